@@ -1,0 +1,98 @@
+//! A per-thread pool of large `f64` buffers.
+//!
+//! Forward and backward sweeps over big tensors allocate and free buffers of
+//! the same few sizes over and over; reusing them avoids page faults of fresh
+//! large allocations (measured: about half of the forward+backward time of a
+//! 1e5-element chain). Small buffers live inline in [`CpuBuf`] and never
+//! reach the allocator.
+
+use smallvec::SmallVec;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// CPU element storage: up to 4 values inline, larger ones on the heap.
+pub type CpuBuf = SmallVec<[f64; 4]>;
+
+/// Buffers shorter than this go straight to the allocator.
+const POOL_MIN: usize = 1024;
+/// At most this many `f64`s are kept in the pool per thread (256 MiB).
+const POOL_MAX_ELEMS: usize = 1 << 25;
+
+#[derive(Default)]
+struct Pool {
+    free: HashMap<usize, Vec<Vec<f64>>>,
+    held: usize,
+}
+
+thread_local! {
+    static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+}
+
+/// An empty buffer with room for `n` values (from the pool when large).
+#[inline]
+pub fn take(n: usize) -> CpuBuf {
+    if n < POOL_MIN {
+        return CpuBuf::with_capacity(n);
+    }
+    let v = POOL
+        .try_with(|p| {
+            let mut p = p.borrow_mut();
+            let v = p.free.get_mut(&n).and_then(|l| l.pop());
+            if let Some(v) = &v {
+                p.held -= v.capacity();
+            }
+            v
+        })
+        .ok()
+        .flatten();
+    match v {
+        Some(mut v) => {
+            v.clear();
+            CpuBuf::from_vec(v)
+        }
+        None => CpuBuf::from_vec(Vec::with_capacity(n)),
+    }
+}
+
+/// A buffer of `n` values produced by `f(i)`.
+#[inline]
+pub fn from_fn(n: usize, mut f: impl FnMut(usize) -> f64) -> CpuBuf {
+    let mut b = take(n);
+    b.extend((0..n).map(&mut f));
+    b
+}
+
+/// A buffer of `n` copies of `v`.
+#[inline]
+pub fn filled(n: usize, v: f64) -> CpuBuf {
+    let mut b = take(n);
+    b.resize(n, v);
+    b
+}
+
+/// Returns a buffer to the pool (called when storage is dropped).
+#[inline]
+pub fn give(buf: &mut CpuBuf) {
+    if !buf.spilled() || buf.capacity() < POOL_MIN {
+        return;
+    }
+    let v = std::mem::take(buf).into_vec();
+    let cap = v.capacity();
+    let _ = POOL.try_with(|p| {
+        if let Ok(mut p) = p.try_borrow_mut() {
+            if p.held + cap <= POOL_MAX_ELEMS {
+                p.held += cap;
+                p.free.entry(cap).or_default().push(v);
+            }
+        }
+    });
+}
+
+/// Frees every pooled buffer of this thread.
+pub fn clear() {
+    let _ = POOL.try_with(|p| {
+        let mut p = p.borrow_mut();
+        p.free.clear();
+        p.held = 0;
+    });
+}
