@@ -1,1 +1,14 @@
-//! ferrax
+//! # ferrax
+//!
+//! Differentiable programming for Bayesian inference in gravitational-wave
+//! and neutron-star physics. The physics and inference live here, one module
+//! per concern, on top of [`ferrax_autodiff`] (tensors, tape, dual numbers)
+//! and [`ferrax_solvers`] (ODE solvers, optimizers).
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod error;
+
+pub use error::{Error, Result};
+pub use ferrax_autodiff as autodiff;
+pub use ferrax_solvers as solvers;

@@ -1,1 +1,4 @@
-fn main() {}
+//! The `ferrax` binary.
+fn main() {
+    std::process::exit(ferrax::cli::run());
+}

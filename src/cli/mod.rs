@@ -1,0 +1,46 @@
+//! The `ferrax` command line: one subcommand per module in this folder.
+
+use clap::{Parser, Subcommand};
+
+/// ferrax: differentiable gravitational-wave and neutron-star inference.
+#[derive(Parser, Debug)]
+#[command(name = "ferrax", version, about, long_about = None)]
+pub struct Cli {
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print version and build information.
+    Info,
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let result: crate::Result<()> = match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(())
+        }
+        Some(Command::Info) => {
+            println!(
+                "ferrax {} (f64 everywhere; autodiff devices: cpu{})",
+                env!("CARGO_PKG_VERSION"),
+                if cfg!(feature = "cuda") { ", cuda" } else { "" }
+            );
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The top-level error of the `ferrax` crate. Each module has its own typed
+//! error; this one wraps them for the command line.
+
+/// Any error a ferrax command can report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// From the autodiff core.
+    #[error(transparent)]
+    Autodiff(#[from] ferrax_autodiff::AdError),
+    /// Reading or writing a file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A malformed input file (JSON/TOML/npy), naming the file and the problem.
+    #[error("{path}: {msg}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        msg: String,
+    },
+    /// An invalid parameter or option, naming it.
+    #[error("invalid {name}: {msg}")]
+    Invalid {
+        /// The parameter, key or option.
+        name: String,
+        /// What is wrong.
+        msg: String,
+    },
+}
+
+/// Result alias of the `ferrax` crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An `Io` error for `path`.
+    pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+    /// An `Invalid` error for parameter `name`.
+    pub fn invalid(name: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::Invalid {
+            name: name.into(),
+            msg: msg.into(),
+        }
+    }
+}
