@@ -42,7 +42,11 @@ pub(crate) fn recycle_grads(mut grads: Vec<Option<Storage>>) {
 pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Option<Storage>>> {
     let gen = tape.gen;
     let mut grads: Vec<Option<Storage>> = SPARE_GRADS
-        .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default())
+        .try_with(|s| {
+            s.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        })
         .unwrap_or_default();
     grads.clear();
     grads.resize_with(root + 1, || None);
@@ -175,7 +179,11 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                     if gx.shape() != x.shape() {
                         return Err(AdError::CustomOp {
                             name: op.name().to_string(),
-                            msg: format!("vjp gradient of shape {:?} for an input of shape {:?}", gx.shape(), x.shape()),
+                            msg: format!(
+                                "vjp gradient of shape {:?} for an input of shape {:?}",
+                                gx.shape(),
+                                x.shape()
+                            ),
                         });
                     }
                     accumulate(&mut grads, gen, x, gx.storage().clone())?;

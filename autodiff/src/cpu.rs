@@ -105,12 +105,12 @@ pub fn binary_scale(
 ) -> (Option<CpuBuf>, Option<CpuBuf>) {
     let n = numel(os);
     if a.len() == n && b.len() == n {
-        let ga = need.0.then(|| {
-            pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).0))
-        });
-        let gb = need.1.then(|| {
-            pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).1))
-        });
+        let ga = need
+            .0
+            .then(|| pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).0)));
+        let gb = need
+            .1
+            .then(|| pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).1)));
         return (ga, gb);
     }
     let mut ga = if need.0 { Some(pool::filled(n, 0.0)) } else { None };
@@ -150,7 +150,15 @@ pub fn compare(a: &[f64], b: &[f64], k: CmpKind, ls: &[usize], rs: &[usize], os:
 }
 
 /// where(mask ≠ 0, a, b) with all three broadcast to `os`.
-pub fn select(m: &[f64], a: &[f64], b: &[f64], ms: &[usize], ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
+pub fn select(
+    m: &[f64],
+    a: &[f64],
+    b: &[f64],
+    ms: &[usize],
+    ls: &[usize],
+    rs: &[usize],
+    os: &[usize],
+) -> CpuBuf {
     let n = numel(os);
     let mut out = pool::filled(n, 0.0);
     // broadcast a and b against each other, then look the mask up separately

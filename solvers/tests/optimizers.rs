@@ -88,7 +88,11 @@ fn bad_gradients_and_settings_are_errors() {
     let e = opt.step_slice(&mut x, &[f64::NAN, 1.0]).unwrap_err();
     assert!(e.to_string().contains("component 0"), "{e}");
     let mut bad = Adam::new(-1.0);
-    assert!(bad.step_slice(&mut x, &[1.0, 1.0]).unwrap_err().to_string().contains("lr"));
+    assert!(bad
+        .step_slice(&mut x, &[1.0, 1.0])
+        .unwrap_err()
+        .to_string()
+        .contains("lr"));
     assert_eq!(x, vec![1.0, 2.0]);
 }
 
