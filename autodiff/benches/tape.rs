@@ -17,7 +17,11 @@ fn tiny_ops(x: &Tensor) -> Tensor {
     let mut y = x.clone();
     for i in 0..N_TINY / 2 {
         // two ops per iteration, alternating kinds
-        y = if i % 2 == 0 { (&y * x).sin() } else { (&y + x).tanh() };
+        y = if i % 2 == 0 {
+            (&y * x).sin()
+        } else {
+            (&y + x).tanh()
+        };
     }
     y
 }
@@ -45,10 +49,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("per_op/tiny_10k_fwd_bwd", |b| {
         b.iter(|| value_and_grad(|x| tiny_ops(x), black_box(&x)).unwrap())
     });
-    c.bench_function("per_op/tiny_10k_fwd_only_untracked", |b| b.iter(|| tiny_ops(black_box(&x))));
+    c.bench_function("per_op/tiny_10k_fwd_only_untracked", |b| {
+        b.iter(|| tiny_ops(black_box(&x)))
+    });
 
     // values in (0, 1) keep the chain bounded: y stays O(1)
-    let v: Vec<f64> = (0..N_CHAIN).map(|i| 0.05 + 0.9 * (i as f64 / N_CHAIN as f64)).collect();
+    let v: Vec<f64> = (0..N_CHAIN)
+        .map(|i| 0.05 + 0.9 * (i as f64 / N_CHAIN as f64))
+        .collect();
     let xt = Tensor::from_slice(&v);
     let mut out = vec![0.0; N_CHAIN];
     c.bench_function("chain50/plain_rust_forward", |b| {
@@ -57,7 +65,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("chain50/tape_forward_backward", |b| {
         b.iter(|| value_and_grad(|x| chain(x).sum_all(), black_box(&xt)).unwrap())
     });
-    c.bench_function("chain50/tape_forward_untracked", |b| b.iter(|| chain(black_box(&xt))));
+    c.bench_function("chain50/tape_forward_untracked", |b| {
+        b.iter(|| chain(black_box(&xt)))
+    });
 }
 
 criterion_group! {

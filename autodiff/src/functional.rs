@@ -60,7 +60,10 @@ fn grads_of(tape: &Tape, out: &Tensor, leaves: &[Tensor], seed: Storage) -> Resu
     let out = leaves
         .iter()
         .map(|l| {
-            let g = l.node_idx(tape.gen).and_then(|i| grads.get_mut(i)).and_then(|g| g.take());
+            let g = l
+                .node_idx(tape.gen)
+                .and_then(|i| grads.get_mut(i))
+                .and_then(|g| g.take());
             match g {
                 Some(g) => Tensor::from_parts(g, l.0.shape.clone()),
                 None => l.zeros_like(),

@@ -23,6 +23,8 @@
 mod backward;
 pub mod complex;
 pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod custom;
 pub mod device;
 pub mod dual;

@@ -10,13 +10,19 @@ fn shape_mismatch_names_op_and_shapes() {
     let e = c.to_vec().unwrap_err();
     assert!(matches!(e, AdError::ShapeMismatch { op: "add", .. }), "{e}");
     let msg = e.to_string();
-    assert!(msg.contains("add") && msg.contains("[2, 3]") && msg.contains("[4]"), "{msg}");
+    assert!(
+        msg.contains("add") && msg.contains("[2, 3]") && msg.contains("[4]"),
+        "{msg}"
+    );
     // the error propagates through later ops and out of grad
     let e = grad(|x| (x * &b).exp().sum_all(), &a).unwrap_err();
     assert!(e.to_string().contains("mul"), "{e}");
     assert!(a.try_mul(&b).is_err());
     let e = a.matmul(&Tensor::zeros(&[2, 3])).item().unwrap_err();
-    assert!(e.to_string().contains("matmul") && e.to_string().contains("[2, 3]"), "{e}");
+    assert!(
+        e.to_string().contains("matmul") && e.to_string().contains("[2, 3]"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -49,14 +55,26 @@ fn nan_in_checked_mode_names_the_op() {
 #[test]
 fn bad_axes_indices_and_lengths() {
     let x = Tensor::ones(&[2, 3]);
-    assert!(x.sum(&[2], false).check().unwrap_err().to_string().contains("axis 2"));
-    assert!(x.index_select(1, &[3]).check().unwrap_err().to_string().contains("index 3"));
+    assert!(x
+        .sum(&[2], false)
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("axis 2"));
+    assert!(x
+        .index_select(1, &[3])
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("index 3"));
     assert!(x.slice(1, 2, 5).check().is_err());
     assert!(x.reshape(&[4]).check().is_err());
     assert!(x.permute(&[0, 0]).check().is_err());
     assert!(Tensor::from_vec(vec![1.0; 5], &[2, 3]).is_err());
     assert!(Tensor::concat(&[], 0).check().is_err());
-    assert!(Tensor::concat(&[x.clone(), Tensor::ones(&[3, 2])], 0).check().is_err());
+    assert!(Tensor::concat(&[x.clone(), Tensor::ones(&[3, 2])], 0)
+        .check()
+        .is_err());
     assert!(Tensor::arange(0.0, 1.0, 0.0).is_err());
     assert!(x.item().is_err());
 }

@@ -203,19 +203,41 @@ fn indexing_and_shapes() {
         let ax = r.gen_range(0..3);
         let len = s[ax];
         let idx: Vec<usize> = (0..5).map(|_| r.gen_range(0..len)).collect(); // with repeats
-        assert_grad("index_select", |p| p[0].index_select(ax, &idx), &[x.clone()]);
+        assert_grad(
+            "index_select",
+            |p| p[0].index_select(ax, &idx),
+            &[x.clone()],
+        );
         let mut is = s.clone();
         is[ax] = 3;
-        let gidx: Vec<usize> = (0..is.iter().product::<usize>()).map(|_| r.gen_range(0..len)).collect();
+        let gidx: Vec<usize> = (0..is.iter().product::<usize>())
+            .map(|_| r.gen_range(0..len))
+            .collect();
         assert_grad("gather", |p| p[0].gather(ax, &gidx, &is), &[x.clone()]);
         assert_grad("slice", |p| p[0].slice(ax, 1, len), &[x.clone()]);
-        assert_grad("reshape", |p| p[0].reshape(&[s[0] * s[1], s[2]]), &[x.clone()]);
+        assert_grad(
+            "reshape",
+            |p| p[0].reshape(&[s[0] * s[1], s[2]]),
+            &[x.clone()],
+        );
         assert_grad("transpose", |p| p[0].transpose(0, 2).sin(), &[x.clone()]);
         assert_grad("permute", |p| p[0].permute(&[1, 2, 0]) * 2.0, &[x.clone()]);
-        assert_grad("unsqueeze+broadcast_to", |p| p[0].unsqueeze(0).broadcast_to(&[2, s[0], s[1], s[2]]), &[x.clone()]);
+        assert_grad(
+            "unsqueeze+broadcast_to",
+            |p| p[0].unsqueeze(0).broadcast_to(&[2, s[0], s[1], s[2]]),
+            &[x.clone()],
+        );
         let y = uniform(&s, -2.0, 2.0, &mut r);
-        assert_grad("concat", |p| Tensor::concat(&[p[0].clone(), p[1].exp()], ax), &[x.clone(), y.clone()]);
-        assert_grad("stack", |p| Tensor::stack(&[p[0].clone(), p[1].square()], ax), &[x, y]);
+        assert_grad(
+            "concat",
+            |p| Tensor::concat(&[p[0].clone(), p[1].exp()], ax),
+            &[x.clone(), y.clone()],
+        );
+        assert_grad(
+            "stack",
+            |p| Tensor::stack(&[p[0].clone(), p[1].square()], ax),
+            &[x, y],
+        );
     }
 }
 
@@ -223,15 +245,28 @@ fn indexing_and_shapes() {
 fn matmul_plain_and_batched() {
     let mut r = rng(7);
     for _ in 0..4 {
-        let (b, m, k, n) = (r.gen_range(1..=3), r.gen_range(1..=4), r.gen_range(1..=4), r.gen_range(1..=4));
+        let (b, m, k, n) = (
+            r.gen_range(1..=3),
+            r.gen_range(1..=4),
+            r.gen_range(1..=4),
+            r.gen_range(1..=4),
+        );
         let a2 = uniform(&[m, k], -1.0, 1.0, &mut r);
         let b2 = uniform(&[k, n], -1.0, 1.0, &mut r);
         let a3 = uniform(&[b, m, k], -1.0, 1.0, &mut r);
         let b3 = uniform(&[b, k, n], -1.0, 1.0, &mut r);
         assert_grad("matmul", |p| p[0].matmul(&p[1]), &[a2.clone(), b2.clone()]);
         assert_grad("bmm", |p| p[0].matmul(&p[1]), &[a3.clone(), b3.clone()]);
-        assert_grad("bmm shared rhs", |p| p[0].matmul(&p[1]), &[a3.clone(), b2.clone()]);
-        assert_grad("bmm shared lhs", |p| p[0].matmul(&p[1]), &[a2.clone(), b3.clone()]);
+        assert_grad(
+            "bmm shared rhs",
+            |p| p[0].matmul(&p[1]),
+            &[a3.clone(), b2.clone()],
+        );
+        assert_grad(
+            "bmm shared lhs",
+            |p| p[0].matmul(&p[1]),
+            &[a2.clone(), b3.clone()],
+        );
         // x·xᵀ: the same tensor on both sides
         assert_grad("x xT", |p| p[0].matmul(&p[0].transpose(0, 1)), &[a2]);
     }
@@ -249,7 +284,10 @@ fn complex_ops() {
                 let a = ComplexTensor::new(p[0].clone(), p[1].clone());
                 let b = ComplexTensor::from_polar(&p[2], &p[3]);
                 let c = a.mul(&b.conj()).add(&a).sub(&b.mul_scalar(0.3, -0.7));
-                c.abs2() + c.arg() + a.re_mul_conj(&b) * a.im_mul_conj(&b) + ComplexTensor::exp_i(&p[3]).scale(&p[0]).abs()
+                c.abs2()
+                    + c.arg()
+                    + a.re_mul_conj(&b) * a.im_mul_conj(&b)
+                    + ComplexTensor::exp_i(&p[3]).scale(&p[0]).abs()
             },
             &xs,
         );
@@ -261,21 +299,47 @@ fn forward_mode_agrees_with_reverse_mode_and_differences() {
     // jvp(f, x, t)·u == vjp(f, x)(u)·t for random t, u (dot-product test)
     let mut r = rng(9);
     let f = |p: &[Tensor]| -> Tensor {
-        let y = (&p[0] * &p[1].sin()).matmul(&p[1].transpose(0, 1)).exp().cumsum(1);
+        let y = (&p[0] * &p[1].sin())
+            .matmul(&p[1].transpose(0, 1))
+            .exp()
+            .cumsum(1);
         Tensor::concat(&[y.logsumexp(0, true), y.slice(0, 0, 1).sqrt()], 0)
     };
     for _ in 0..3 {
-        let xs = vec![uniform(&[3, 4], 0.1, 1.0, &mut r), uniform(&[3, 4], 0.1, 1.0, &mut r)];
-        let ts = vec![uniform(&[3, 4], -1.0, 1.0, &mut r), uniform(&[3, 4], -1.0, 1.0, &mut r)];
+        let xs = vec![
+            uniform(&[3, 4], 0.1, 1.0, &mut r),
+            uniform(&[3, 4], 0.1, 1.0, &mut r),
+        ];
+        let ts = vec![
+            uniform(&[3, 4], -1.0, 1.0, &mut r),
+            uniform(&[3, 4], -1.0, 1.0, &mut r),
+        ];
         let (y, jt) = jvp(f, &xs, &ts).unwrap();
         let u = uniform(y.shape(), -1.0, 1.0, &mut r);
         let (_, pb) = vjp(f, &xs).unwrap();
         let ut = pb.call(&u).unwrap();
-        let lhs: f64 = jt.to_vec().unwrap().iter().zip(u.to_vec().unwrap()).map(|(a, b)| a * b).sum();
-        let rhs: f64 = (0..2)
-            .map(|i| ut[i].to_vec().unwrap().iter().zip(ts[i].to_vec().unwrap()).map(|(a, b)| a * b).sum::<f64>())
+        let lhs: f64 = jt
+            .to_vec()
+            .unwrap()
+            .iter()
+            .zip(u.to_vec().unwrap())
+            .map(|(a, b)| a * b)
             .sum();
-        assert!((lhs - rhs).abs() <= 1e-12 * lhs.abs().max(1.0), "{lhs} vs {rhs}");
+        let rhs: f64 = (0..2)
+            .map(|i| {
+                ut[i]
+                    .to_vec()
+                    .unwrap()
+                    .iter()
+                    .zip(ts[i].to_vec().unwrap())
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!(
+            (lhs - rhs).abs() <= 1e-12 * lhs.abs().max(1.0),
+            "{lhs} vs {rhs}"
+        );
         // and against a central difference along t
         let h = 1e-6;
         let shift = |s: f64| -> Vec<f64> {

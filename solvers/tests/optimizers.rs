@@ -15,7 +15,9 @@ fn rosenbrock(x: &Tensor) -> Tensor {
 #[test]
 fn adam_minimises_10d_rosenbrock_to_1e_8() {
     // standard start: (-1.2, 1, -1.2, 1, ...)
-    let start: Vec<f64> = (0..10).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
+    let start: Vec<f64> = (0..10)
+        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+        .collect();
     let mut x = start.clone();
     let mut opt = Adam::with(AdamConfig {
         lr: 2e-2,
@@ -50,7 +52,8 @@ fn tensor_step_updates_every_parameter_tensor() {
     let mut params = vec![Tensor::scalar(0.0), Tensor::scalar(0.0)];
     let mut opt = Adam::new(0.05);
     for _ in 0..3000 {
-        let (_, g) = value_and_grads(|p| (&xs * &p[0] + &p[1] - &ys).square().mean_all(), &params).unwrap();
+        let (_, g) =
+            value_and_grads(|p| (&xs * &p[0] + &p[1] - &ys).square().mean_all(), &params).unwrap();
         opt.step_tensors(&mut params, &g).unwrap();
     }
     assert!((params[0].item().unwrap() - 2.0).abs() < 1e-6);
@@ -88,7 +91,11 @@ fn bad_gradients_and_settings_are_errors() {
     let e = opt.step_slice(&mut x, &[f64::NAN, 1.0]).unwrap_err();
     assert!(e.to_string().contains("component 0"), "{e}");
     let mut bad = Adam::new(-1.0);
-    assert!(bad.step_slice(&mut x, &[1.0, 1.0]).unwrap_err().to_string().contains("lr"));
+    assert!(bad
+        .step_slice(&mut x, &[1.0, 1.0])
+        .unwrap_err()
+        .to_string()
+        .contains("lr"));
     assert_eq!(x, vec![1.0, 2.0]);
 }
 
