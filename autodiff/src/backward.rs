@@ -101,12 +101,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 accumulate(&mut grads, gen, x, gx)?;
             }
             Op::Gather { x, axis, idx, is } => {
-                accumulate(
-                    &mut grads,
-                    gen,
-                    x,
-                    g.scatter_add(x.shape(), *axis, idx, is)?,
-                )?;
+                accumulate(&mut grads, gen, x, g.scatter_add(x.shape(), *axis, idx, is)?)?;
             }
             Op::Slice { x, axis, start } => {
                 let gx = g.pad(y.shape(), *axis, *start, x.shape()[*axis])?;
@@ -131,14 +126,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 }
                 accumulate(&mut grads, gen, x, g.permute(y.shape(), &inv)?)?;
             }
-            Op::Matmul {
-                a,
-                b,
-                batch,
-                m,
-                k,
-                n,
-            } => {
+            Op::Matmul { a, b, batch, m, k, n } => {
                 let (batch, m, k, n) = (*batch, *m, *k, *n);
                 let ba = if a.rank() == 3 { a.shape()[0] } else { 1 };
                 let bb = if b.rank() == 3 { b.shape()[0] } else { 1 };
@@ -154,9 +142,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 }
                 if wants(b, gen) {
                     // dB = Aᵀ G
-                    let gb = a
-                        .storage()
-                        .matmul(&g, batch, ba, batch, k, m, n, true, false)?;
+                    let gb = a.storage().matmul(&g, batch, ba, batch, k, m, n, true, false)?;
                     let gb = if bb == 1 && batch > 1 {
                         gb.sum_axes(&[batch, k * n], &[0])?
                     } else {
@@ -184,11 +170,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 if out.len() != inputs.len() {
                     return Err(AdError::CustomOp {
                         name: op.name().to_string(),
-                        msg: format!(
-                            "vjp returned {} gradients for {} inputs",
-                            out.len(),
-                            inputs.len()
-                        ),
+                        msg: format!("vjp returned {} gradients for {} inputs", out.len(), inputs.len()),
                     });
                 }
                 for (x, gx) in inputs.iter().zip(out) {

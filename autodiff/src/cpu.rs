@@ -7,12 +7,7 @@ use crate::shape::{broadcast_strides, numel, split_at_axis, strides};
 /// Calls `f(out_index, a_offset, b_offset)` for every element of the
 /// broadcast of shapes `ls` and `rs` to `os`.
 #[inline]
-fn for_each_broadcast(
-    ls: &[usize],
-    rs: &[usize],
-    os: &[usize],
-    mut f: impl FnMut(usize, usize, usize),
-) {
+fn for_each_broadcast(ls: &[usize], rs: &[usize], os: &[usize], mut f: impl FnMut(usize, usize, usize)) {
     let n = numel(os);
     if n == 0 {
         return;
@@ -77,14 +72,7 @@ pub fn unary_scale(x: &[f64], y: &[f64], g: &[f64], k: UnaryKind) -> CpuBuf {
 }
 
 /// a ∘ b with broadcasting.
-pub fn binary(
-    a: &[f64],
-    b: &[f64],
-    k: BinaryKind,
-    ls: &[usize],
-    rs: &[usize],
-    os: &[usize],
-) -> CpuBuf {
+pub fn binary(a: &[f64], b: &[f64], k: BinaryKind, ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
     let n = numel(os);
     if a.len() == n && b.len() == n {
         pool::build(n, a.iter().zip(b).map(|(&a, &b)| k.apply(a, b)))
@@ -125,16 +113,8 @@ pub fn binary_scale(
             .then(|| pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).1)));
         return (ga, gb);
     }
-    let mut ga = if need.0 {
-        Some(pool::filled(n, 0.0))
-    } else {
-        None
-    };
-    let mut gb = if need.1 {
-        Some(pool::filled(n, 0.0))
-    } else {
-        None
-    };
+    let mut ga = if need.0 { Some(pool::filled(n, 0.0)) } else { None };
+    let mut gb = if need.1 { Some(pool::filled(n, 0.0)) } else { None };
     let mut put = |o: usize, i: usize, j: usize| {
         let (da, db) = k.derivatives(a[i], b[j], y[o]);
         if let Some(ga) = ga.as_mut() {
@@ -163,14 +143,7 @@ pub fn binary_scale(
 }
 
 /// 0/1 mask of a comparison, broadcasting.
-pub fn compare(
-    a: &[f64],
-    b: &[f64],
-    k: CmpKind,
-    ls: &[usize],
-    rs: &[usize],
-    os: &[usize],
-) -> CpuBuf {
+pub fn compare(a: &[f64], b: &[f64], k: CmpKind, ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
     let mut out = pool::filled(numel(os), 0.0);
     for_each_broadcast(ls, rs, os, |o, i, j| out[o] = k.apply(a[i], b[j]));
     out

@@ -1,8 +1,8 @@
 //! Custom fused ops, and one generic formula on f64, duals and tensors.
 
 use ferrax_autodiff::{
-    apply_custom, check_gradients, jvp, value_and_grad, CustomOp, Dual, GradCheckOptions, Real,
-    Result, Tensor,
+    apply_custom, check_gradients, jvp, value_and_grad, CustomOp, Dual, GradCheckOptions, Real, Result,
+    Tensor,
 };
 use std::rc::Rc;
 

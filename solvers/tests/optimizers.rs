@@ -15,9 +15,7 @@ fn rosenbrock(x: &Tensor) -> Tensor {
 #[test]
 fn adam_minimises_10d_rosenbrock_to_1e_8() {
     // standard start: (-1.2, 1, -1.2, 1, ...)
-    let start: Vec<f64> = (0..10)
-        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
-        .collect();
+    let start: Vec<f64> = (0..10).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
     let mut x = start.clone();
     let mut opt = Adam::with(AdamConfig {
         lr: 2e-2,
@@ -52,8 +50,7 @@ fn tensor_step_updates_every_parameter_tensor() {
     let mut params = vec![Tensor::scalar(0.0), Tensor::scalar(0.0)];
     let mut opt = Adam::new(0.05);
     for _ in 0..3000 {
-        let (_, g) =
-            value_and_grads(|p| (&xs * &p[0] + &p[1] - &ys).square().mean_all(), &params).unwrap();
+        let (_, g) = value_and_grads(|p| (&xs * &p[0] + &p[1] - &ys).square().mean_all(), &params).unwrap();
         opt.step_tensors(&mut params, &g).unwrap();
     }
     assert!((params[0].item().unwrap() - 2.0).abs() < 1e-6);

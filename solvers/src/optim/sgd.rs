@@ -38,7 +38,7 @@ impl Sgd {
 impl Optimizer for Sgd {
     fn step_slice(&mut self, params: &mut [f64], grads: &[f64]) -> Result<(), OptimError> {
         check_grads(params, grads)?;
-        if !(self.lr > 0.0) {
+        if self.lr.is_nan() || self.lr <= 0.0 {
             return Err(OptimError::InvalidConfig {
                 name: "lr",
                 value: self.lr,
