@@ -57,24 +57,17 @@ fn seed_of(name: &str) -> u64 {
     })
 }
 
-fn run_on(
-    dev: &Device,
-    inputs: &[Tensor],
-    weights: &[f64],
-    f: &dyn Fn(&[Tensor]) -> Tensor,
-) -> Run {
+fn run_on(dev: &Device, inputs: &[Tensor], weights: &[f64], f: &dyn Fn(&[Tensor]) -> Tensor) -> Run {
     let xs: Vec<Tensor> = inputs.iter().map(|t| t.to_device(dev)).collect();
     let y = f(&xs);
     assert_eq!(y.device(), *dev, "output left the device");
     let shape = y.shape().to_vec();
-    let value = y
-        .to_vec()
-        .unwrap_or_else(|e| panic!("forward on {dev}: {e}"));
+    let value = y.to_vec().unwrap_or_else(|e| panic!("forward on {dev}: {e}"));
     let w = Tensor::from_vec(weights[..value.len()].to_vec(), &shape)
         .unwrap()
         .to_device(dev);
-    let (loss, grads) = value_and_grads(|p| (f(p) * &w).sum_all(), &xs)
-        .unwrap_or_else(|e| panic!("gradient on {dev}: {e}"));
+    let (loss, grads) =
+        value_and_grads(|p| (f(p) * &w).sum_all(), &xs).unwrap_or_else(|e| panic!("gradient on {dev}: {e}"));
     let grads = grads
         .iter()
         .map(|g| {
@@ -119,12 +112,7 @@ fn check_op(name: &str, specs: &[(&[usize], f64, f64)], f: impl Fn(&[Tensor]) ->
     let total: usize = inputs.iter().map(|t| t.numel()).sum();
     if total <= FD_MAX_NUMEL {
         let w = Tensor::from_vec(weights[..cpu.value.len()].to_vec(), &cpu.shape).unwrap();
-        let rep = check_gradients(
-            |p| (f(p) * &w).sum_all(),
-            &inputs,
-            &GradCheckOptions::default(),
-        )
-        .unwrap();
+        let rep = check_gradients(|p| (f(p) * &w).sum_all(), &inputs, &GradCheckOptions::default()).unwrap();
         assert!(
             rep.max_rel_error <= FD_TOL,
             "{name}: CPU gradient vs finite differences {:e}",
@@ -180,37 +168,25 @@ test_device!(clamp, [([4, 5], -2.0, 2.0)], |p| p[0].clamp(-1.0, 1.0));
 test_device!(relu, [([4, 5], -2.0, 2.0)], |p| p[0].relu());
 
 // ---- element-wise, two inputs, broadcasting ----
-test_device!(add_bcast, [([3, 4], -2.0, 2.0), ([4], -2.0, 2.0)], |p| &p
-    [0]
+test_device!(add_bcast, [([3, 4], -2.0, 2.0), ([4], -2.0, 2.0)], |p| &p[0]
     + &p[1]);
-test_device!(
-    sub_bcast,
-    [([2, 1, 3], -2.0, 2.0), ([4, 1], -2.0, 2.0)],
-    |p| &p[0] - &p[1]
-);
-test_device!(
-    mul_bcast,
-    [([3, 1], -2.0, 2.0), ([1, 5], -2.0, 2.0)],
-    |p| &p[0] * &p[1]
-);
-test_device!(mul_same, [([3, 5], -2.0, 2.0), ([3, 5], -2.0, 2.0)], |p| &p
+test_device!(sub_bcast, [([2, 1, 3], -2.0, 2.0), ([4, 1], -2.0, 2.0)], |p| &p
     [0]
+    - &p[1]);
+test_device!(mul_bcast, [([3, 1], -2.0, 2.0), ([1, 5], -2.0, 2.0)], |p| &p[0]
+    * &p[1]);
+test_device!(mul_same, [([3, 5], -2.0, 2.0), ([3, 5], -2.0, 2.0)], |p| &p[0]
     * &p[1]);
 test_device!(mul_repeated, [([3, 5], -2.0, 2.0)], |p| &p[0] * &p[0]);
-test_device!(
-    div_scalar_tensor,
-    [([], 0.5, 2.0), ([2, 3], 0.5, 2.0)],
-    |p| &p[0] / &p[1]
-);
-test_device!(pow, [([2, 3], 0.5, 2.0), ([3], -1.5, 1.5)], |p| p[0]
-    .pow(&p[1]));
+test_device!(div_scalar_tensor, [([], 0.5, 2.0), ([2, 3], 0.5, 2.0)], |p| &p[0]
+    / &p[1]);
+test_device!(pow, [([2, 3], 0.5, 2.0), ([3], -1.5, 1.5)], |p| p[0].pow(&p[1]));
 test_device!(atan2, [([2, 3], -2.0, 2.0), ([2, 1], -2.0, 2.0)], |p| p[0]
     .atan2(&p[1]));
 test_device!(minimum, [([3, 4], -2.0, 2.0), ([4], -2.0, 2.0)], |p| p[0]
     .minimum(&p[1]));
-test_device!(maximum, [([3, 4], -2.0, 2.0), ([3, 1], -2.0, 2.0)], |p| p
-    [0]
-.maximum(&p[1]));
+test_device!(maximum, [([3, 4], -2.0, 2.0), ([3, 1], -2.0, 2.0)], |p| p[0]
+    .maximum(&p[1]));
 test_device!(select_masks, [([3, 4], -2.0, 2.0), ([4], -2.0, 2.0)], |p| {
     let m = p[0].gt(&p[1]);
     let le = p[0].le(&p[1]);
@@ -222,10 +198,8 @@ test_device!(select_masks, [([3, 4], -2.0, 2.0), ([4], -2.0, 2.0)], |p| {
 });
 
 // ---- reductions and scans ----
-test_device!(sum_axes, [([2, 3, 4], -2.0, 2.0)], |p| p[0]
-    .sum(&[0, 2], true));
-test_device!(sum_middle, [([2, 3, 4], -2.0, 2.0)], |p| p[0]
-    .sum(&[1], false));
+test_device!(sum_axes, [([2, 3, 4], -2.0, 2.0)], |p| p[0].sum(&[0, 2], true));
+test_device!(sum_middle, [([2, 3, 4], -2.0, 2.0)], |p| p[0].sum(&[1], false));
 test_device!(sum_all, [([3, 5], -2.0, 2.0)], |p| p[0].sum_all());
 test_device!(sum_long_rows, [([3, 20000], -1.0, 1.0)], |p| p[0]
     .sum(&[1], false));
@@ -234,8 +208,7 @@ test_device!(sum_many_outputs, [([1500, 7], -1.0, 1.0)], |p| p[0]
     .sum(&[1], false));
 test_device!(mean, [([3, 4], -2.0, 2.0)], |p| p[0].mean(&[1], false));
 test_device!(max_axis, [([3, 5, 2], -2.0, 2.0)], |p| p[0].max(1, false));
-test_device!(logsumexp, [([3, 5], -2.0, 2.0)], |p| p[0]
-    .logsumexp(1, false));
+test_device!(logsumexp, [([3, 5], -2.0, 2.0)], |p| p[0].logsumexp(1, false));
 test_device!(cumsum_0, [([4, 3], -2.0, 2.0)], |p| p[0].cumsum(0));
 test_device!(cumsum_1, [([2, 5, 3], -2.0, 2.0)], |p| p[0].cumsum(1));
 
@@ -257,9 +230,7 @@ test_device!(stack, [([2, 3], -2.0, 2.0), ([2, 3], -2.0, 2.0)], |p| {
 test_device!(permute, [([2, 3, 4], -2.0, 2.0)], |p| p[0]
     .permute(&[2, 0, 1])
     .sin());
-test_device!(transpose, [([3, 4], -2.0, 2.0)], |p| p[0]
-    .transpose(0, 1)
-    .exp());
+test_device!(transpose, [([3, 4], -2.0, 2.0)], |p| p[0].transpose(0, 1).exp());
 test_device!(broadcast_to, [([3, 1], -2.0, 2.0)], |p| p[0]
     .broadcast_to(&[2, 3, 4])
     .cos());

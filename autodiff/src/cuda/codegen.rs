@@ -119,10 +119,7 @@ pub fn unary_exprs(k: UnaryKind) -> (&'static str, &'static str) {
         Powf(_) => ("pow(x, c0)", "(c0 == 0.0 ? 0.0 : c0 * pow(x, c0 - 1.0))"),
         AddScalar(_) => ("x + c0", "1.0"),
         MulScalar(_) => ("c0 * x", "c0"),
-        Clamp(..) => (
-            "fmin(fmax(x, c0), c1)",
-            "((x >= c0 && x <= c1) ? 1.0 : 0.0)",
-        ),
+        Clamp(..) => ("fmin(fmax(x, c0), c1)", "((x >= c0 && x <= c1) ? 1.0 : 0.0)"),
     }
 }
 
@@ -154,16 +151,8 @@ pub fn binary_exprs(k: BinaryKind) -> (&'static str, &'static str, &'static str)
             "(a > 0.0 ? y * log(a) : 0.0)",
         ),
         Atan2 => ("atan2(a, b)", "b / (a * a + b * b)", "-a / (a * a + b * b)"),
-        Min => (
-            "(b < a ? b : a)",
-            "(b < a ? 0.0 : 1.0)",
-            "(b < a ? 1.0 : 0.0)",
-        ),
-        Max => (
-            "(b > a ? b : a)",
-            "(b > a ? 0.0 : 1.0)",
-            "(b > a ? 1.0 : 0.0)",
-        ),
+        Min => ("(b < a ? b : a)", "(b < a ? 0.0 : 1.0)", "(b < a ? 1.0 : 0.0)"),
+        Max => ("(b > a ? b : a)", "(b > a ? 0.0 : 1.0)", "(b > a ? 1.0 : 0.0)"),
     }
 }
 

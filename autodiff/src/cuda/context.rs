@@ -168,8 +168,7 @@ impl Gpu {
             if !cublas_present() {
                 return Err("cuBLAS not found (libcublas could not be loaded)".into());
             }
-            CudaBlas::new(self.stream.clone())
-                .map_err(|e| format!("creating the cuBLAS handle: {e}"))
+            CudaBlas::new(self.stream.clone()).map_err(|e| format!("creating the cuBLAS handle: {e}"))
         });
         b.as_ref().map_err(|e| AdError::Device(e.clone()))
     }

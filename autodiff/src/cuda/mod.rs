@@ -54,10 +54,7 @@ pub fn all_sources() -> Vec<(String, String)> {
     }
     for k in codegen::all_binary_kinds() {
         v.push((codegen::binary_name(k), codegen::binary_source(k)));
-        v.push((
-            codegen::binary_scale_name(k),
-            codegen::binary_scale_source(k),
-        ));
+        v.push((codegen::binary_scale_name(k), codegen::binary_scale_source(k)));
     }
     for k in codegen::all_compare_kinds() {
         v.push((codegen::compare_kernel_name(k), codegen::compare_source(k)));

@@ -24,12 +24,7 @@ pub struct CudaStorage {
 
 impl std::fmt::Debug for CudaStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "CudaStorage(cuda:{}, {} values)",
-            self.gpu.ordinal(),
-            self.len
-        )
+        write!(f, "CudaStorage(cuda:{}, {} values)", self.gpu.ordinal(), self.len)
     }
 }
 
@@ -45,9 +40,7 @@ pub(crate) fn grid(n: usize) -> LaunchConfig {
 /// Errors when `n` items need more blocks than a 1-D grid has.
 pub(crate) fn check_grid(n: usize) -> Result<()> {
     if (n as u64).div_ceil(kernels::BLOCK as u64) > i32::MAX as u64 {
-        return Err(AdError::Device(format!(
-            "{n} items exceed the CUDA grid limit"
-        )));
+        return Err(AdError::Device(format!("{n} items exceed the CUDA grid limit")));
     }
     Ok(())
 }
@@ -95,9 +88,7 @@ pub(crate) fn upload_idx(g: &Arc<Gpu>, idx: &[usize]) -> Result<CudaSlice<u64>> 
     } else {
         idx.iter().map(|&i| i as u64).collect()
     };
-    g.stream
-        .clone_htod(&v)
-        .map_err(|e| dev_err("CUDA upload", e))
+    g.stream.clone_htod(&v).map_err(|e| dev_err("CUDA upload", e))
 }
 
 /// A kernel of the data-movement module.
@@ -145,9 +136,7 @@ impl CudaStorage {
         let buf = if v.is_empty() {
             zeros(&g, 0)?
         } else {
-            g.stream
-                .clone_htod(v)
-                .map_err(|e| dev_err("CUDA upload", e))?
+            g.stream.clone_htod(v).map_err(|e| dev_err("CUDA upload", e))?
         };
         Ok(CudaStorage::wrap(g, buf, v.len()))
     }
@@ -191,23 +180,12 @@ impl CudaStorage {
         let n = self.len;
         let n64 = n as u64;
         let mut out = alloc(g, n)?;
-        launch!(
-            g,
-            f,
-            grid(n),
-            n,
-            [&*self.buf, &mut out, &n64, &c0, &c1, &ci]
-        )?;
+        launch!(g, f, grid(n), n, [&*self.buf, &mut out, &n64, &c0, &c1, &ci])?;
         Ok(CudaStorage::wrap(g.clone(), out, n))
     }
 
     /// g · f'(x) element-wise, with `y = f(x)`.
-    pub fn unary_scale(
-        &self,
-        y: &CudaStorage,
-        gr: &CudaStorage,
-        k: UnaryKind,
-    ) -> Result<CudaStorage> {
+    pub fn unary_scale(&self, y: &CudaStorage, gr: &CudaStorage, k: UnaryKind) -> Result<CudaStorage> {
         self.same_device(k.name(), y)?;
         self.same_device(k.name(), gr)?;
         let g = &self.gpu;
@@ -240,11 +218,7 @@ impl CudaStorage {
         let (na, nb) = (self.len, rhs.len);
         let general = !((na == n || na == 1) && (nb == n || nb == 1));
         let l = if general {
-            Layout::new(
-                op,
-                os,
-                &[&broadcast_strides(ls, os), &broadcast_strides(rs, os)],
-            )?
+            Layout::new(op, os, &[&broadcast_strides(ls, os), &broadcast_strides(rs, os)])?
         } else {
             Layout::default()
         };
@@ -385,13 +359,7 @@ impl CudaStorage {
         )?;
         let n64 = n as u64;
         let mut out = alloc(g, n)?;
-        launch!(
-            g,
-            f,
-            grid(n),
-            n,
-            [&*m.buf, &*a.buf, &*b.buf, &mut out, &n64, &l]
-        )?;
+        launch!(g, f, grid(n), n, [&*m.buf, &*a.buf, &*b.buf, &mut out, &n64, &l])?;
         Ok(CudaStorage::wrap(g.clone(), out, n))
     }
 

@@ -21,13 +21,7 @@ impl CudaStorage {
     }
 
     /// out[i] = self[base + offset(i)] over output shape `os` with input strides `st`.
-    fn strided_copy(
-        &self,
-        op: &'static str,
-        os: &[usize],
-        st: &[usize],
-        base: usize,
-    ) -> Result<CudaStorage> {
+    fn strided_copy(&self, op: &'static str, os: &[usize], st: &[usize], base: usize) -> Result<CudaStorage> {
         let g = &self.gpu;
         let n = numel(os);
         let l = Layout::new(op, os, &[st])?;
@@ -56,13 +50,7 @@ impl CudaStorage {
     }
 
     /// Block sums of `n_out` outputs over `n_red` reduced elements each.
-    fn reduce(
-        &self,
-        n_out: usize,
-        n_red: usize,
-        kept: &Layout,
-        red: &Layout,
-    ) -> Result<CudaStorage> {
+    fn reduce(&self, n_out: usize, n_red: usize, kept: &Layout, red: &Layout) -> Result<CudaStorage> {
         let g = &self.gpu;
         let f = layout_fn(g, "reduce_sum")?;
         let chunks = if n_out >= 1024 {
@@ -147,8 +135,8 @@ impl CudaStorage {
         let f = layout_fn(g, "max_axis")?;
         let mut out = alloc(g, n)?;
         // SAFETY: every arg-max is written by the kernel before it is read.
-        let mut arg = unsafe { g.stream.alloc::<u64>(n.max(1)) }
-            .map_err(|e| dev_err("CUDA allocation", e))?;
+        let mut arg =
+            unsafe { g.stream.alloc::<u64>(n.max(1)) }.map_err(|e| dev_err("CUDA allocation", e))?;
         let (o64, l64, i64_) = (outer as u64, len as u64, inner as u64);
         launch!(
             g,
@@ -233,13 +221,7 @@ impl CudaStorage {
     }
 
     /// VJP of `index_select`: scatter-add into length `len` along `axis`.
-    pub fn index_add(
-        &self,
-        xs: &[usize],
-        axis: usize,
-        idx: &[usize],
-        len: usize,
-    ) -> Result<CudaStorage> {
+    pub fn index_add(&self, xs: &[usize], axis: usize, idx: &[usize], len: usize) -> Result<CudaStorage> {
         let (outer, n, inner) = split_at_axis(xs, axis);
         if idx.len() < n {
             return Err(AdError::InvalidArgument {
@@ -251,13 +233,7 @@ impl CudaStorage {
     }
 
     /// take_along_axis with indices of shape `is`.
-    pub fn gather(
-        &self,
-        xs: &[usize],
-        axis: usize,
-        idx: &[usize],
-        is: &[usize],
-    ) -> Result<CudaStorage> {
+    pub fn gather(&self, xs: &[usize], axis: usize, idx: &[usize], is: &[usize]) -> Result<CudaStorage> {
         let (outer, len, inner) = split_at_axis(xs, axis);
         self.index_kernel(
             "gather",
@@ -271,13 +247,7 @@ impl CudaStorage {
     }
 
     /// VJP of `gather` (`self` has the index shape `is`, the result `xs`).
-    pub fn scatter_add(
-        &self,
-        xs: &[usize],
-        axis: usize,
-        idx: &[usize],
-        is: &[usize],
-    ) -> Result<CudaStorage> {
+    pub fn scatter_add(&self, xs: &[usize], axis: usize, idx: &[usize], is: &[usize]) -> Result<CudaStorage> {
         let (outer, len, inner) = split_at_axis(xs, axis);
         self.index_kernel(
             "scatter_add",
