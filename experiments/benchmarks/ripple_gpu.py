@@ -5,6 +5,8 @@ Prints the median time of (a) the batched waveform (h+, hx) and (b) the
 batched likelihood value and gradient w.r.t. all 8 parameters, after
 compilation. Run by experiments/benchmarks/gpu.sh.
 """
+import importlib
+import os
 import sys
 import time
 
@@ -17,16 +19,23 @@ except ImportError as e:  # pragma: no cover
     print(f"skipping: {e}")
     sys.exit(0)
 
-try:
-    from ripplegw.waveforms import IMRPhenomD
-except ImportError:
+gen_hphc = None
+for module in (
+    "ripplegw.waveforms.cbc.IMRPhenomD.IMRPhenomD",  # ripplegw >= 0.4
+    "ripplegw.waveforms.IMRPhenomD",
+    "ripple.waveforms.IMRPhenomD",
+):
     try:
-        from ripple.waveforms import IMRPhenomD
-    except ImportError as e:
-        print(f"skipping: ripple not importable ({e}); carry its wheel (RIPPLE_WHEELS)")
-        sys.exit(0)
+        gen_hphc = importlib.import_module(module).gen_IMRPhenomD_hphc
+        break
+    except (ImportError, AttributeError):
+        continue
+if gen_hphc is None:
+    print("skipping: ripple not importable; carry its wheel (RIPPLE_WHEELS)")
+    sys.exit(0)
 
-BATCH, NBINS, F_REF = 1000, 4017, 20.0
+BATCH = int(os.environ.get("RIPPLE_BATCH", "1000"))
+NBINS, F_REF = 4017, 20.0
 
 
 def median_time(f, *args, reps=10):
@@ -55,7 +64,7 @@ def main():
     theta = jnp.stack([mc, eta, chi[:, 0], chi[:, 1], 440.0 * ones, 0.0 * ones, 0.0 * ones, 0.4 * ones], axis=1)
 
     def hphc(p):
-        return IMRPhenomD.gen_IMRPhenomD_hphc(f, p, F_REF)
+        return gen_hphc(f, p, F_REF)
 
     wave = jax.jit(jax.vmap(hphc))
     t = median_time(wave, theta)
