@@ -98,5 +98,13 @@ mod tests {
                 panic!("{name}: {e}\n{src}");
             }
         }
+        // a broken kernel is a typed error naming the module, not a panic
+        let e = compile(
+            "broken",
+            "extern \"C\" __global__ void k() { nope; }",
+            "compute_90",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("NVRTC compiling broken"), "{e}");
     }
 }
