@@ -25,6 +25,8 @@
 mod backward;
 pub mod complex;
 pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod custom;
 pub mod device;
 pub mod dual;
