@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod gw;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;
