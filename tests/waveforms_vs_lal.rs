@@ -17,3 +17,8 @@ fn check(name: &str, approx: Approximant) {
 fn imrphenomd_matches_lal() {
     check("IMRPhenomD", Approximant::IMRPhenomD);
 }
+
+#[test]
+fn taylorf2_matches_lal() {
+    check("TaylorF2", Approximant::TaylorF2);
+}

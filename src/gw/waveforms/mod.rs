@@ -16,6 +16,7 @@ pub mod pn_phasing;
 pub mod qnm_data;
 pub mod spline;
 pub mod tape;
+pub mod taylorf2;
 
 pub use params::{Approximant, WaveformParams};
 
@@ -126,6 +127,24 @@ pub fn phenomd_f64(p: &WaveformParams) -> GwResult<PhenomD<f64>> {
     ))
 }
 
+/// TaylorF2 prepared from f64 parameters (validated).
+pub fn taylorf2_f64(p: &WaveformParams) -> GwResult<taylorf2::TaylorF2<f64>> {
+    p.validate(Approximant::TaylorF2)?;
+    Ok(taylorf2::TaylorF2::new(
+        &taylorf2::TaylorF2Inputs {
+            m1: p.m1,
+            m2: p.m2,
+            chi1: p.chi1z,
+            chi2: p.chi2z,
+            lambda1: p.lambda1,
+            lambda2: p.lambda2,
+            distance_mpc: p.distance_mpc,
+            phi_ref: p.phi_ref,
+        },
+        p.f_ref,
+    ))
+}
+
 /// Generates h+ and h× of `approximant` on a caller-given frequency array
 /// (LAL's frequency-sequence path: no cut at high frequency for PhenomD).
 pub fn generate(approximant: Approximant, p: &WaveformParams, freqs: &[f64]) -> GwResult<Polarizations> {
@@ -133,6 +152,10 @@ pub fn generate(approximant: Approximant, p: &WaveformParams, freqs: &[f64]) -> 
     let pts: Vec<[f64; 4]> = match approximant {
         Approximant::IMRPhenomD => {
             let m = phenomd_f64(p)?;
+            aligned_polarizations(&m, p.inclination, freqs)
+        }
+        Approximant::TaylorF2 => {
+            let m = taylorf2_f64(p)?;
             aligned_polarizations(&m, p.inclination, freqs)
         }
         other => return Err(GwError::Approximant(format!("{other:?} is not implemented yet"))),
