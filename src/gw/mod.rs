@@ -1,8 +1,13 @@
 //! Gravitational-wave physics: frequency-domain waveforms, detectors,
-//! noise PSDs and the likelihood.
+//! noise PSDs and the network likelihood.
 
 pub mod constants;
+pub mod detector;
 pub mod error;
+pub mod likelihood;
+pub mod psd;
+pub mod reference_io;
+pub mod time;
 pub mod waveforms;
 
 pub use error::{GwError, GwResult};
