@@ -115,32 +115,49 @@ pub fn taylorf2_phasing<T: Scalar>(
     v[3] = v[3] + sl * (188.0 / 3.0) + dsigmal * 25.0;
 
     // Tidal terms.
-    let tidal10 = |m: T| (m * 264.0 - 288.0) * m * m * m * m;
-    let tidal12 = |m: T| {
-        (m * (4595.0 / 28.0) + m * m * (5715.0 / 14.0) - m * m * m * (325.0 / 7.0) - 15895.0 / 28.0)
-            * m
-            * m
-            * m
-            * m
-    };
-    let tidal13 = |m: T| m * m * m * m * ((m * (-11.0) + 12.0) * (24.0 * PI));
-    let tidal14 = |m: T| {
-        let m2 = m * m;
-        let m3 = m2 * m;
-        let m4 = m3 * m;
-        -(m4 * 5.0)
-            * (m * (-14415613.0 / 381024.0) - m2 * (57859.0 / 378.0) - m3 * (209495.0 / 1512.0)
-                + m4 * (965.0 / 54.0)
-                - m4 * m * 4.0
-                + 193986935.0 / 571536.0)
-    };
-    v[10] = lambda1 * tidal10(m1m) + lambda2 * tidal10(m2m);
-    v[12] = lambda1 * tidal12(m1m) + lambda2 * tidal12(m2m);
-    v[13] = lambda1 * tidal13(m1m) + lambda2 * tidal13(m2m);
-    v[14] = lambda1 * tidal14(m1m) + lambda2 * tidal14(m2m);
+    v[10] = lambda1 * tidal_5pn(m1m) + lambda2 * tidal_5pn(m2m);
+    v[12] = lambda1 * tidal_6pn(m1m) + lambda2 * tidal_6pn(m2m);
+    v[13] = lambda1 * tidal_65pn(m1m) + lambda2 * tidal_65pn(m2m);
+    v[14] = lambda1 * tidal_7pn(m1m) + lambda2 * tidal_7pn(m2m);
     for k in 0..16 {
         v[k] = v[k] * pfa_n;
         vlogv[k] = vlogv[k] * pfa_n;
     }
     PnPhasing { v, vlogv }
+}
+
+/// 5PN tidal coefficient per unit Λ of a body with mass fraction `m` = m_i/M
+/// (Vines, Flanagan & Hinderer 2011, Eq. 3.5).
+#[inline(never)]
+pub fn tidal_5pn<T: Scalar>(m: T) -> T {
+    let m4 = m * m * m * m;
+    (m * 264.0 - 288.0) * m4
+}
+
+/// 6PN tidal coefficient per unit Λ (Vines, Flanagan & Hinderer 2011, Eq. 3.5).
+#[inline(never)]
+pub fn tidal_6pn<T: Scalar>(m: T) -> T {
+    let m2 = m * m;
+    let m4 = m2 * m2;
+    (m * (4595.0 / 28.0) + m2 * (5715.0 / 14.0) - m2 * m * (325.0 / 7.0) - 15895.0 / 28.0) * m4
+}
+
+/// 6.5PN tidal coefficient per unit Λ (Damour, Nagar & Villain 2012, Eq. 7).
+#[inline(never)]
+pub fn tidal_65pn<T: Scalar>(m: T) -> T {
+    let m2 = m * m;
+    let m4 = m2 * m2;
+    m4 * ((m * (-11.0) + 12.0) * (24.0 * PI))
+}
+
+/// 7PN tidal coefficient per unit Λ (Damour, Nagar & Villain 2012, Eq. 7).
+#[inline(never)]
+pub fn tidal_7pn<T: Scalar>(m: T) -> T {
+    let m2 = m * m;
+    let m3 = m2 * m;
+    let m4 = m3 * m;
+    let poly = m * (-14415613.0 / 381024.0) - m2 * (57859.0 / 378.0) - m3 * (209495.0 / 1512.0) + m4 * (965.0 / 54.0)
+        - m4 * m * 4.0
+        + 193986935.0 / 571536.0;
+    -(m4 * 5.0 * poly)
 }
