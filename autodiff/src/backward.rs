@@ -21,11 +21,34 @@ fn wants(t: &Tensor, gen: u32) -> bool {
     t.node_idx(gen).is_some()
 }
 
+thread_local! {
+    static SPARE_GRADS: std::cell::RefCell<Vec<Option<Storage>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Hands a gradient table back for reuse by the next reverse sweep.
+pub(crate) fn recycle_grads(mut grads: Vec<Option<Storage>>) {
+    grads.clear();
+    let _ = SPARE_GRADS.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if grads.capacity() > s.capacity() {
+                *s = grads;
+            }
+        }
+    });
+}
+
 /// Runs the reverse sweep from node `root` seeded with `seed` (shape of the
 /// root's output). Returns the gradient of every node (leaves keep theirs).
 pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Option<Storage>>> {
     let gen = tape.gen;
-    let mut grads: Vec<Option<Storage>> = Vec::with_capacity(root + 1);
+    let mut grads: Vec<Option<Storage>> = SPARE_GRADS
+        .try_with(|s| {
+            s.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    grads.clear();
     grads.resize_with(root + 1, || None);
     grads[root] = Some(seed);
     for i in (0..=root).rev() {
@@ -156,7 +179,11 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                     if gx.shape() != x.shape() {
                         return Err(AdError::CustomOp {
                             name: op.name().to_string(),
-                            msg: format!("vjp gradient of shape {:?} for an input of shape {:?}", gx.shape(), x.shape()),
+                            msg: format!(
+                                "vjp gradient of shape {:?} for an input of shape {:?}",
+                                gx.shape(),
+                                x.shape()
+                            ),
                         });
                     }
                     accumulate(&mut grads, gen, x, gx.storage().clone())?;

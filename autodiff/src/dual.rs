@@ -85,7 +85,10 @@ impl<const N: usize> Mul for Dual<N> {
         for i in 0..N {
             eps[i] = self.eps[i] * o.re + self.re * o.eps[i];
         }
-        Dual { re: self.re * o.re, eps }
+        Dual {
+            re: self.re * o.re,
+            eps,
+        }
     }
 }
 impl<const N: usize> Div for Dual<N> {
@@ -171,7 +174,7 @@ impl<const N: usize> Div<Dual<N>> for f64 {
     type Output = Dual<N>;
     #[inline]
     fn div(self, o: Dual<N>) -> Dual<N> {
-        o.recip() * self
+        Dual::constant(self) / o
     }
 }
 impl<const N: usize> AddAssign for Dual<N> {

@@ -145,7 +145,15 @@ pub(crate) fn forward(tape: &Tape, mut tan: Vec<Option<Storage>>) -> Result<Vec<
                             (&zb, &[])
                         }
                     };
-                    Some(Storage::select(mask.storage(), sa, sb, mask.shape(), sha, shb, y.shape())?)
+                    Some(Storage::select(
+                        mask.storage(),
+                        sa,
+                        sb,
+                        mask.shape(),
+                        sha,
+                        shb,
+                        y.shape(),
+                    )?)
                 }
             }
             Op::Custom { op, inputs } => {
@@ -161,7 +169,11 @@ pub(crate) fn forward(tape: &Tape, mut tan: Vec<Option<Storage>>) -> Result<Vec<
                     if t.shape() != y.shape() {
                         return Err(AdError::CustomOp {
                             name: op.name().to_string(),
-                            msg: format!("jvp tangent of shape {:?} for an output of shape {:?}", t.shape(), y.shape()),
+                            msg: format!(
+                                "jvp tangent of shape {:?} for an output of shape {:?}",
+                                t.shape(),
+                                y.shape()
+                            ),
                         });
                     }
                     Some(t.storage().clone())

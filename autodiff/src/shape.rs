@@ -84,11 +84,7 @@ pub fn check_axis(op: &'static str, axis: usize, rank: usize) -> Result<()> {
 /// Splits a shape at `axis` into (outer, len, inner) element counts.
 #[inline]
 pub fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
-    (
-        numel(&shape[..axis]),
-        shape[axis],
-        numel(&shape[axis + 1..]),
-    )
+    (numel(&shape[..axis]), shape[axis], numel(&shape[axis + 1..]))
 }
 
 #[cfg(test)]

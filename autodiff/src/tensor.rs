@@ -157,7 +157,10 @@ impl Tensor {
 
     /// A 1-D tensor of the given values.
     pub fn from_slice(data: &[f64]) -> Tensor {
-        Tensor::from_parts(Storage::cpu(CpuBuf::from_slice(data)), [data.len()].as_slice().into())
+        Tensor::from_parts(
+            Storage::cpu(CpuBuf::from_slice(data)),
+            [data.len()].as_slice().into(),
+        )
     }
 
     /// A rank-0 tensor.
@@ -200,14 +203,18 @@ impl Tensor {
 
     /// `n` evenly spaced values from `start` to `end` inclusive.
     pub fn linspace(start: f64, end: f64, n: usize) -> Tensor {
-        let step = if n > 1 { (end - start) / (n - 1) as f64 } else { 0.0 };
+        let step = if n > 1 {
+            (end - start) / (n - 1) as f64
+        } else {
+            0.0
+        };
         let v: Vec<f64> = (0..n).map(|i| start + step * i as f64).collect();
         Tensor::from_slice(&v)
     }
 
     /// `start, start+step, ...` below `end` (step > 0).
     pub fn arange(start: f64, end: f64, step: f64) -> Result<Tensor> {
-        if !(step > 0.0) || !start.is_finite() || !end.is_finite() {
+        if step.is_nan() || step <= 0.0 || !start.is_finite() || !end.is_finite() {
             return Err(AdError::InvalidArgument {
                 op: "arange",
                 msg: format!("start {start}, end {end}, step {step}"),
