@@ -7,6 +7,7 @@ pub mod error;
 pub mod likelihood;
 pub mod psd;
 pub mod reference_io;
+pub mod relative_binning;
 pub mod time;
 pub mod waveforms;
 
