@@ -22,3 +22,8 @@ fn imrphenomd_matches_lal() {
 fn taylorf2_matches_lal() {
     check("TaylorF2", Approximant::TaylorF2);
 }
+
+#[test]
+fn imrphenomd_nrtidalv2_matches_lal() {
+    check("IMRPhenomD_NRTidalv2", Approximant::IMRPhenomD_NRTidalv2);
+}

@@ -9,6 +9,7 @@
 //! M☉ (detector frame), distance in Mpc, frequencies in Hz, angles in rad,
 //! `h(f) = ∫ h(t) e^{-2πift} dt`, `h+ = ½(1 + cos²ι) h0`, `h× = −i cos ι h0`.
 
+pub mod nrtidal;
 pub mod params;
 pub mod phenomd;
 pub mod phenomd_coeffs;
@@ -127,22 +128,23 @@ pub fn phenomd_f64(p: &WaveformParams) -> GwResult<PhenomD<f64>> {
     ))
 }
 
+fn tidal_inputs(p: &WaveformParams) -> taylorf2::TaylorF2Inputs<f64> {
+    taylorf2::TaylorF2Inputs {
+        m1: p.m1,
+        m2: p.m2,
+        chi1: p.chi1z,
+        chi2: p.chi2z,
+        lambda1: p.lambda1,
+        lambda2: p.lambda2,
+        distance_mpc: p.distance_mpc,
+        phi_ref: p.phi_ref,
+    }
+}
+
 /// TaylorF2 prepared from f64 parameters (validated).
 pub fn taylorf2_f64(p: &WaveformParams) -> GwResult<taylorf2::TaylorF2<f64>> {
     p.validate(Approximant::TaylorF2)?;
-    Ok(taylorf2::TaylorF2::new(
-        &taylorf2::TaylorF2Inputs {
-            m1: p.m1,
-            m2: p.m2,
-            chi1: p.chi1z,
-            chi2: p.chi2z,
-            lambda1: p.lambda1,
-            lambda2: p.lambda2,
-            distance_mpc: p.distance_mpc,
-            phi_ref: p.phi_ref,
-        },
-        p.f_ref,
-    ))
+    Ok(taylorf2::TaylorF2::new(&tidal_inputs(p), p.f_ref))
 }
 
 /// Generates h+ and h× of `approximant` on a caller-given frequency array
@@ -152,6 +154,11 @@ pub fn generate(approximant: Approximant, p: &WaveformParams, freqs: &[f64]) -> 
     let pts: Vec<[f64; 4]> = match approximant {
         Approximant::IMRPhenomD => {
             let m = phenomd_f64(p)?;
+            aligned_polarizations(&m, p.inclination, freqs)
+        }
+        Approximant::IMRPhenomD_NRTidalv2 => {
+            p.validate(approximant)?;
+            let m = nrtidal::NrTidalV2::new(&tidal_inputs(p), p.f_ref);
             aligned_polarizations(&m, p.inclination, freqs)
         }
         Approximant::TaylorF2 => {

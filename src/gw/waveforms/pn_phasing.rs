@@ -29,7 +29,8 @@ pub struct PnPhasing<T> {
 pub enum SpinSpin3Pn {
     /// Include the 3PN spin-spin term (TaylorF2).
     Include,
-    /// Leave it out (IMRPhenomD was calibrated without it).
+    /// Leave out its black-hole part (IMRPhenomD was calibrated without
+    /// it; LAL subtracts the κ = 1 value, so only the (κ − 1) part stays).
     Exclude,
 }
 
@@ -50,7 +51,7 @@ pub fn taylorf2_phasing<T: Scalar>(
     qm2: T,
     lambda1: T,
     lambda2: T,
-    ss3: SpinSpin3Pn,
+    ss3_mode: SpinSpin3Pn,
 ) -> PnPhasing<T> {
     let mtot = m1 + m2;
     let d = (m1 - m2) / mtot;
@@ -92,23 +93,24 @@ pub fn taylorf2_phasing<T: Scalar>(
     pn_sigma = pn_sigma + (qm2 * 720.0 - 1.0) / 96.0 * m2m * m2m * chi2 * chi2;
     pn_sigma = pn_sigma - (qm1 * 240.0 - 7.0) / 96.0 * m1m * m1m * chi1sq;
     pn_sigma = pn_sigma - (qm2 * 240.0 - 7.0) / 96.0 * m2m * m2m * chi2sq;
-    let mut pn_ss3 = (eta * (557.5 / 1.8) + 326.75 / 1.12) * eta * chi1 * chi2;
-    pn_ss3 = pn_ss3
-        + ((m1m * (2935.0 / 6.0) - m1m * m1m * 120.0 + 4703.5 / 8.4) * qm1
-            + (m1m * (-108.5 / 1.2) + m1m * m1m * (125.5 / 3.6) - 4108.25 / 6.72))
-            * m1m
-            * m1m
-            * chi1sq;
-    pn_ss3 = pn_ss3
-        + ((m2m * (2935.0 / 6.0) - m2m * m2m * 120.0 + 4703.5 / 8.4) * qm2
-            + (m2m * (-108.5 / 1.2) + m2m * m2m * (125.5 / 3.6) - 4108.25 / 6.72))
-            * m2m
-            * m2m
-            * chi2sq;
+    let ss3 = |qm1: T, qm2: T| {
+        let mut pn_ss3 = (eta * (557.5 / 1.8) + 326.75 / 1.12) * eta * chi1 * chi2;
+        pn_ss3 = pn_ss3
+            + ((m1m * (2935.0 / 6.0) - m1m * m1m * 120.0 + 4703.5 / 8.4) * qm1
+                + (m1m * (-108.5 / 1.2) + m1m * m1m * (125.5 / 3.6) - 4108.25 / 6.72))
+                * m1m
+                * m1m
+                * chi1sq;
+        pn_ss3
+            + ((m2m * (2935.0 / 6.0) - m2m * m2m * 120.0 + 4703.5 / 8.4) * qm2
+                + (m2m * (-108.5 / 1.2) + m2m * m2m * (125.5 / 3.6) - 4108.25 / 6.72))
+                * m2m
+                * m2m
+                * chi2sq
+    };
+    let pn_ss3 = ss3(qm1, qm2);
     v[6] = v[6] + (sl * 3760.0 + dsigmal * 1490.0) * (PI / 3.0);
-    if ss3 == SpinSpin3Pn::Include {
-        v[6] = v[6] + pn_ss3;
-    }
+    v[6] = v[6] + pn_ss3;
     v[5] = v[5] - pn_gamma;
     vlogv[5] = vlogv[5] - pn_gamma * 3.0;
     v[4] = v[4] - pn_sigma * 10.0;
@@ -122,6 +124,10 @@ pub fn taylorf2_phasing<T: Scalar>(
     for k in 0..16 {
         v[k] = v[k] * pfa_n;
         vlogv[k] = vlogv[k] * pfa_n;
+    }
+    if ss3_mode == SpinSpin3Pn::Exclude {
+        // LAL's Subtract3PNSS: the κ = 1 value times v[0].
+        v[6] = v[6] - ss3(T::cst(1.0), T::cst(1.0)) * v[0];
     }
     PnPhasing { v, vlogv }
 }

@@ -10,6 +10,7 @@
 use std::rc::Rc;
 
 use super::phenomd::{AlignedInputs, PhenomD};
+use super::nrtidal::NrTidalV2;
 use super::taylorf2::{TaylorF2, TaylorF2Inputs};
 use super::{aligned_polarizations, validate_frequencies, Approximant, WaveformParams};
 use crate::gw::{GwError, GwResult};
@@ -42,7 +43,7 @@ impl WaveformOp {
     pub fn new(approximant: Approximant, frequencies: Vec<f64>, f_ref: f64) -> GwResult<Self> {
         validate_frequencies(&frequencies)?;
         match approximant {
-            Approximant::IMRPhenomD | Approximant::TaylorF2 => {}
+            Approximant::IMRPhenomD | Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2 => {}
             other => return Err(GwError::Approximant(format!("{other:?} has no tape op"))),
         }
         Ok(Self {
@@ -54,7 +55,7 @@ impl WaveformOp {
 
     /// Black-hole models ignore the tidal entries (their derivative is zero).
     fn params_of(&self, row: &[f64]) -> WaveformParams {
-        let tidal = self.approximant == Approximant::TaylorF2;
+        let tidal = matches!(self.approximant, Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2);
         WaveformParams {
             m1: row[0],
             m2: row[1],
@@ -72,21 +73,23 @@ impl WaveformOp {
 
     /// `[Re h+, Im h+, Re h×, Im h×]` per frequency on any scalar.
     pub fn eval<T: Scalar>(&self, p: &[T; N_TAPE_PARAMS]) -> Vec<[T; 4]> {
+        let tidal = TaylorF2Inputs {
+            m1: p[0],
+            m2: p[1],
+            chi1: p[2],
+            chi2: p[3],
+            lambda1: p[4],
+            lambda2: p[5],
+            distance_mpc: p[6],
+            phi_ref: p[7],
+        };
         match self.approximant {
             Approximant::TaylorF2 => {
-                let m = TaylorF2::new(
-                    &TaylorF2Inputs {
-                        m1: p[0],
-                        m2: p[1],
-                        chi1: p[2],
-                        chi2: p[3],
-                        lambda1: p[4],
-                        lambda2: p[5],
-                        distance_mpc: p[6],
-                        phi_ref: p[7],
-                    },
-                    self.f_ref,
-                );
+                let m = TaylorF2::new(&tidal, self.f_ref);
+                aligned_polarizations(&m, p[8], &self.frequencies)
+            }
+            Approximant::IMRPhenomD_NRTidalv2 => {
+                let m = NrTidalV2::new(&tidal, self.f_ref);
                 aligned_polarizations(&m, p[8], &self.frequencies)
             }
             _ => {
