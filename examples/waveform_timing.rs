@@ -1,0 +1,49 @@
+//! Wall time per waveform (f64, one core) on 20–1024 Hz at Δf = 1/4 Hz
+//! (4017 bins), for the comparison script in experiments/benchmarks.
+//! Run: `cargo run --release --example waveform_timing`.
+
+use std::time::Instant;
+
+use ferrax::gw::waveforms::{generate, Approximant, WaveformParams};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let f: Vec<f64> = (80..=4096).map(|k| k as f64 * 0.25).collect();
+    let bbh = WaveformParams {
+        m1: 36.0,
+        m2: 29.0,
+        chi1z: 0.3,
+        chi2z: -0.1,
+        distance_mpc: 400.0,
+        inclination: 0.4,
+        phi_ref: 1.3,
+        f_ref: 20.0,
+        ..Default::default()
+    };
+    let bns = WaveformParams {
+        m1: 1.5,
+        m2: 1.3,
+        chi1z: 0.02,
+        chi2z: -0.01,
+        lambda1: 400.0,
+        lambda2: 700.0,
+        distance_mpc: 40.0,
+        ..bbh
+    };
+    for (approx, p) in [
+        (Approximant::IMRPhenomD, bbh),
+        (Approximant::TaylorF2, bns),
+        (Approximant::IMRPhenomD_NRTidalv2, bns),
+    ] {
+        let n = 300;
+        let mut best = f64::INFINITY;
+        for _ in 0..5 {
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(generate(approx, &p, &f)?);
+            }
+            best = best.min(t.elapsed().as_secs_f64() / n as f64);
+        }
+        println!("ferrax {approx:?}: {:.4} ms per waveform", best * 1e3);
+    }
+    Ok(())
+}
