@@ -85,6 +85,12 @@ fn gradient_matches_finite_differences() {
     let p = points[5].params;
     let (val, g) = lik.value_and_gradient(&p).unwrap();
     assert!((val - lik.log_likelihood_ratio(&p).unwrap()).abs() < 1e-9);
+    // the hand-chained gradient equals the all-dual one
+    let (val_d, g_d) = lik.value_and_gradient_dual(&p).unwrap();
+    assert!((val - val_d).abs() < 1e-9);
+    for i in 0..11 {
+        assert!((g[i] - g_d[i]).abs() <= 1e-9 * g_d[i].abs().max(1.0), "{}: {} vs {}", PARAM_NAMES[i], g[i], g_d[i]);
+    }
     // time step 2^-22 s = one ulp of a 2015 GPS time: t ± h exact in float64
     let steps = [1e-5, 1e-5, 1e-6, 1e-6, 1e-4, 1e-6, 1e-6, 1e-6, 1e-6, 1e-6, 1.0 / 4194304.0];
     for i in 0..11 {
