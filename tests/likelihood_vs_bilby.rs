@@ -105,3 +105,27 @@ fn gradient_matches_finite_differences() {
         assert!(rel < 1e-5, "{}: {} vs {}", PARAM_NAMES[i], g[i], fd);
     }
 }
+
+#[test]
+fn zero_noise_injection_reproduces_bilby_data_and_noise_has_the_right_scale() {
+    let (_, lik, inj) = load();
+    let tpl = lik.detector_templates(&inj).unwrap();
+    for (d, (re, im)) in lik.detectors.iter().zip(&tpl) {
+        let scale = d.data_re.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+        for k in 0..re.len() {
+            assert!((re[k] - d.data_re[k]).abs() < 1e-9 * scale, "{} bin {k}", d.detector.name);
+            assert!((im[k] - d.data_im[k]).abs() < 1e-9 * scale, "{} bin {k}", d.detector.name);
+        }
+    }
+    // with Gaussian noise, <d|d> − <h|h> ≈ 2 × (number of bins) per detector on average
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut noisy = lik.clone();
+    noisy.inject::<rand_chacha::ChaCha8Rng>(&inj, Some(&mut rng)).unwrap();
+    let mut zero = lik.clone();
+    zero.inject::<rand_chacha::ChaCha8Rng>(&inj, None).unwrap();
+    let noise_only = -2.0 * (noisy.noise_log_likelihood() - zero.noise_log_likelihood());
+    let expected = 2.0 * 3.0 * lik.grid.frequencies.len() as f64;
+    println!("<n|n> ≈ {noise_only:.1} (expected ≈ {expected:.1})");
+    assert!((noise_only / expected - 1.0).abs() < 0.1);
+}

@@ -336,6 +336,65 @@ impl GwLikelihood {
         Ok((value, grad))
     }
 
+    /// The template in each detector on the analysis grid, `(re, im)` per
+    /// detector (zero above LAL's uniform-grid cut-off): what an injection
+    /// adds to the data.
+    pub fn detector_templates(&self, p: &[f64; N_PARAMS]) -> GwResult<Vec<(Vec<f64>, Vec<f64>)>> {
+        self.validate(p)?;
+        let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
+        let model = PhenomD::new(
+            &AlignedInputs {
+                m1,
+                m2,
+                chi1,
+                chi2,
+                distance_mpc: dist,
+                phi_ref: phase,
+            },
+            self.grid.f_ref,
+        );
+        let i_stop = (model.f_cut_hz().min(self.grid.f_max) / self.grid.delta_f).floor();
+        let cfac = theta_jn.cos();
+        let pfac = 0.5 * (1.0 + cfac * cfac);
+        let g = gmst(t_geo);
+        let n = self.grid.frequencies.len();
+        let mut out = Vec::new();
+        for d in &self.detectors {
+            let (fp, fc) = d.detector.antenna_pattern(ra, dec, psi, g);
+            let dt = (t_geo - self.grid.start_time) + d.detector.time_delay_from_geocenter(ra, dec, t_geo);
+            let (a_re, a_im) = (fp * pfac, -fc * cfac);
+            let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
+            for (k, &f) in self.grid.frequencies.iter().enumerate() {
+                if (f / self.grid.delta_f).round() >= i_stop || f <= 0.0 {
+                    continue;
+                }
+                let (amp, psi_f) = model.amp_phase(f);
+                let (s, c) = (psi_f + 2.0 * PI * f * dt).sin_cos();
+                re[k] = amp * (a_re * c + a_im * s);
+                im[k] = amp * (a_im * c - a_re * s);
+            }
+            out.push((re, im));
+        }
+        Ok(out)
+    }
+
+    /// Replaces the data by coloured Gaussian noise from each detector's PSD
+    /// (if `rng` is given; zero noise otherwise) plus the signal with
+    /// parameters `p`.
+    pub fn inject<R: rand::Rng>(&mut self, p: &[f64; N_PARAMS], rng: Option<&mut R>) -> GwResult<()> {
+        let tpl = self.detector_templates(p)?;
+        let mut rng = rng;
+        for (d, (re, im)) in self.detectors.iter_mut().zip(tpl) {
+            let (nr, ni) = match rng.as_mut() {
+                Some(r) => super::psd::coloured_noise(&d.psd, self.grid.duration, *r),
+                None => (vec![0.0; re.len()], vec![0.0; re.len()]),
+            };
+            d.data_re = re.iter().zip(&nr).map(|(a, b)| a + b).collect();
+            d.data_im = im.iter().zip(&ni).map(|(a, b)| a + b).collect();
+        }
+        Ok(())
+    }
+
     /// `−Σ_det ⟨d|d⟩/2`, bilby's noise log-likelihood.
     pub fn noise_log_likelihood(&self) -> f64 {
         let mut s = 0.0;
