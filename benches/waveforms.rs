@@ -4,7 +4,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ferrax::autodiff::Dual;
 use ferrax::gw::waveforms::tape::{WaveformOp, N_TAPE_PARAMS};
-use ferrax::gw::waveforms::{generate, Approximant, WaveformParams};
+use ferrax::gw::waveforms::{generate, generate_on_grid, Approximant, FrequencyGrid, WaveformParams};
 
 fn grid() -> Vec<f64> {
     (80..=4096).map(|k| k as f64 * 0.25).collect()
@@ -43,6 +43,10 @@ fn bench(c: &mut Criterion) {
         ("IMRPhenomD_NRTidalv2", Approximant::IMRPhenomD_NRTidalv2, bns),
     ] {
         g.bench_function(name, |b| b.iter(|| generate(approx, black_box(&p), black_box(&f)).unwrap()));
+        let grid = FrequencyGrid::new(&f).unwrap();
+        g.bench_function(format!("{name}_cached_grid"), |b| {
+            b.iter(|| generate_on_grid(approx, black_box(&p), black_box(&grid)).unwrap())
+        });
         let op = WaveformOp::new(approx, f.clone(), 20.0).unwrap();
         let x = [p.m1, p.m2, p.chi1z, p.chi2z, p.lambda1, p.lambda2, p.distance_mpc, p.phi_ref, p.inclination];
         g.bench_function(format!("{name}_value_and_jacobian_9_params"), |b| {

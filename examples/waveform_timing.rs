@@ -1,13 +1,14 @@
 //! Wall time per waveform (f64, one core) on 20–1024 Hz at Δf = 1/4 Hz
-//! (4017 bins), for the comparison script in experiments/benchmarks.
+//! (4017 bins, cached grid), for the comparison script in experiments/benchmarks.
 //! Run: `cargo run --release --example waveform_timing`.
 
 use std::time::Instant;
 
-use ferrax::gw::waveforms::{generate, Approximant, WaveformParams};
+use ferrax::gw::waveforms::{generate_on_grid, Approximant, FrequencyGrid, WaveformParams};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let f: Vec<f64> = (80..=4096).map(|k| k as f64 * 0.25).collect();
+    let grid = FrequencyGrid::new(&f)?;
     let bbh = WaveformParams {
         m1: 36.0,
         m2: 29.0,
@@ -39,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..5 {
             let t = Instant::now();
             for _ in 0..n {
-                std::hint::black_box(generate(approx, &p, &f)?);
+                std::hint::black_box(generate_on_grid(approx, &p, &grid)?);
             }
             best = best.min(t.elapsed().as_secs_f64() / n as f64);
         }

@@ -76,6 +76,9 @@ pub struct GwLikelihood {
     pub phase_marginalization: bool,
     // (4/T)/S per detector and bin.
     weights: Vec<Vec<f64>>,
+    // f^(1/3) and ln f per bin.
+    f_third: Vec<f64>,
+    ln_f: Vec<f64>,
 }
 
 /// Per-detector inner products of one template.
@@ -107,6 +110,8 @@ impl GwLikelihood {
             weights.push(d.psd.iter().map(|s| 4.0 / grid.duration / s).collect());
         }
         Ok(Self {
+            f_third: grid.frequencies.iter().map(|f| f.cbrt()).collect(),
+            ln_f: grid.frequencies.iter().map(|f| f.ln()).collect(),
             grid,
             detectors,
             phase_marginalization,
@@ -191,7 +196,7 @@ impl GwLikelihood {
             if (f / self.grid.delta_f).round() >= i_stop || f <= 0.0 {
                 continue;
             }
-            let (amp, psi_f) = model.amp_phase(f);
+            let (amp, psi_f) = model.amp_phase_grid(f, self.f_third[k], self.ln_f[k]);
             let amp2 = amp * amp;
             for (j, (d, pr)) in self.detectors.iter().zip(&projs).enumerate() {
                 let w = self.weights[j][k];
@@ -292,7 +297,7 @@ impl GwLikelihood {
             if (f / self.grid.delta_f).round() >= i_stop || f <= 0.0 {
                 continue;
             }
-            let (amp, psi_f) = model.amp_phase(f);
+            let (amp, psi_f) = model.amp_phase_grid(f, self.f_third[k], self.ln_f[k]);
             let a = amp.re;
             let mut dl_da = 0.0;
             let mut dl_dpsi = 0.0;
@@ -368,7 +373,7 @@ impl GwLikelihood {
                 if (f / self.grid.delta_f).round() >= i_stop || f <= 0.0 {
                     continue;
                 }
-                let (amp, psi_f) = model.amp_phase(f);
+                let (amp, psi_f) = model.amp_phase_grid(f, self.f_third[k], self.ln_f[k]);
                 let (s, c) = (psi_f + 2.0 * PI * f * dt).sin_cos();
                 re[k] = amp * (a_re * c + a_im * s);
                 im[k] = amp * (a_im * c - a_re * s);

@@ -39,28 +39,51 @@ pub struct Polarizations {
     pub hc_im: Vec<f64>,
 }
 
-impl Polarizations {
-    fn zeros(n: usize) -> Self {
-        Self {
-            hp_re: vec![0.0; n],
-            hp_im: vec![0.0; n],
-            hc_re: vec![0.0; n],
-            hc_im: vec![0.0; n],
-        }
-    }
-}
 
 /// A non-precessing model of the (2,2) mode: amplitude and phase of
 /// `h0 = A e^{-iΨ}` at one frequency.
 pub trait AlignedModel<T: Scalar> {
     /// `(A, Ψ)` at frequency `f` [Hz]; A in strain/Hz, Ψ in rad.
     fn amp_phase(&self, f: f64) -> (T, T);
+    /// The same given f^(1/3) and ln f (what a [`FrequencyGrid`] caches).
+    fn amp_phase_grid(&self, f: f64, f_third: f64, ln_f: f64) -> (T, T) {
+        let _ = (f_third, ln_f);
+        self.amp_phase(f)
+    }
 }
 
 impl<T: Scalar> AlignedModel<T> for PhenomD<T> {
     #[inline]
     fn amp_phase(&self, f: f64) -> (T, T) {
         PhenomD::amp_phase(self, f)
+    }
+    #[inline]
+    fn amp_phase_grid(&self, f: f64, f_third: f64, ln_f: f64) -> (T, T) {
+        PhenomD::amp_phase_grid(self, f, f_third, ln_f)
+    }
+}
+
+/// A frequency array [Hz] with f^(1/3) and ln f cached, for evaluating
+/// many waveforms on the same grid (samplers, likelihoods, benchmarks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrequencyGrid {
+    /// Frequencies [Hz], strictly increasing and non-negative.
+    pub f: Vec<f64>,
+    /// f^(1/3).
+    pub f_third: Vec<f64>,
+    /// ln f (−∞ at f = 0).
+    pub ln_f: Vec<f64>,
+}
+
+impl FrequencyGrid {
+    /// Validates and caches a frequency array.
+    pub fn new(freqs: &[f64]) -> GwResult<Self> {
+        validate_frequencies(freqs)?;
+        Ok(Self {
+            f: freqs.to_vec(),
+            f_third: freqs.iter().map(|f| f.cbrt()).collect(),
+            ln_f: freqs.iter().map(|f| f.ln()).collect(),
+        })
     }
 }
 
@@ -94,6 +117,28 @@ pub fn validate_frequencies(freqs: &[f64]) -> GwResult<()> {
     Ok(())
 }
 
+/// Polarisations on a cached [`FrequencyGrid`], written into `out`
+/// (`[Re h+, Im h+, Re h×, Im h×]` per point; zero where f = 0).
+pub fn aligned_polarizations_grid<T: Scalar, M: AlignedModel<T>>(
+    model: &M,
+    inclination: T,
+    grid: &FrequencyGrid,
+    out: &mut Vec<[T; 4]>,
+) {
+    let cfac = inclination.cos();
+    let pfac = (cfac * cfac + 1.0) * 0.5;
+    out.clear();
+    out.extend((0..grid.f.len()).map(|k| {
+        let f = grid.f[k];
+        if f <= 0.0 {
+            [T::cst(0.0); 4]
+        } else {
+            let (a, p) = model.amp_phase_grid(f, grid.f_third[k], grid.ln_f[k]);
+            project(a, p, pfac, cfac)
+        }
+    }));
+}
+
 /// Generic polarisations of an aligned-spin model at the given frequencies
 /// (zero where `f == 0`). Returns `[Re h+, Im h+, Re h×, Im h×]` per point.
 pub fn aligned_polarizations<T: Scalar, M: AlignedModel<T>>(model: &M, inclination: T, freqs: &[f64]) -> Vec<[T; 4]> {
@@ -105,7 +150,7 @@ pub fn aligned_polarizations<T: Scalar, M: AlignedModel<T>>(model: &M, inclinati
             if f <= 0.0 {
                 [T::cst(0.0); 4]
             } else {
-                let (a, p) = model.amp_phase(f);
+                let (a, p) = model.amp_phase_grid(f, f.cbrt(), f.ln());
                 project(a, p, pfac, cfac)
             }
         })
@@ -150,29 +195,41 @@ pub fn taylorf2_f64(p: &WaveformParams) -> GwResult<taylorf2::TaylorF2<f64>> {
 /// Generates h+ and h× of `approximant` on a caller-given frequency array
 /// (LAL's frequency-sequence path: no cut at high frequency for PhenomD).
 pub fn generate(approximant: Approximant, p: &WaveformParams, freqs: &[f64]) -> GwResult<Polarizations> {
-    validate_frequencies(freqs)?;
-    let pts: Vec<[f64; 4]> = match approximant {
+    generate_on_grid(approximant, p, &FrequencyGrid::new(freqs)?)
+}
+
+/// [`generate`] on a cached [`FrequencyGrid`] (the fast path for repeated
+/// evaluation on one grid).
+pub fn generate_on_grid(approximant: Approximant, p: &WaveformParams, grid: &FrequencyGrid) -> GwResult<Polarizations> {
+    let mut pts: Vec<[f64; 4]> = Vec::with_capacity(grid.f.len());
+    match approximant {
         Approximant::IMRPhenomD => {
             let m = phenomd_f64(p)?;
-            aligned_polarizations(&m, p.inclination, freqs)
+            aligned_polarizations_grid(&m, p.inclination, grid, &mut pts)
         }
         Approximant::IMRPhenomD_NRTidalv2 => {
             p.validate(approximant)?;
             let m = nrtidal::NrTidalV2::new(&tidal_inputs(p), p.f_ref);
-            aligned_polarizations(&m, p.inclination, freqs)
+            aligned_polarizations_grid(&m, p.inclination, grid, &mut pts)
         }
         Approximant::TaylorF2 => {
             let m = taylorf2_f64(p)?;
-            aligned_polarizations(&m, p.inclination, freqs)
+            aligned_polarizations_grid(&m, p.inclination, grid, &mut pts)
         }
         other => return Err(GwError::Approximant(format!("{other:?} is not implemented yet"))),
     };
-    let mut out = Polarizations::zeros(freqs.len());
-    for (i, h) in pts.iter().enumerate() {
-        out.hp_re[i] = h[0];
-        out.hp_im[i] = h[1];
-        out.hc_re[i] = h[2];
-        out.hc_im[i] = h[3];
+    let n = pts.len();
+    let mut out = Polarizations {
+        hp_re: Vec::with_capacity(n),
+        hp_im: Vec::with_capacity(n),
+        hc_re: Vec::with_capacity(n),
+        hc_im: Vec::with_capacity(n),
+    };
+    for h in &pts {
+        out.hp_re.push(h[0]);
+        out.hp_im.push(h[1]);
+        out.hc_re.push(h[2]);
+        out.hc_im.push(h[3]);
     }
     Ok(out)
 }

@@ -78,7 +78,8 @@ pub fn merger_frequency<T: Scalar>(m: T, kappa: T, q: T) -> T {
 #[derive(Debug, Clone)]
 pub struct NrTidalV2<T> {
     bbh: PhenomD<T>,
-    pi_m_sec: T,
+    pi_m_third: T,
+    ln_pi_m: T,
     kappa: T,
     x1x2: T,
     amp_t_prefactor: T,
@@ -145,7 +146,8 @@ impl<T: Scalar> NrTidalV2<T> {
         let pref = (eta * 128.0).rdiv(3.0);
         let amp0 = m * MRSUN_SI * m * MTSUN_SI / (q.distance_mpc * MPC_SI) * (2.0 * (5.0 / (64.0 * PI)).sqrt());
         Self {
-            pi_m_sec: m * (MTSUN_SI * PI),
+            pi_m_third: (m * (MTSUN_SI * PI)).cbrt(),
+            ln_pi_m: (m * (MTSUN_SI * PI)).ln(),
             kappa,
             x1x2: eta,
             amp_t_prefactor: amp0 * kappa * (-9.0 * 2.0 * (PI / 5.0).sqrt()),
@@ -174,13 +176,20 @@ impl<T: Scalar> NrTidalV2<T> {
 impl<T: Scalar> AlignedModel<T> for NrTidalV2<T> {
     #[inline]
     fn amp_phase(&self, f: f64) -> (T, T) {
+        self.amp_phase_grid(f, f.cbrt(), f.ln())
+    }
+
+    #[inline]
+    fn amp_phase_grid(&self, f: f64, f_third: f64, ln_f: f64) -> (T, T) {
         use coeffs::*;
         let taper = self.taper(f);
         if taper.re() == 0.0 {
             return (T::cst(0.0), T::cst(0.0));
         }
-        let (amp_bbh, psi_bbh) = self.bbh.amp_phase(f);
-        let x = (self.pi_m_sec * f).powf(2.0 / 3.0);
+        let (amp_bbh, psi_bbh) = self.bbh.amp_phase_grid(f, f_third, ln_f);
+        let v = self.pi_m_third * f_third;
+        let x = v * v;
+        let ln_x = (self.ln_pi_m + ln_f) * (2.0 / 3.0);
         let sx = x.sqrt();
         let x32 = x * sx;
         let x2 = x * x;
@@ -193,8 +202,8 @@ impl<T: Scalar> AlignedModel<T> for NrTidalV2<T> {
         // Spin-induced multipole phase.
         let psi_ss = self.ss_3p5 * x;
         // Tidal amplitude (Eq. 24).
-        let poly = (x * AMP_N1 + x.powf(2.89) * AMP_N289 + 1.0) / (x2 * x2 * AMP_D + 1.0);
-        let amp_t = self.amp_t_prefactor * x.powf(13.0 / 4.0) * poly;
+        let poly = (x * AMP_N1 + (ln_x * 2.89).exp() * AMP_N289 + 1.0) / (x2 * x2 * AMP_D + 1.0);
+        let amp_t = self.amp_t_prefactor * (x3 * sx.sqrt()) * poly;
         (taper * (amp_bbh + amp_t), psi_bbh + psi_t + psi_ss)
     }
 }

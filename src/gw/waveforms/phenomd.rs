@@ -122,8 +122,13 @@ struct Powers<T> {
 impl<T: Scalar> Powers<T> {
     #[inline]
     fn new(x: T) -> Self {
-        let sixth = x.powf(1.0 / 6.0);
-        let third = sixth * sixth;
+        Self::from_third(x, x.cbrt())
+    }
+
+    /// From x and x^(1/3) (saves the cube root when it is known).
+    #[inline]
+    fn from_third(x: T, third: T) -> Self {
+        let sixth = third.sqrt();
         let two_thirds = third * third;
         let two = x * x;
         Self {
@@ -194,6 +199,10 @@ pub struct PhenomD<T> {
     t0: T,
     mf_ref: T,
     phi_precalc: T,
+    /// (G M/c³)^(1/3).
+    m_sec_third: T,
+    /// ln(π G M/c³)/3, so that ln v = this + ln(f)/3.
+    ln_v_offset: T,
 }
 
 /// The intrinsic and extrinsic inputs of an aligned-spin model.
@@ -335,6 +344,8 @@ impl<T: Scalar> PhenomD<T> {
             t0: T::cst(0.0),
             mf_ref: m_sec * f_ref,
             phi_precalc: T::cst(0.0),
+            m_sec_third: m_sec.cbrt(),
+            ln_v_offset: (m_sec * PI).ln() / 3.0,
         };
         // Intermediate amplitude: collocation (Eqs. 21-22, LAL's deltas).
         let f1 = T::cst(AMP_F_JOIN_INS);
@@ -427,17 +438,25 @@ impl<T: Scalar> PhenomD<T> {
     /// Inspiral phase (TaylorF2 + calibrated terms, Eq. 16), Mf units.
     #[inline]
     fn phi_ins(&self, mf: T, pw: &Powers<T>) -> T {
-        let v = pw.third * PI.cbrt();
-        let logv = v.ln();
+        let logv = (pw.third * PI.cbrt()).ln();
+        self.phi_ins_logv(mf, pw, logv)
+    }
+
+    /// Inspiral phase given ln v, v = (π Mf)^(1/3).
+    #[inline]
+    fn phi_ins_logv(&self, mf: T, pw: &Powers<T>, logv: T) -> T {
+        let inv_third = pw.third.recip();
+        let inv_two_thirds = inv_third * inv_third;
+        let inv_mf = inv_two_thirds * inv_third;
         self.p_initial
             + self.p_two_thirds * pw.two_thirds
             + self.p_third * pw.third
             + self.p_third_logv * logv * pw.third
             + self.p_logv * logv
-            + self.p_minus_third / pw.third
-            + self.p_minus_two_thirds / pw.two_thirds
-            + self.p_minus_one / mf
-            + self.p_minus_five_thirds / pw.five_thirds
+            + self.p_minus_third * inv_third
+            + self.p_minus_two_thirds * inv_two_thirds
+            + self.p_minus_one * inv_mf
+            + self.p_minus_five_thirds * inv_mf * inv_two_thirds
             + (self.p_one * mf + self.p_four_thirds * pw.four_thirds + self.p_five_thirds * pw.five_thirds + self.p_two * pw.two)
                 / self.eta
     }
@@ -509,9 +528,16 @@ impl<T: Scalar> PhenomD<T> {
     /// `h0 = A exp(-iΨ)` at frequency `f` [Hz] (A in strain/Hz).
     #[inline]
     pub fn amp_phase(&self, f: f64) -> (T, T) {
+        self.amp_phase_grid(f, f.cbrt(), f.ln())
+    }
+
+    /// [`PhenomD::amp_phase`] given f^(1/3) and ln f (precomputed once per
+    /// frequency grid, see [`super::FrequencyGrid`]).
+    #[inline]
+    pub fn amp_phase_grid(&self, f: f64, f_third: f64, ln_f: f64) -> (T, T) {
         let mf = self.m_sec * f;
         let r = mf.re();
-        let pw = Powers::new(mf);
+        let pw = Powers::from_third(mf, self.m_sec_third * f_third);
         let ampl = if r < AMP_F_JOIN_INS {
             self.amp_ins_ansatz(&pw, mf)
         } else if r >= self.f_max_calc.re() {
@@ -521,7 +547,7 @@ impl<T: Scalar> PhenomD<T> {
         };
         let amp = self.amp0 * self.amp0_func / pw.seven_sixths * ampl;
         let phi = if r < PHI_F_JOIN_INS {
-            self.phi_ins(mf, &pw)
+            self.phi_ins_logv(mf, &pw, self.ln_v_offset + ln_f / 3.0)
         } else if r >= self.f_mrd_join.re() {
             self.phi_mrd_ansatz(mf) / self.eta + self.c1_mrd + self.c2_mrd * mf
         } else {

@@ -25,12 +25,14 @@ pub fn quadrupole_from_lambda<T: Scalar>(lambda: T) -> T {
 /// TaylorF2 prepared for one parameter set.
 #[derive(Debug, Clone)]
 pub struct TaylorF2<T> {
-    pi_m: T,
     pfa: PnPhasing<T>,
     amp0: T,
     eta: T,
     ref_phasing: T,
     two_phi_ref: T,
+    /// (π M)^(1/3) and its logarithm.
+    pi_m_third: T,
+    ln_pi_m_third: T,
 }
 
 /// Inputs of TaylorF2 (masses M☉, distance Mpc, phase rad).
@@ -67,21 +69,21 @@ impl<T: Scalar> TaylorF2<T> {
         let r = p.distance_mpc * MPC_SI;
         let amp0 = p.m1 * p.m2 * (-4.0) / r * (MRSUN_SI * MTSUN_SI * (PI / 12.0).sqrt());
         let mut me = Self {
-            pi_m,
             pfa,
             amp0,
             eta,
             ref_phasing: T::cst(0.0),
             two_phi_ref: p.phi_ref * 2.0,
+            pi_m_third: pi_m.cbrt(),
+            ln_pi_m_third: pi_m.ln() / 3.0,
         };
         let vref = (pi_m * f_ref).cbrt();
-        me.ref_phasing = me.phasing(vref);
+        me.ref_phasing = me.phasing(vref, vref.ln());
         me
     }
 
     #[inline]
-    fn phasing(&self, v: T) -> T {
-        let logv = v.ln();
+    fn phasing(&self, v: T, logv: T) -> T {
         let v2 = v * v;
         let v3 = v * v2;
         let v4 = v * v3;
@@ -115,8 +117,14 @@ impl<T: Scalar> AlignedModel<T> for TaylorF2<T> {
     /// LAL's negative sign).
     #[inline]
     fn amp_phase(&self, f: f64) -> (T, T) {
-        let v = (self.pi_m * f).cbrt();
-        let phasing = self.phasing(v) - self.two_phi_ref - self.ref_phasing;
+        self.amp_phase_grid(f, f.cbrt(), f.ln())
+    }
+
+    #[inline]
+    fn amp_phase_grid(&self, _f: f64, f_third: f64, ln_f: f64) -> (T, T) {
+        let v = self.pi_m_third * f_third;
+        let logv = self.ln_pi_m_third + ln_f / 3.0;
+        let phasing = self.phasing(v, logv) - self.two_phi_ref - self.ref_phasing;
         let v2 = v * v;
         let v5 = v2 * v2 * v;
         let v10 = v5 * v5;
