@@ -121,7 +121,13 @@ fn projected<T: Scalar>(p: &[T; N_PARAMS], f_ref: f64, start_time: f64, dets: &[
 impl<T: Scalar> Projected<T> {
     #[inline]
     fn at(&self, j: usize, f: f64) -> (T, T) {
-        let (amp, psi_f) = self.model.amp_phase(f);
+        let ap = self.model.amp_phase(f);
+        self.project(j, f, ap)
+    }
+
+    /// Detector `j`'s response from the model's (A, Ψ) at `f`.
+    #[inline]
+    fn project(&self, j: usize, f: f64, (amp, psi_f): (T, T)) -> (T, T) {
         let (a_re, a_im, dt) = self.proj[j];
         let (s, c) = (psi_f + dt * (2.0 * PI * f)).sin_cos();
         (amp * (a_re * c + a_im * s), amp * (a_im * c - a_re * s))
@@ -235,10 +241,15 @@ impl RelativeBinning {
             let n = h0.0 * h0.0 + h0.1 * h0.1;
             ((h.0 * h0.0 + h.1 * h0.1) / n, (h.1 * h0.0 - h.0 * h0.1) / n)
         };
+        // The model once per frequency, shared by the detectors.
+        let ap_edges: Vec<(T, T)> = self.edges.iter().map(|&f| tpl.model.amp_phase(f)).collect();
+        let ap_centres: Vec<(T, T)> = self.centres.iter().map(|&f| tpl.model.amp_phase(f)).collect();
         for (j, b) in self.dets.iter().enumerate() {
-            let edge_r: Vec<(T, T)> = self.edges.iter().zip(&b.h0_edges).map(|(&f, &h0)| ratio(tpl.at(j, f), h0)).collect();
+            let edge_r: Vec<(T, T)> = (0..self.edges.len())
+                .map(|i| ratio(tpl.project(j, self.edges[i], ap_edges[i]), b.h0_edges[i]))
+                .collect();
             for i in 0..self.centres.len() {
-                let rc = ratio(tpl.at(j, self.centres[i]), b.h0_centres[i]);
+                let rc = ratio(tpl.project(j, self.centres[i], ap_centres[i]), b.h0_centres[i]);
                 let (ra, rb) = (edge_r[i], edge_r[i + 1]);
                 let half = 0.5 * (self.edges[i + 1] - self.edges[i]);
                 // r(x) = r0 + r1 x + r2 x², x = f − f_c
