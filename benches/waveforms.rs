@@ -42,13 +42,25 @@ fn bench(c: &mut Criterion) {
         ("TaylorF2", Approximant::TaylorF2, bns),
         ("IMRPhenomD_NRTidalv2", Approximant::IMRPhenomD_NRTidalv2, bns),
     ] {
-        g.bench_function(name, |b| b.iter(|| generate(approx, black_box(&p), black_box(&f)).unwrap()));
+        g.bench_function(name, |b| {
+            b.iter(|| generate(approx, black_box(&p), black_box(&f)).unwrap())
+        });
         let grid = FrequencyGrid::new(&f).unwrap();
         g.bench_function(format!("{name}_cached_grid"), |b| {
             b.iter(|| generate_on_grid(approx, black_box(&p), black_box(&grid)).unwrap())
         });
         let op = WaveformOp::new(approx, f.clone(), 20.0).unwrap();
-        let x = [p.m1, p.m2, p.chi1z, p.chi2z, p.lambda1, p.lambda2, p.distance_mpc, p.phi_ref, p.inclination];
+        let x = [
+            p.m1,
+            p.m2,
+            p.chi1z,
+            p.chi2z,
+            p.lambda1,
+            p.lambda2,
+            p.distance_mpc,
+            p.phi_ref,
+            p.inclination,
+        ];
         g.bench_function(format!("{name}_value_and_jacobian_9_params"), |b| {
             b.iter(|| {
                 let d: [Dual<N_TAPE_PARAMS>; N_TAPE_PARAMS] = Dual::variables(black_box(&x));

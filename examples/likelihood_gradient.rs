@@ -10,14 +10,20 @@ use ferrax::gw::reference_io::likelihood_from_json;
 use ferrax::gw::relative_binning::{RelativeBinning, RelativeBinningOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/likelihood/bilby_IMRPhenomD_HLV_zero_noise.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/likelihood/bilby_IMRPhenomD_HLV_zero_noise.json"
+    );
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
     let (lik, inj, points) = likelihood_from_json(&v)?;
     for (label, p) in [("injection", inj), (points[5].label.as_str(), points[5].params)] {
         let t = Instant::now();
         let (val, grad) = lik.value_and_gradient(&p)?;
         let dt = t.elapsed();
-        println!("{label}: ln L ratio = {val:.6}  (value + gradient in {:.2} ms)", dt.as_secs_f64() * 1e3);
+        println!(
+            "{label}: ln L ratio = {val:.6}  (value + gradient in {:.2} ms)",
+            dt.as_secs_f64() * 1e3
+        );
         for (n, g) in PARAM_NAMES.iter().zip(grad) {
             println!("  d lnL / d {n:<13} = {g:>14.6e}");
         }

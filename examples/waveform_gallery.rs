@@ -25,14 +25,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         distance_mpc: 40.0,
         ..bbh
     };
-    let bns = WaveformParams { chi1z: 0.02, chi2z: -0.01, ..bns };
+    let bns = WaveformParams {
+        chi1z: 0.02,
+        chi2z: -0.01,
+        ..bns
+    };
     for (approx, p) in [
         (Approximant::IMRPhenomD, bbh),
         (Approximant::TaylorF2, bns),
         (Approximant::IMRPhenomD_NRTidalv2, bns),
     ] {
         let h = generate(approx, &p, &freqs)?;
-        println!("{approx:?}  (m1 = {}, m2 = {} M☉, d = {} Mpc)", p.m1, p.m2, p.distance_mpc);
+        println!(
+            "{approx:?}  (m1 = {}, m2 = {} M☉, d = {} Mpc)",
+            p.m1, p.m2, p.distance_mpc
+        );
         println!("  {:>8}  {:>12}  {:>10}", "f [Hz]", "|h+| [1/Hz]", "arg h+");
         for (k, f) in freqs.iter().enumerate() {
             let amp = h.hp_re[k].hypot(h.hp_im[k]);

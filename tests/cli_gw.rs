@@ -12,7 +12,12 @@ fn tmp(name: &str) -> std::path::PathBuf {
 fn waveform_cli_reproduces_reference() {
     let out = tmp("wf.json");
     let st = Command::new(env!("CARGO_BIN_EXE_ferrax"))
-        .args(["waveform", "--input", &common::data_path("waveforms/IMRPhenomD.json"), "--output"])
+        .args([
+            "waveform",
+            "--input",
+            &common::data_path("waveforms/IMRPhenomD.json"),
+            "--output",
+        ])
         .arg(&out)
         .status()
         .unwrap();
@@ -22,7 +27,11 @@ fn waveform_cli_reproduces_reference() {
     let cases = v["cases"].as_array().unwrap();
     assert_eq!(cases.len(), refs.len());
     let get = |c: &serde_json::Value, k: &str| -> Vec<f64> {
-        c[k].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+        c[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
     };
     for (c, r) in cases.iter().zip(&refs) {
         assert_eq!(c["case_id"].as_str().unwrap(), r.case_id);

@@ -12,7 +12,10 @@ use ferrax::gw::time::gmst_f64;
 use serde_json::Value;
 
 fn load() -> (Value, GwLikelihood, [f64; 11]) {
-    let text = std::fs::read_to_string(common::data_path("likelihood/bilby_IMRPhenomD_HLV_zero_noise.json")).unwrap();
+    let text = std::fs::read_to_string(common::data_path(
+        "likelihood/bilby_IMRPhenomD_HLV_zero_noise.json",
+    ))
+    .unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     let (lik, inj, _) = likelihood_from_json(&v).unwrap();
     (v, lik, inj)
@@ -25,14 +28,22 @@ fn geometry_matches_bilby() {
         let r = &v["setup"]["detectors"][d.detector.name.as_str()];
         for i in 0..3 {
             let vx = r["vertex_m"][i].as_f64().unwrap();
-            assert!((d.detector.vertex[i] - vx).abs() < 1e-6, "{} vertex", d.detector.name);
+            assert!(
+                (d.detector.vertex[i] - vx).abs() < 1e-6,
+                "{} vertex",
+                d.detector.name
+            );
             assert!((d.detector.x_arm[i] - r["x_arm_unit"][i].as_f64().unwrap()).abs() < 1e-14);
             assert!((d.detector.y_arm[i] - r["y_arm_unit"][i].as_f64().unwrap()).abs() < 1e-14);
         }
         // the built-in site gives the same detector
         let b = Detector::by_name(&d.detector.name).unwrap();
         for i in 0..3 {
-            assert!((b.vertex[i] - d.detector.vertex[i]).abs() < 1e-3, "{} built-in vertex", b.name);
+            assert!(
+                (b.vertex[i] - d.detector.vertex[i]).abs() < 1e-3,
+                "{} built-in vertex",
+                b.name
+            );
             for j in 0..3 {
                 assert!((b.tensor[i][j] - d.detector.tensor[i][j]).abs() < 1e-12);
             }
@@ -89,19 +100,41 @@ fn gradient_matches_finite_differences() {
     let (val_d, g_d) = lik.value_and_gradient_dual(&p).unwrap();
     assert!((val - val_d).abs() < 1e-9);
     for i in 0..11 {
-        assert!((g[i] - g_d[i]).abs() <= 1e-9 * g_d[i].abs().max(1.0), "{}: {} vs {}", PARAM_NAMES[i], g[i], g_d[i]);
+        assert!(
+            (g[i] - g_d[i]).abs() <= 1e-9 * g_d[i].abs().max(1.0),
+            "{}: {} vs {}",
+            PARAM_NAMES[i],
+            g[i],
+            g_d[i]
+        );
     }
     // time step 2^-22 s = one ulp of a 2015 GPS time: t ± h exact in float64
-    let steps = [1e-5, 1e-5, 1e-6, 1e-6, 1e-4, 1e-6, 1e-6, 1e-6, 1e-6, 1e-6, 1.0 / 4194304.0];
+    let steps = [
+        1e-5,
+        1e-5,
+        1e-6,
+        1e-6,
+        1e-4,
+        1e-6,
+        1e-6,
+        1e-6,
+        1e-6,
+        1e-6,
+        1.0 / 4194304.0,
+    ];
     for i in 0..11 {
         let h = steps[i];
         let mut pp = p;
         let mut pm = p;
         pp[i] += h;
         pm[i] -= h;
-        let fd = (lik.log_likelihood_ratio(&pp).unwrap() - lik.log_likelihood_ratio(&pm).unwrap()) / (2.0 * h);
+        let fd =
+            (lik.log_likelihood_ratio(&pp).unwrap() - lik.log_likelihood_ratio(&pm).unwrap()) / (2.0 * h);
         let rel = (fd - g[i]).abs() / g[i].abs().max(1e-3);
-        println!("d/d{}: dual {:.9e} fd {:.9e} rel {rel:.2e}", PARAM_NAMES[i], g[i], fd);
+        println!(
+            "d/d{}: dual {:.9e} fd {:.9e} rel {rel:.2e}",
+            PARAM_NAMES[i], g[i], fd
+        );
         assert!(rel < 1e-5, "{}: {} vs {}", PARAM_NAMES[i], g[i], fd);
     }
 }
@@ -113,15 +146,25 @@ fn zero_noise_injection_reproduces_bilby_data_and_noise_has_the_right_scale() {
     for (d, (re, im)) in lik.detectors.iter().zip(&tpl) {
         let scale = d.data_re.iter().fold(0.0f64, |a, b| a.max(b.abs()));
         for k in 0..re.len() {
-            assert!((re[k] - d.data_re[k]).abs() < 1e-9 * scale, "{} bin {k}", d.detector.name);
-            assert!((im[k] - d.data_im[k]).abs() < 1e-9 * scale, "{} bin {k}", d.detector.name);
+            assert!(
+                (re[k] - d.data_re[k]).abs() < 1e-9 * scale,
+                "{} bin {k}",
+                d.detector.name
+            );
+            assert!(
+                (im[k] - d.data_im[k]).abs() < 1e-9 * scale,
+                "{} bin {k}",
+                d.detector.name
+            );
         }
     }
     // with Gaussian noise, <d|d> − <h|h> ≈ 2 × (number of bins) per detector on average
     use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let mut noisy = lik.clone();
-    noisy.inject::<rand_chacha::ChaCha8Rng>(&inj, Some(&mut rng)).unwrap();
+    noisy
+        .inject::<rand_chacha::ChaCha8Rng>(&inj, Some(&mut rng))
+        .unwrap();
     let mut zero = lik.clone();
     zero.inject::<rand_chacha::ChaCha8Rng>(&inj, None).unwrap();
     let noise_only = -2.0 * (noisy.noise_log_likelihood() - zero.noise_log_likelihood());

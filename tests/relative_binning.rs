@@ -8,8 +8,15 @@ mod common;
 use ferrax::gw::reference_io::likelihood_from_json;
 use ferrax::gw::relative_binning::{find_reference_parameters, RelativeBinning, RelativeBinningOptions};
 
-fn load() -> (ferrax::gw::likelihood::GwLikelihood, [f64; 11], Vec<ferrax::gw::reference_io::LikelihoodPoint>) {
-    let text = std::fs::read_to_string(common::data_path("likelihood/bilby_IMRPhenomD_HLV_zero_noise.json")).unwrap();
+fn load() -> (
+    ferrax::gw::likelihood::GwLikelihood,
+    [f64; 11],
+    Vec<ferrax::gw::reference_io::LikelihoodPoint>,
+) {
+    let text = std::fs::read_to_string(common::data_path(
+        "likelihood/bilby_IMRPhenomD_HLV_zero_noise.json",
+    ))
+    .unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     likelihood_from_json(&v).unwrap()
 }
@@ -23,7 +30,11 @@ fn relative_binning_matches_full_likelihood_in_the_bulk() {
         let full = lik.log_likelihood_ratio(&p.params).unwrap();
         let het = rb.log_likelihood_ratio(&p.params).unwrap();
         let depth = l_max - full;
-        println!("{}: full {full:.6} rb {het:.6} |diff| {:.2e} (ln L_max − ln L = {depth:.1})", p.label, (het - full).abs());
+        println!(
+            "{}: full {full:.6} rb {het:.6} |diff| {:.2e} (ln L_max − ln L = {depth:.1})",
+            p.label,
+            (het - full).abs()
+        );
         if depth < 30.0 {
             assert!((het - full).abs() < 0.01, "{}: {het} vs {full}", p.label);
         }
@@ -73,12 +84,25 @@ fn relative_binning_gradient_matches_finite_differences() {
     let rb = RelativeBinning::new(&lik, &inj, &RelativeBinningOptions::default()).unwrap();
     let p = points[4].params;
     let (_, g) = rb.value_and_gradient(&p).unwrap();
-    let steps = [1e-5, 1e-5, 1e-6, 1e-6, 1e-4, 1e-6, 1e-6, 1e-6, 1e-6, 1e-6, 1.0 / 4194304.0];
+    let steps = [
+        1e-5,
+        1e-5,
+        1e-6,
+        1e-6,
+        1e-4,
+        1e-6,
+        1e-6,
+        1e-6,
+        1e-6,
+        1e-6,
+        1.0 / 4194304.0,
+    ];
     for i in 0..11 {
         let (mut pp, mut pm) = (p, p);
         pp[i] += steps[i];
         pm[i] -= steps[i];
-        let fd = (rb.log_likelihood_ratio(&pp).unwrap() - rb.log_likelihood_ratio(&pm).unwrap()) / (2.0 * steps[i]);
+        let fd = (rb.log_likelihood_ratio(&pp).unwrap() - rb.log_likelihood_ratio(&pm).unwrap())
+            / (2.0 * steps[i]);
         let rel = (fd - g[i]).abs() / g[i].abs().max(1.0);
         assert!(rel < 1e-5, "param {i}: {} vs {fd}", g[i]);
     }

@@ -35,7 +35,12 @@ fn check_duals(approx: Approximant, p: [f64; N_TAPE_PARAMS], steps: [f64; N_TAPE
                 let fd = (hp[k][c] - hm[k][c]) / (2.0 * steps[j]);
                 let err = (fd - hd[k][c].eps[j]).abs() / scale.max(1e-300);
                 worst = worst.max(err);
-                assert!(err < tol, "{approx:?} d/d{} channel {c} bin {k}: dual {} fd {fd}", TAPE_PARAMS[j], hd[k][c].eps[j]);
+                assert!(
+                    err < tol,
+                    "{approx:?} d/d{} channel {c} bin {k}: dual {} fd {fd}",
+                    TAPE_PARAMS[j],
+                    hd[k][c].eps[j]
+                );
             }
         }
     }
@@ -46,13 +51,25 @@ const BBH_STEPS: [f64; N_TAPE_PARAMS] = [1e-6, 1e-6, 1e-7, 1e-7, 1e-3, 1e-3, 1e-
 
 #[test]
 fn phenomd_dual_gradients_match_finite_differences() {
-    check_duals(Approximant::IMRPhenomD, [36.0, 29.0, 0.3, -0.1, 0.0, 0.0, 400.0, 1.3, 0.4], BBH_STEPS, 1e-6);
-    check_duals(Approximant::IMRPhenomD, [12.0, 3.0, -0.6, 0.5, 0.0, 0.0, 100.0, 0.2, 2.0], BBH_STEPS, 1e-6);
+    check_duals(
+        Approximant::IMRPhenomD,
+        [36.0, 29.0, 0.3, -0.1, 0.0, 0.0, 400.0, 1.3, 0.4],
+        BBH_STEPS,
+        1e-6,
+    );
+    check_duals(
+        Approximant::IMRPhenomD,
+        [12.0, 3.0, -0.6, 0.5, 0.0, 0.0, 100.0, 0.2, 2.0],
+        BBH_STEPS,
+        1e-6,
+    );
 }
 
 #[test]
 fn taylorf2_dual_gradients_match_finite_differences() {
-    check_duals(Approximant::TaylorF2, [1.5, 1.3, 0.03, -0.02, 400.0, 700.0, 40.0, 0.7, 1.0],
+    check_duals(
+        Approximant::TaylorF2,
+        [1.5, 1.3, 0.03, -0.02, 400.0, 700.0, 40.0, 0.7, 1.0],
         [1e-9, 1e-9, 1e-6, 1e-6, 0.1, 0.1, 1e-4, 1e-5, 1e-5],
         1e-5,
     );
@@ -62,7 +79,9 @@ fn taylorf2_dual_gradients_match_finite_differences() {
 fn tape_op_vjp_matches_finite_differences() {
     let op = Rc::new(WaveformOp::new(Approximant::IMRPhenomD, freqs(), 20.0).unwrap());
     let x = Tensor::from_vec(
-        vec![36.0, 29.0, 0.3, -0.1, 0.0, 0.0, 400.0, 1.3, 0.4, 20.0, 10.0, 0.1, 0.2, 0.0, 0.0, 300.0, 0.3, 1.0],
+        vec![
+            36.0, 29.0, 0.3, -0.1, 0.0, 0.0, 400.0, 1.3, 0.4, 20.0, 10.0, 0.1, 0.2, 0.0, 0.0, 300.0, 0.3, 1.0,
+        ],
         &[2, N_TAPE_PARAMS],
     )
     .unwrap();
@@ -84,10 +103,16 @@ fn tape_op_vjp_matches_finite_differences() {
             (&s * &w).sum_all()
         },
         &[x],
-        &GradCheckOptions { step: 1e-6, floor: 1e-7 },
+        &GradCheckOptions {
+            step: 1e-6,
+            floor: 1e-7,
+        },
     )
     .unwrap();
-    println!("tape op gradient check: max relative error {:.2e}", report.max_rel_error);
+    println!(
+        "tape op gradient check: max relative error {:.2e}",
+        report.max_rel_error
+    );
     assert!(report.max_rel_error < 1e-5, "{report:?}");
 }
 

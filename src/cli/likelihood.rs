@@ -45,7 +45,8 @@ pub fn run(args: &LikelihoodArgs) -> Result<()> {
         let v = lik.log_likelihood_ratio(&p.params).map_err(ctx)?;
         let mut o = json!({"label": p.label, "log_likelihood_ratio": v});
         if let Some(rb) = &rb {
-            o["log_likelihood_ratio_relative_binning"] = json!(rb.log_likelihood_ratio(&p.params).map_err(ctx)?);
+            o["log_likelihood_ratio_relative_binning"] =
+                json!(rb.log_likelihood_ratio(&p.params).map_err(ctx)?);
         }
         out.push(o);
     }

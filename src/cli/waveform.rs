@@ -43,12 +43,17 @@ pub fn write_json(path: &std::path::Path, v: &Value) -> Result<()> {
 pub fn run(args: &WaveformArgs) -> Result<()> {
     let input = read_json(&args.input)?;
     let path = args.input.display().to_string();
-    let ctx = |msg: String| Error::Input { path: path.clone(), msg };
+    let ctx = |msg: String| Error::Input {
+        path: path.clone(),
+        msg,
+    };
     let approx_name = input
         .get("approximant")
         .and_then(Value::as_str)
         .ok_or_else(|| ctx("missing key \"approximant\"".into()))?;
-    let approx: Approximant = approx_name.parse().map_err(|e: crate::gw::GwError| ctx(e.to_string()))?;
+    let approx: Approximant = approx_name
+        .parse()
+        .map_err(|e: crate::gw::GwError| ctx(e.to_string()))?;
     let cases = input
         .get("cases")
         .and_then(Value::as_array)
@@ -57,7 +62,9 @@ pub fn run(args: &WaveformArgs) -> Result<()> {
     for (i, c) in cases.iter().enumerate() {
         let id = c.get("case_id").cloned().unwrap_or(json!(i));
         let where_ = |e: crate::gw::GwError| ctx(format!("cases[{i}]: {e}"));
-        let params = c.get("params").ok_or_else(|| ctx(format!("cases[{i}]: missing \"params\"")))?;
+        let params = c
+            .get("params")
+            .ok_or_else(|| ctx(format!("cases[{i}]: missing \"params\"")))?;
         let p = waveform_params(params).map_err(where_)?;
         let freqs = num_array(c, "frequencies").map_err(where_)?;
         let h = generate(approx, &p, &freqs).map_err(where_)?;

@@ -14,6 +14,6 @@ pub const MTSUN_SI: f64 = 4.925_490_947_641_267e-6;
 /// Solar mass times G/c² [m] (LAL `LAL_MRSUN_SI`).
 pub const MRSUN_SI: f64 = 1.476_625_038_050_124_7e3;
 /// Parsec [m] (LAL `LAL_PC_SI`).
-pub const PC_SI: f64 = 3.085_677_581_491_367_3e16;
+pub const PC_SI: f64 = 3.085_677_581_491_367e16;
 /// Megaparsec [m].
 pub const MPC_SI: f64 = 1e6 * PC_SI;

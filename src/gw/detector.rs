@@ -69,7 +69,8 @@ impl Detector {
         let lon = site.longitude_deg * PI / 180.0;
         let x_arm = arm(lat, lon, site.xarm_tilt_rad, site.xarm_azimuth_deg * PI / 180.0);
         let y_arm = arm(lat, lon, site.yarm_tilt_rad, site.yarm_azimuth_deg * PI / 180.0);
-        let r = WGS84_A * WGS84_A / (WGS84_A * WGS84_A * lat.cos().powi(2) + WGS84_B * WGS84_B * lat.sin().powi(2)).sqrt();
+        let r = WGS84_A * WGS84_A
+            / (WGS84_A * WGS84_A * lat.cos().powi(2) + WGS84_B * WGS84_B * lat.sin().powi(2)).sqrt();
         let h = site.elevation_m;
         let vertex = [
             (r + h) * lat.cos() * lon.cos(),
@@ -109,7 +110,9 @@ impl Detector {
         let h1_lat = 46.0 + 27.0 / 60.0 + 18.528 / 3600.0;
         let h1_lon = -(119.0 + 24.0 / 60.0 + 27.5657 / 3600.0);
         let site = match name {
-            "H1" => lig(h1_lat, h1_lon, 142.554, 125.9994, 215.9994, -6.195e-4, 1.25e-5, 4.0),
+            "H1" => lig(
+                h1_lat, h1_lon, 142.554, 125.9994, 215.9994, -6.195e-4, 1.25e-5, 4.0,
+            ),
             "L1" => lig(
                 30.0 + 33.0 / 60.0 + 46.4196 / 3600.0,
                 -(90.0 + 46.0 / 60.0 + 27.2654 / 3600.0),
@@ -140,7 +143,9 @@ impl Detector {
                 -0.0036270,
                 3.0,
             ),
-            "CE" => lig(h1_lat, h1_lon, 142.554, 125.9994, 215.9994, -6.195e-4, 1.25e-5, 40.0),
+            "CE" => lig(
+                h1_lat, h1_lon, 142.554, 125.9994, 215.9994, -6.195e-4, 1.25e-5, 40.0,
+            ),
             "ET1" | "ET2" | "ET3" => {
                 let k = (name.as_bytes()[2] - b'1') as usize;
                 et_sites()[k]

@@ -94,12 +94,20 @@ pub struct InnerProducts<T> {
 
 impl GwLikelihood {
     /// Builds the likelihood; all arrays must have the grid's length.
-    pub fn new(grid: AnalysisGrid, detectors: Vec<DetectorData>, phase_marginalization: bool) -> GwResult<Self> {
+    pub fn new(
+        grid: AnalysisGrid,
+        detectors: Vec<DetectorData>,
+        phase_marginalization: bool,
+    ) -> GwResult<Self> {
         let n = grid.frequencies.len();
         super::waveforms::validate_frequencies(&grid.frequencies)?;
         let mut weights = Vec::new();
         for d in &detectors {
-            for (what, len) in [("data_re", d.data_re.len()), ("data_im", d.data_im.len()), ("psd", d.psd.len())] {
+            for (what, len) in [
+                ("data_re", d.data_re.len()),
+                ("data_im", d.data_im.len()),
+                ("psd", d.psd.len()),
+            ] {
                 if len != n {
                     return Err(GwError::Input {
                         name: format!("{}.{what}", d.detector.name),
@@ -130,7 +138,11 @@ impl GwLikelihood {
                 });
             }
         }
-        for (i, msg) in [(0, "mass must be positive"), (1, "mass must be positive"), (4, "distance must be positive")] {
+        for (i, msg) in [
+            (0, "mass must be positive"),
+            (1, "mass must be positive"),
+            (4, "distance must be positive"),
+        ] {
             if p[i] <= 0.0 {
                 return Err(GwError::Parameter {
                     name: PARAM_NAMES[i],
@@ -335,7 +347,8 @@ impl GwLikelihood {
         let ext_index = [5, 7, 8, 9, 10];
         for j in 0..nd {
             for (e, &gi) in ext_index.iter().enumerate() {
-                grad[gi] += g_dt[j] * proj[j].2.eps[e] + g_are[j] * proj[j].0.eps[e] + g_aim[j] * proj[j].1.eps[e];
+                grad[gi] +=
+                    g_dt[j] * proj[j].2.eps[e] + g_are[j] * proj[j].0.eps[e] + g_aim[j] * proj[j].1.eps[e];
             }
         }
         Ok((value, grad))
@@ -415,7 +428,7 @@ impl GwLikelihood {
 }
 
 /// ln I0(x) of the modified Bessel function, for x ≥ 0, on any scalar
-/// (derivative I1/I0). Power series below 30, asymptotic series above.
+/// (derivative I1/I0). Power series below 50, asymptotic series above.
 pub fn ln_i0<T: Scalar>(x: T) -> T {
     let v = x.re();
     let (val, der) = ln_i0_and_ratio(v);
@@ -423,7 +436,7 @@ pub fn ln_i0<T: Scalar>(x: T) -> T {
 }
 
 fn ln_i0_and_ratio(x: f64) -> (f64, f64) {
-    if x < 30.0 {
+    if x < 50.0 {
         // I0 = Σ (x²/4)^k/(k!)², I1 = Σ (x/2)(x²/4)^k/(k!(k+1)!)
         let q = x * x / 4.0;
         let (mut t0, mut s0) = (1.0, 1.0);
@@ -444,7 +457,7 @@ fn ln_i0_and_ratio(x: f64) -> (f64, f64) {
         let series = |nu: f64| {
             let mu = 4.0 * nu * nu;
             let (mut term, mut sum) = (1.0, 1.0);
-            for j in 1..30 {
+            for j in 1..60 {
                 let jf = j as f64;
                 term *= -(mu - (2.0 * jf - 1.0).powi(2)) / (8.0 * jf * x);
                 sum += term;
@@ -468,9 +481,12 @@ mod tests {
     fn ln_i0_is_continuous_and_correct() {
         // I0(1) = 1.2660658777520082
         assert!((ln_i0(1.0) - 1.2660658777520082f64.ln()).abs() < 1e-15);
-        let (a, _) = ln_i0_and_ratio(30.0 - 1e-9);
-        let (b, _) = ln_i0_and_ratio(30.0 + 1e-9);
-        assert!((a - b).abs() < 1e-12, "{a} {b}");
+        // both branches around the switch at x = 50, and the exact value
+        // ln I0(50) = 47.127575501871804584... (60-digit power series)
+        let (a, ra) = ln_i0_and_ratio(50.0 - 1e-9);
+        let (b, _) = ln_i0_and_ratio(50.0 + 1e-9);
+        assert!((b - a - 2e-9 * ra).abs() < 1e-12, "{a} {b}");
+        assert!((b - 1e-9 * ra - 47.127_575_501_871_8).abs() < 1e-12);
         // derivative vs finite difference
         let h = 1e-5;
         for x in [0.5, 10.0, 100.0] {

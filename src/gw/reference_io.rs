@@ -17,15 +17,23 @@ fn bad(key: &str, msg: &str) -> GwError {
 
 /// `v[key]` as a number.
 pub fn num(v: &Value, key: &str) -> GwResult<f64> {
-    v.get(key).and_then(Value::as_f64).ok_or_else(|| bad(key, "missing or not a number"))
+    v.get(key)
+        .and_then(Value::as_f64)
+        .ok_or_else(|| bad(key, "missing or not a number"))
 }
 
 /// `v[key]` as an array of numbers.
 pub fn num_array(v: &Value, key: &str) -> GwResult<Vec<f64>> {
-    let a = v.get(key).and_then(Value::as_array).ok_or_else(|| bad(key, "missing or not an array"))?;
+    let a = v
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad(key, "missing or not an array"))?;
     a.iter()
         .enumerate()
-        .map(|(i, x)| x.as_f64().ok_or_else(|| bad(&format!("{key}[{i}]"), "not a number")))
+        .map(|(i, x)| {
+            x.as_f64()
+                .ok_or_else(|| bad(&format!("{key}[{i}]"), "not a number"))
+        })
         .collect()
 }
 
@@ -35,10 +43,14 @@ pub fn waveform_params(p: &Value) -> GwResult<WaveformParams> {
     let opt = |k: &str| -> GwResult<f64> {
         match p.get(k) {
             None | Some(Value::Null) => Ok(0.0),
-            Some(x) => x.as_f64().ok_or_else(|| bad(&format!("params.{k}"), "not a number")),
+            Some(x) => x
+                .as_f64()
+                .ok_or_else(|| bad(&format!("params.{k}"), "not a number")),
         }
     };
-    let req = |k: &str| -> GwResult<f64> { num(p, k).map_err(|_| bad(&format!("params.{k}"), "missing or not a number")) };
+    let req = |k: &str| -> GwResult<f64> {
+        num(p, k).map_err(|_| bad(&format!("params.{k}"), "missing or not a number"))
+    };
     Ok(WaveformParams {
         m1: req("m1")?,
         m2: req("m2")?,
@@ -84,10 +96,15 @@ pub fn likelihood_from_json(v: &Value) -> GwResult<(GwLikelihood, [f64; N_PARAMS
     let duration = num(setup, "duration_s")?;
     let start_time = num(setup, "start_time")?;
     let freqs = num_array(setup, "frequencies_on_mask")?;
-    let wargs = setup.get("waveform_arguments").ok_or_else(|| bad("setup.waveform_arguments", "missing"))?;
+    let wargs = setup
+        .get("waveform_arguments")
+        .ok_or_else(|| bad("setup.waveform_arguments", "missing"))?;
     if let Some(a) = wargs.get("waveform_approximant").and_then(Value::as_str) {
         if a != "IMRPhenomD" {
-            return Err(bad("setup.waveform_arguments.waveform_approximant", "only IMRPhenomD is supported by the likelihood"));
+            return Err(bad(
+                "setup.waveform_arguments.waveform_approximant",
+                "only IMRPhenomD is supported by the likelihood",
+            ));
         }
     }
     let grid = AnalysisGrid {
@@ -130,11 +147,21 @@ pub fn likelihood_from_json(v: &Value) -> GwResult<(GwLikelihood, [f64; N_PARAMS
         .and_then(|i| i.get("params"))
         .ok_or_else(|| bad("injection.params", "missing"))?;
     let injection = bbh_params(inj)?;
-    let pts = v.get("points").and_then(Value::as_array).ok_or_else(|| bad("points", "missing or not an array"))?;
+    let pts = v
+        .get("points")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("points", "missing or not an array"))?;
     let mut points = Vec::new();
     for (i, p) in pts.iter().enumerate() {
-        let label = p.get("label").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("point{i}"));
-        let params = bbh_params(p.get("params").ok_or_else(|| bad(&format!("points[{i}].params"), "missing"))?)?;
+        let label = p
+            .get("label")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("point{i}"));
+        let params = bbh_params(
+            p.get("params")
+                .ok_or_else(|| bad(&format!("points[{i}].params"), "missing"))?,
+        )?;
         points.push(LikelihoodPoint {
             label,
             params,

@@ -136,7 +136,11 @@ impl<T: Scalar> Projected<T> {
 
 impl RelativeBinning {
     /// Builds the summary data of `lik` around the `fiducial` parameters.
-    pub fn new(lik: &GwLikelihood, fiducial: &[f64; N_PARAMS], opts: &RelativeBinningOptions) -> GwResult<Self> {
+    pub fn new(
+        lik: &GwLikelihood,
+        fiducial: &[f64; N_PARAMS],
+        opts: &RelativeBinningOptions,
+    ) -> GwResult<Self> {
         lik.validate(fiducial)?;
         if opts.order != 1 && opts.order != 2 {
             return Err(GwError::Input {
@@ -167,7 +171,10 @@ impl RelativeBinning {
         }
         let f_low = g.frequencies[used[0]];
         let f_high = g.frequencies[*used.last().unwrap_or(&used[0])];
-        let phase: Vec<f64> = used.iter().map(|&k| max_phase_difference(g.frequencies[k], f_low, f_high, opts.chi)).collect();
+        let phase: Vec<f64> = used
+            .iter()
+            .map(|&k| max_phase_difference(g.frequencies[k], f_low, f_high, opts.chi))
+            .collect();
         // Invert Δφ(f) (monotonic) by linear interpolation.
         let mut edges = Vec::with_capacity(opts.n_bins + 1);
         for i in 0..=opts.n_bins {
@@ -271,7 +278,10 @@ impl RelativeBinning {
                 hh = hh + re(r0, r0) * bb[0] + re(r0, r1) * (2.0 * bb[1]);
                 if self.order == 2 {
                     dh = dh + r2.0 * a[2].0 + r2.1 * a[2].1;
-                    hh = hh + (re(r1, r1) + re(r0, r2) * 2.0) * bb[2] + re(r1, r2) * (2.0 * bb[3]) + re(r2, r2) * bb[4];
+                    hh = hh
+                        + (re(r1, r1) + re(r0, r2) * 2.0) * bb[2]
+                        + re(r1, r2) * (2.0 * bb[3])
+                        + re(r2, r2) * bb[4];
                 }
             }
         }

@@ -69,9 +69,10 @@ impl Prior1D {
     /// The support [a, b].
     pub fn bounds(&self) -> (f64, f64) {
         match *self {
-            Prior1D::Uniform { a, b } | Prior1D::PowerLaw { a, b, .. } | Prior1D::Sine { a, b } | Prior1D::Cosine { a, b } => {
-                (a, b)
-            }
+            Prior1D::Uniform { a, b }
+            | Prior1D::PowerLaw { a, b, .. }
+            | Prior1D::Sine { a, b }
+            | Prior1D::Cosine { a, b } => (a, b),
         }
     }
 
@@ -89,8 +90,12 @@ impl Prior1D {
             Prior1D::PowerLaw { alpha, a, .. } if a <= 0.0 || !alpha.is_finite() => {
                 Err(bad("power law needs a > 0 and a finite exponent"))
             }
-            Prior1D::Sine { a, b } if a < 0.0 || b > std::f64::consts::PI => Err(bad("sine prior needs [a, b] ⊂ [0, π]")),
-            Prior1D::Cosine { a, b } if a < -std::f64::consts::FRAC_PI_2 || b > std::f64::consts::FRAC_PI_2 => {
+            Prior1D::Sine { a, b } if a < 0.0 || b > std::f64::consts::PI => {
+                Err(bad("sine prior needs [a, b] ⊂ [0, π]"))
+            }
+            Prior1D::Cosine { a, b }
+                if a < -std::f64::consts::FRAC_PI_2 || b > std::f64::consts::FRAC_PI_2 =>
+            {
                 Err(bad("cosine prior needs [a, b] ⊂ [−π/2, π/2]"))
             }
             _ => Ok(()),
@@ -224,7 +229,14 @@ impl BbhPrior {
     /// [s]. Pass times relative to a reference GPS time (e.g. `t_c = 0`) and
     /// add the reference back outside: absolute GPS times (~1e9 s) leave only
     /// ~1e-7 s of float64 resolution for the unit-cube map.
-    pub fn standard(chirp_mass: (f64, f64), q_min: f64, chi_max: f64, distance: (f64, f64), t_c: f64, dt: f64) -> Self {
+    pub fn standard(
+        chirp_mass: (f64, f64),
+        q_min: f64,
+        chi_max: f64,
+        distance: (f64, f64),
+        t_c: f64,
+        dt: f64,
+    ) -> Self {
         use std::f64::consts::{FRAC_PI_2, PI};
         Self {
             priors: [
@@ -233,19 +245,31 @@ impl BbhPrior {
                     b: chirp_mass.1,
                 },
                 Prior1D::Uniform { a: q_min, b: 1.0 },
-                Prior1D::Uniform { a: -chi_max, b: chi_max },
-                Prior1D::Uniform { a: -chi_max, b: chi_max },
+                Prior1D::Uniform {
+                    a: -chi_max,
+                    b: chi_max,
+                },
+                Prior1D::Uniform {
+                    a: -chi_max,
+                    b: chi_max,
+                },
                 Prior1D::PowerLaw {
                     alpha: 2.0,
                     a: distance.0,
                     b: distance.1,
                 },
-                Prior1D::Uniform { a: t_c - dt, b: t_c + dt },
+                Prior1D::Uniform {
+                    a: t_c - dt,
+                    b: t_c + dt,
+                },
                 Prior1D::Uniform { a: 0.0, b: 2.0 * PI },
                 Prior1D::Sine { a: 0.0, b: PI },
                 Prior1D::Uniform { a: 0.0, b: PI },
                 Prior1D::Uniform { a: 0.0, b: 2.0 * PI },
-                Prior1D::Cosine { a: -FRAC_PI_2, b: FRAC_PI_2 },
+                Prior1D::Cosine {
+                    a: -FRAC_PI_2,
+                    b: FRAC_PI_2,
+                },
             ],
         }
     }
@@ -314,7 +338,9 @@ mod tests {
     use ferrax_autodiff::Dual;
 
     fn priors() -> Vec<Prior1D> {
-        BbhPrior::standard((20.0, 40.0), 0.125, 0.99, (100.0, 2000.0), 0.0, 0.1).priors.to_vec()
+        BbhPrior::standard((20.0, 40.0), 0.125, 0.99, (100.0, 2000.0), 0.0, 0.1)
+            .priors
+            .to_vec()
     }
 
     #[test]
@@ -331,7 +357,9 @@ mod tests {
             }
             let n = 20000;
             let h = (b - a) / n as f64;
-            let integral: f64 = (0..n).map(|i| p.log_prob(a + (i as f64 + 0.5) * h).exp() * h).sum();
+            let integral: f64 = (0..n)
+                .map(|i| p.log_prob(a + (i as f64 + 0.5) * h).exp() * h)
+                .sum();
             assert!((integral - 1.0).abs() < 1e-6, "{p:?}: {integral}");
         }
     }

@@ -20,7 +20,11 @@ pub struct RefCase {
 }
 
 fn vec_of(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 /// Loads tests/data/waveforms/<approximant>.json.
@@ -112,6 +116,9 @@ pub fn worst_mismatch(
             }
         }
     }
-    println!("{approximant}: worst unmaximised mismatch {:.3e} ({})", worst.0, worst.1);
+    println!(
+        "{approximant}: worst unmaximised mismatch {:.3e} ({})",
+        worst.0, worst.1
+    );
     worst
 }

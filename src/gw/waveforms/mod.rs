@@ -39,7 +39,6 @@ pub struct Polarizations {
     pub hc_im: Vec<f64>,
 }
 
-
 /// A non-precessing model of the (2,2) mode: amplitude and phase of
 /// `h0 = A e^{-iΨ}` at one frequency.
 pub trait AlignedModel<T: Scalar> {
@@ -105,7 +104,9 @@ pub fn validate_frequencies(freqs: &[f64]) -> GwResult<()> {
     }
     for (i, f) in freqs.iter().enumerate() {
         if !f.is_finite() || *f < 0.0 {
-            return Err(GwError::Frequencies(format!("frequencies[{i}] = {f} is negative or not finite")));
+            return Err(GwError::Frequencies(format!(
+                "frequencies[{i}] = {f} is negative or not finite"
+            )));
         }
         if i > 0 && *f <= freqs[i - 1] {
             return Err(GwError::Frequencies(format!(
@@ -141,7 +142,11 @@ pub fn aligned_polarizations_grid<T: Scalar, M: AlignedModel<T>>(
 
 /// Generic polarisations of an aligned-spin model at the given frequencies
 /// (zero where `f == 0`). Returns `[Re h+, Im h+, Re h×, Im h×]` per point.
-pub fn aligned_polarizations<T: Scalar, M: AlignedModel<T>>(model: &M, inclination: T, freqs: &[f64]) -> Vec<[T; 4]> {
+pub fn aligned_polarizations<T: Scalar, M: AlignedModel<T>>(
+    model: &M,
+    inclination: T,
+    freqs: &[f64],
+) -> Vec<[T; 4]> {
     let cfac = inclination.cos();
     let pfac = (cfac * cfac + 1.0) * 0.5;
     freqs
@@ -200,7 +205,11 @@ pub fn generate(approximant: Approximant, p: &WaveformParams, freqs: &[f64]) -> 
 
 /// [`generate`] on a cached [`FrequencyGrid`] (the fast path for repeated
 /// evaluation on one grid).
-pub fn generate_on_grid(approximant: Approximant, p: &WaveformParams, grid: &FrequencyGrid) -> GwResult<Polarizations> {
+pub fn generate_on_grid(
+    approximant: Approximant,
+    p: &WaveformParams,
+    grid: &FrequencyGrid,
+) -> GwResult<Polarizations> {
     let mut pts: Vec<[f64; 4]> = Vec::with_capacity(grid.f.len());
     match approximant {
         Approximant::IMRPhenomD => {

@@ -139,12 +139,17 @@ impl<T: Scalar> NrTidalV2<T> {
         // XLALSimInspiralGetHOSpinTerms). The 2PN and 3PN ones (their
         // Eqs. 21-22) are already in the baseline's PN phase.
         let ss_3p5 = dq1 * c1sq * x1sq * (-400.0 * PI) - dq2 * c2sq * x2sq * (400.0 * PI);
-        let sss_3p5 = ((x1sq + x1 * (308.0 / 3.0)) * c1 + (x2sq - x2 * (89.0 / 3.0)) * c2) * dq1 * x1sq * c1sq * 10.0
+        let sss_3p5 = ((x1sq + x1 * (308.0 / 3.0)) * c1 + (x2sq - x2 * (89.0 / 3.0)) * c2)
+            * dq1
+            * x1sq
+            * c1sq
+            * 10.0
             + ((x2sq + x2 * (308.0 / 3.0)) * c2 + (x1sq - x1 * (89.0 / 3.0)) * c1) * dq2 * x2sq * c2sq * 10.0
             - do1 * x1 * x1sq * c1sq * c1 * 440.0
             - do2 * x2 * x2sq * c2sq * c2 * 440.0;
         let pref = (eta * 128.0).rdiv(3.0);
-        let amp0 = m * MRSUN_SI * m * MTSUN_SI / (q.distance_mpc * MPC_SI) * (2.0 * (5.0 / (64.0 * PI)).sqrt());
+        let amp0 =
+            m * MRSUN_SI * m * MTSUN_SI / (q.distance_mpc * MPC_SI) * (2.0 * (5.0 / (64.0 * PI)).sqrt());
         Self {
             pi_m_third: (m * (MTSUN_SI * PI)).cbrt(),
             ln_pi_m: (m * (MTSUN_SI * PI)).ln(),

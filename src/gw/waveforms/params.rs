@@ -138,20 +138,32 @@ impl WaveformParams {
             return Err(bad("lambda2", self.lambda2, "tidal deformability must be >= 0"));
         }
         if self.distance_mpc <= 0.0 {
-            return Err(bad("distance_mpc", self.distance_mpc, "distance must be positive"));
+            return Err(bad(
+                "distance_mpc",
+                self.distance_mpc,
+                "distance must be positive",
+            ));
         }
         if self.f_ref <= 0.0 {
             return Err(bad("f_ref", self.f_ref, "reference frequency must be positive"));
         }
         let precessing = matches!(approximant, Approximant::IMRPhenomPv2);
         if !precessing {
-            for (name, v) in [("chi1x", self.chi1x), ("chi1y", self.chi1y), ("chi2x", self.chi2x), ("chi2y", self.chi2y)] {
+            for (name, v) in [
+                ("chi1x", self.chi1x),
+                ("chi1y", self.chi1y),
+                ("chi2x", self.chi2x),
+                ("chi2y", self.chi2y),
+            ] {
                 if v != 0.0 {
                     return Err(bad(name, v, "in-plane spin given to a non-precessing model"));
                 }
             }
         }
-        let tidal = matches!(approximant, Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2);
+        let tidal = matches!(
+            approximant,
+            Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2
+        );
         if !tidal {
             for (name, v) in [("lambda1", self.lambda1), ("lambda2", self.lambda2)] {
                 if v != 0.0 {

@@ -66,8 +66,7 @@ pub fn radiated_energy<T: Scalar>(eta: T, chi1: T, chi2: T) -> T {
     let eta4 = eta3 * eta;
     ((eta * 0.055974469826360077 + eta2 * 0.5809510763115132 - eta3 * 0.9606726679372312
         + eta4 * 3.352411249771192)
-        * ((eta * (-2.0066110851351073) + eta2 * 7.7050567802399215 - 0.0030302335878845507) * s
-            + 1.0))
+        * ((eta * (-2.0066110851351073) + eta2 * 7.7050567802399215 - 0.0030302335878845507) * s + 1.0))
         / ((eta * (-1.4756929437702908) + eta2 * 7.304676214885011 - 0.6714403054720589) * s + 1.0)
 }
 
@@ -273,7 +272,8 @@ impl<T: Scalar> PhenomD<T> {
             + eta2 * 35371056.0
             - 27312085.0)
             * (pi_four_thirds / 8.128512e6);
-        let a_five_thirds = (chi2 * ((seta - 1.0) * (-285197.0) + (seta * 1579.0 - 91902.0) * eta * 4.0 - eta2 * 35632.0)
+        let a_five_thirds = (chi2
+            * ((seta - 1.0) * (-285197.0) + (seta * 1579.0 - 91902.0) * eta * 4.0 - eta2 * 35632.0)
             + chi1 * (seta_p1 * 285197.0 - (seta * 1579.0 + 91902.0) * eta * 4.0 - eta2 * 35632.0)
             + (eta * 4.0 - 1.0) * (42840.0 * pi))
             * (pi_five_thirds / 32256.0);
@@ -286,7 +286,8 @@ impl<T: Scalar> PhenomD<T> {
                 - 177520268561.0)
                 * 7.0
             + eta
-                * (chi1 * chi2 * (-176491177632.0) + chi22 * 202603761360.0
+                * (chi1 * chi2 * (-176491177632.0)
+                    + chi22 * 202603761360.0
                     + chi12 * (seta * 995766.0 + 2610335.0) * 77616.0
                     - chi22 * seta * 77287373856.0
                     + (chi1 + chi2) * (5841690624.0 * pi)
@@ -358,7 +359,17 @@ impl<T: Scalar> PhenomD<T> {
         me.delta = collocation_deltas(f1, f2, f3, a1, v2, a3, d1, d3);
 
         // --- phase ---
-        let pn = taylorf2_phasing(m1, m2, chi1, chi2, qm1, qm2, T::cst(0.0), T::cst(0.0), SpinSpin3Pn::Exclude);
+        let pn = taylorf2_phasing(
+            m1,
+            m2,
+            chi1,
+            chi2,
+            qm1,
+            qm2,
+            T::cst(0.0),
+            T::cst(0.0),
+            SpinSpin3Pn::Exclude,
+        );
         me.p_initial = pn.v[5] - PI / 4.0;
         me.p_two_thirds = pn.v[7] * pi_two_thirds;
         me.p_third = pn.v[6] * pi_third;
@@ -457,7 +468,10 @@ impl<T: Scalar> PhenomD<T> {
             + self.p_minus_two_thirds * inv_two_thirds
             + self.p_minus_one * inv_mf
             + self.p_minus_five_thirds * inv_mf * inv_two_thirds
-            + (self.p_one * mf + self.p_four_thirds * pw.four_thirds + self.p_five_thirds * pw.five_thirds + self.p_two * pw.two)
+            + (self.p_one * mf
+                + self.p_four_thirds * pw.four_thirds
+                + self.p_five_thirds * pw.five_thirds
+                + self.p_two * pw.two)
                 / self.eta
     }
 
@@ -480,7 +494,12 @@ impl<T: Scalar> PhenomD<T> {
         d = d - pn_v[1] * v * 4.0;
         d = d - pn_v[0] * 5.0;
         d = d / (v8 * (3.0 / PI));
-        let [s1, s2, s3, s4] = [self.p_one, self.p_four_thirds * (4.0 / 3.0), self.p_five_thirds * (5.0 / 3.0), self.p_two * 2.0];
+        let [s1, s2, s3, s4] = [
+            self.p_one,
+            self.p_four_thirds * (4.0 / 3.0),
+            self.p_five_thirds * (5.0 / 3.0),
+            self.p_two * 2.0,
+        ];
         let third = mf.cbrt();
         d + (s1 + s2 * third + s3 * third * third + s4 * mf) / self.eta
     }
@@ -501,13 +520,17 @@ impl<T: Scalar> PhenomD<T> {
     fn phi_mrd_ansatz(&self, mf: T) -> T {
         let [a1, a2, a3, a4, a5] = self.alpha;
         let sq_sqrt = mf.sqrt().sqrt();
-        a1 * mf - a2 / mf + a3 * (4.0 / 3.0) * (sq_sqrt * sq_sqrt * sq_sqrt) + a4 * ((mf - a5 * self.f_rd) / self.f_dm).atan()
+        a1 * mf - a2 / mf
+            + a3 * (4.0 / 3.0) * (sq_sqrt * sq_sqrt * sq_sqrt)
+            + a4 * ((mf - a5 * self.f_rd) / self.f_dm).atan()
     }
 
     fn dphi_mrd(&self, mf: T) -> T {
         let [a1, a2, a3, a4, a5] = self.alpha;
         let x = mf - a5 * self.f_rd;
-        (a1 + a2 / (mf * mf) + a3 / mf.powf(0.25) + a4 / (self.f_dm * (x * x / (self.f_dm * self.f_dm) + 1.0)))
+        (a1 + a2 / (mf * mf)
+            + a3 / mf.powf(0.25)
+            + a4 / (self.f_dm * (x * x / (self.f_dm * self.f_dm) + 1.0)))
             / self.eta
     }
 
@@ -583,20 +606,23 @@ fn collocation_deltas<T: Scalar>(f1: T, f2: T, f3: T, v1: T, v2: T, v3: T, d1: T
 
     let delta0 = (-(d3 * f1_2 * f12_2 * f2 * f13 * f23 * f3)
         + d1 * f1 * f12 * f2 * f13 * f23_2 * f3_2
-        + f3_2 * (f2 * f23_2 * (f1_2 * (-4.0) + f1 * f2 * 3.0 + f1 * f3 * 2.0 - f2 * f3) * v1 + f1_2 * f13_3 * v2)
+        + f3_2
+            * (f2 * f23_2 * (f1_2 * (-4.0) + f1 * f2 * 3.0 + f1 * f3 * 2.0 - f2 * f3) * v1
+                + f1_2 * f13_3 * v2)
         + f1_2 * f12_2 * f2 * (f1 * f2 - f1 * f3 * 2.0 - f2 * f3 * 3.0 + f3_2 * 4.0) * v3)
         / den;
     let delta1 = (d3 * f1 * f13 * f23 * (f2 * f3 * 2.0 + f1 * (f2 + f3))
         - (f3
             * (d1 * f12 * f13 * f23_2 * (f1 * f2 * 2.0 + (f1 + f2) * f3)
-                + f1
-                    * 2.0
+                + f1 * 2.0
                     * (f3_4 * (v1 - v2)
                         + f2_4 * 3.0 * (v1 - v3)
                         + f1_4 * (v2 - v3)
                         + f2_3 * f3 * 4.0 * (v3 - v1)
                         + f1_3 * f3 * 2.0 * (v3 - v2)
-                        + f1 * (f3_3 * 2.0 * (v2 - v1) + f2_2 * f3 * 6.0 * (v1 - v3) + f2_3 * 4.0 * (v3 - v1)))))
+                        + f1 * (f3_3 * 2.0 * (v2 - v1)
+                            + f2_2 * f3 * 6.0 * (v1 - v3)
+                            + f2_3 * 4.0 * (v3 - v1)))))
             / f12_2)
         / (f13_3 * f23_2);
     let delta2 = (d1 * f12 * f13 * f23_2 * (f1 * f2 + (f1 + f2) * f3 * 2.0 + f3_2)
@@ -617,7 +643,10 @@ fn collocation_deltas<T: Scalar>(f1: T, f2: T, f3: T, v1: T, v2: T, v3: T, d1: T
         - f1 * f3_4 * v2
         - f3_5 * v2
         - f12_2
-            * (f1_3 + f2 * (f2 * 3.0 - f3 * 4.0) * f3 + f1_2 * (f2 * 2.0 + f3) + f1 * (f2 * 3.0 - f3 * 4.0) * (f2 + f3 * 2.0))
+            * (f1_3
+                + f2 * (f2 * 3.0 - f3 * 4.0) * f3
+                + f1_2 * (f2 * 2.0 + f3)
+                + f1 * (f2 * 3.0 - f3 * 4.0) * (f2 + f3 * 2.0))
             * v3)
         / den;
     let delta3 = ((d3 * f13 * (f1 * 2.0 + f2 + f3)) / f23 - (d1 * f13 * (f1 + f2 + f3 * 2.0)) / f12

@@ -9,8 +9,8 @@
 
 use std::rc::Rc;
 
-use super::phenomd::{AlignedInputs, PhenomD};
 use super::nrtidal::NrTidalV2;
+use super::phenomd::{AlignedInputs, PhenomD};
 use super::taylorf2::{TaylorF2, TaylorF2Inputs};
 use super::{aligned_polarizations, validate_frequencies, Approximant, WaveformParams};
 use crate::gw::{GwError, GwResult};
@@ -19,8 +19,17 @@ use ferrax_autodiff::{apply_custom, AdError, CustomOp, Dual, Scalar, Tensor};
 /// Number of parameters per set on the tape.
 pub const N_TAPE_PARAMS: usize = 9;
 /// Parameter order of the tape op (masses M☉, distance Mpc, angles rad).
-pub const TAPE_PARAMS: [&str; N_TAPE_PARAMS] =
-    ["m1", "m2", "chi1z", "chi2z", "lambda1", "lambda2", "distance_mpc", "phi_ref", "inclination"];
+pub const TAPE_PARAMS: [&str; N_TAPE_PARAMS] = [
+    "m1",
+    "m2",
+    "chi1z",
+    "chi2z",
+    "lambda1",
+    "lambda2",
+    "distance_mpc",
+    "phi_ref",
+    "inclination",
+];
 
 /// The waveform custom op (aligned-spin models).
 #[derive(Debug, Clone)]
@@ -55,7 +64,10 @@ impl WaveformOp {
 
     /// Black-hole models ignore the tidal entries (their derivative is zero).
     fn params_of(&self, row: &[f64]) -> WaveformParams {
-        let tidal = matches!(self.approximant, Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2);
+        let tidal = matches!(
+            self.approximant,
+            Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2
+        );
         WaveformParams {
             m1: row[0],
             m2: row[1],
@@ -112,12 +124,16 @@ impl WaveformOp {
     fn rows(&self, x: &Tensor) -> ferrax_autodiff::Result<(usize, Vec<f64>)> {
         let shape = x.shape().to_vec();
         if shape.len() != 2 || shape[1] != N_TAPE_PARAMS {
-            return Err(ad_err(format!("expected parameters of shape [B, {N_TAPE_PARAMS}], got {shape:?}")));
+            return Err(ad_err(format!(
+                "expected parameters of shape [B, {N_TAPE_PARAMS}], got {shape:?}"
+            )));
         }
         let v = x.to_vec()?;
         for b in 0..shape[0] {
             let row = &v[b * N_TAPE_PARAMS..(b + 1) * N_TAPE_PARAMS];
-            self.params_of(row).validate(self.approximant).map_err(|e| ad_err(e.to_string()))?;
+            self.params_of(row)
+                .validate(self.approximant)
+                .map_err(|e| ad_err(e.to_string()))?;
         }
         Ok((shape[0], v))
     }
@@ -149,7 +165,12 @@ impl CustomOp for WaveformOp {
         Tensor::from_vec(out, &[b, 4, nf])
     }
 
-    fn vjp(&self, inputs: &[Tensor], _output: &Tensor, grad_output: &Tensor) -> ferrax_autodiff::Result<Vec<Option<Tensor>>> {
+    fn vjp(
+        &self,
+        inputs: &[Tensor],
+        _output: &Tensor,
+        grad_output: &Tensor,
+    ) -> ferrax_autodiff::Result<Vec<Option<Tensor>>> {
         let (b, v) = self.rows(&inputs[0])?;
         let nf = self.frequencies.len();
         let g = grad_output.to_vec()?;

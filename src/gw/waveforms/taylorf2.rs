@@ -65,7 +65,17 @@ impl<T: Scalar> TaylorF2<T> {
         let pi_m = m_sec * PI;
         let qm1 = quadrupole_from_lambda(p.lambda1);
         let qm2 = quadrupole_from_lambda(p.lambda2);
-        let pfa = taylorf2_phasing(p.m1, p.m2, p.chi1, p.chi2, qm1, qm2, p.lambda1, p.lambda2, SpinSpin3Pn::Include);
+        let pfa = taylorf2_phasing(
+            p.m1,
+            p.m2,
+            p.chi1,
+            p.chi2,
+            qm1,
+            qm2,
+            p.lambda1,
+            p.lambda2,
+            SpinSpin3Pn::Include,
+        );
         let r = p.distance_mpc * MPC_SI;
         let amp0 = p.m1 * p.m2 * (-4.0) / r * (MRSUN_SI * MTSUN_SI * (PI / 12.0).sqrt());
         let mut me = Self {
