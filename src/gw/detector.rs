@@ -208,8 +208,9 @@ impl Detector {
 }
 
 /// The three Einstein Telescope vertices: the first at the Virgo site, the
-/// others 10 km along the arms, each arm pair rotated by 240° (bilby's
-/// `TriangularInterferometer`).
+/// others stepped by about the 10 km arm length, each arm pair rotated by
+/// 240° (bilby 2.x's `TriangularInterferometer`, including its small-angle
+/// vertex steps, which leave the vertices 8-10 km apart).
 fn et_sites() -> [Site; 3] {
     let radius_of_earth = 6371.0e3;
     let length = 10.0;
@@ -232,10 +233,12 @@ fn et_sites() -> [Site; 3] {
         s.longitude_deg = lon;
         s.xarm_azimuth_deg = xa;
         s.yarm_azimuth_deg = ya;
-        lat += (length * 1e3 * (xa * PI / 180.0).cos() / radius_of_earth).atan() * 180.0 / PI;
-        lon += (length * 1e3 * (xa * PI / 180.0).sin() / radius_of_earth).atan() * 180.0 / PI;
+        // bilby 2.x: rotate the arms by 240°, then step the vertex (small-
+        // angle steps in latitude and longitude along the new x azimuth).
         xa += 240.0;
         ya += 240.0;
+        lat += (length * 1e3 * (xa * PI / 180.0).sin() / radius_of_earth).atan() * 180.0 / PI;
+        lon += (length * 1e3 * (xa * PI / 180.0).cos() / radius_of_earth).atan() * 180.0 / PI;
     }
     out
 }
