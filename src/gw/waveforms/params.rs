@@ -174,3 +174,75 @@ impl WaveformParams {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gw::waveforms::generate;
+
+    fn err_name(a: Approximant, p: WaveformParams, f: &[f64]) -> String {
+        generate(a, &p, f).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unphysical_input_is_a_typed_error_naming_the_parameter() {
+        let f = [20.0, 30.0, 40.0];
+        let ok = WaveformParams::default();
+        assert!(generate(Approximant::IMRPhenomD, &ok, &f).is_ok());
+        let cases: [(WaveformParams, &str); 7] = [
+            (WaveformParams { m1: 0.0, ..ok }, "m1"),
+            (WaveformParams { m2: -1.0, ..ok }, "m2"),
+            (WaveformParams { chi1z: 1.0, ..ok }, "chi1"),
+            (
+                WaveformParams {
+                    chi2z: f64::NAN,
+                    ..ok
+                },
+                "chi2z",
+            ),
+            (
+                WaveformParams {
+                    distance_mpc: 0.0,
+                    ..ok
+                },
+                "distance_mpc",
+            ),
+            (
+                WaveformParams {
+                    inclination: f64::INFINITY,
+                    ..ok
+                },
+                "inclination",
+            ),
+            (WaveformParams { f_ref: -5.0, ..ok }, "f_ref"),
+        ];
+        for (p, name) in cases {
+            let e = err_name(Approximant::IMRPhenomD, p, &f);
+            assert!(e.contains(name), "{e}");
+        }
+        let bns = WaveformParams {
+            m1: 1.4,
+            m2: 1.3,
+            lambda1: 300.0,
+            lambda2: -1.0,
+            ..ok
+        };
+        assert!(err_name(Approximant::TaylorF2, bns, &f).contains("lambda2"));
+        assert!(err_name(
+            Approximant::IMRPhenomD,
+            WaveformParams { lambda1: 10.0, ..ok },
+            &f
+        )
+        .contains("lambda1"));
+        for bad in [
+            &[20.0, 19.0][..],
+            &[-1.0, 20.0][..],
+            &[20.0, f64::NAN][..],
+            &[][..],
+        ] {
+            let e = err_name(Approximant::IMRPhenomD, ok, bad);
+            assert!(e.contains("frequencies"), "{e}");
+        }
+        assert!("IMRPhenomZ".parse::<Approximant>().is_err());
+    }
+}
