@@ -184,7 +184,8 @@ fn phase_marginalisation_equals_numerical_average_over_phase() {
     let (_, _, points) = likelihood_from_json(&v).unwrap();
     let mut marg = lik.clone();
     marg.phase_marginalization = true;
-    for p in [&points[2]] {
+    {
+        let p = &points[2];
         // ln (1/2π) ∫ exp(ln L(φ)) dφ by the trapezoidal rule (periodic:
         // spectral accuracy once the step resolves the peak, width ~ 1/√|⟨h|d⟩|)
         let n = 1600;
