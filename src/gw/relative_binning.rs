@@ -53,9 +53,9 @@ struct BinData {
     a: Vec<[(f64, f64); 3]>,
     /// Σ w |h0|² (f − f_c)^k, k = 0..4, per bin.
     b: Vec<[f64; 5]>,
-    /// Fiducial detector response at the edges and centres.
-    h0_edges: Vec<(f64, f64)>,
-    h0_centres: Vec<(f64, f64)>,
+    /// 1/h0 of the fiducial detector response at the edges and centres.
+    inv_h0_edges: Vec<(f64, f64)>,
+    inv_h0_centres: Vec<(f64, f64)>,
 }
 
 /// The heterodyned likelihood built around a fiducial parameter point.
@@ -71,6 +71,14 @@ pub struct RelativeBinning {
     start_time: f64,
     order: usize,
     dets: Vec<BinData>,
+    /// f^(1/3) and ln f at the edges and centres.
+    edges_third_ln: Vec<(f64, f64)>,
+    centres_third_ln: Vec<(f64, f64)>,
+}
+
+fn complex_inverse((re, im): (f64, f64)) -> (f64, f64) {
+    let n = re * re + im * im;
+    (re / n, -im / n)
 }
 
 /// The Jim/ZDV maximal phase difference at `f` [Hz] for band [f_low, f_high].
@@ -222,10 +230,12 @@ impl RelativeBinning {
                 detector: d.detector.clone(),
                 a,
                 b,
-                h0_edges: edges.iter().map(|&f| fid.at(j, f)).collect(),
-                h0_centres: centres.iter().map(|&f| fid.at(j, f)).collect(),
+                inv_h0_edges: edges.iter().map(|&f| complex_inverse(fid.at(j, f))).collect(),
+                inv_h0_centres: centres.iter().map(|&f| complex_inverse(fid.at(j, f))).collect(),
             });
         }
+        let edges_third_ln = edges.iter().map(|f| (f.cbrt(), f.ln())).collect();
+        let centres_third_ln = centres.iter().map(|f| (f.cbrt(), f.ln())).collect();
         Ok(Self {
             edges,
             centres,
@@ -234,6 +244,8 @@ impl RelativeBinning {
             start_time: g.start_time,
             order: opts.order,
             dets: out,
+            edges_third_ln,
+            centres_third_ln,
         })
     }
 
@@ -243,20 +255,33 @@ impl RelativeBinning {
         let tpl = projected(p, self.f_ref, self.start_time, &dets);
         let zero = T::cst(0.0);
         let (mut dh, mut hh) = (zero, zero);
-        let ratio = |h: (T, T), h0: (f64, f64)| {
-            // h / h0
-            let n = h0.0 * h0.0 + h0.1 * h0.1;
-            ((h.0 * h0.0 + h.1 * h0.1) / n, (h.1 * h0.0 - h.0 * h0.1) / n)
-        };
+        // h / h0 = h · (1/h0)
+        let ratio = |h: (T, T), inv: (f64, f64)| (h.0 * inv.0 - h.1 * inv.1, h.0 * inv.1 + h.1 * inv.0);
         // The model once per frequency, shared by the detectors.
-        let ap_edges: Vec<(T, T)> = self.edges.iter().map(|&f| tpl.model.amp_phase(f)).collect();
-        let ap_centres: Vec<(T, T)> = self.centres.iter().map(|&f| tpl.model.amp_phase(f)).collect();
+        let ap_edges: Vec<(T, T)> = self
+            .edges
+            .iter()
+            .zip(&self.edges_third_ln)
+            .map(|(&f, &(t, l))| tpl.model.amp_phase_grid(f, t, l))
+            .collect();
+        let ap_centres: Vec<(T, T)> = self
+            .centres
+            .iter()
+            .zip(&self.centres_third_ln)
+            .map(|(&f, &(t, l))| tpl.model.amp_phase_grid(f, t, l))
+            .collect();
+        let mut edge_r: Vec<(T, T)> = Vec::with_capacity(self.edges.len());
         for (j, b) in self.dets.iter().enumerate() {
-            let edge_r: Vec<(T, T)> = (0..self.edges.len())
-                .map(|i| ratio(tpl.project(j, self.edges[i], ap_edges[i]), b.h0_edges[i]))
-                .collect();
+            edge_r.clear();
+            edge_r.extend(
+                (0..self.edges.len())
+                    .map(|i| ratio(tpl.project(j, self.edges[i], ap_edges[i]), b.inv_h0_edges[i])),
+            );
             for i in 0..self.centres.len() {
-                let rc = ratio(tpl.project(j, self.centres[i], ap_centres[i]), b.h0_centres[i]);
+                let rc = ratio(
+                    tpl.project(j, self.centres[i], ap_centres[i]),
+                    b.inv_h0_centres[i],
+                );
                 let (ra, rb) = (edge_r[i], edge_r[i + 1]);
                 let half = 0.5 * (self.edges[i + 1] - self.edges[i]);
                 // r(x) = r0 + r1 x + r2 x², x = f − f_c
