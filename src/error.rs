@@ -7,6 +7,12 @@ pub enum Error {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// From an EOS construction.
+    #[error(transparent)]
+    Eos(#[from] crate::eos::EosError),
+    /// From a TOV solve or family.
+    #[error(transparent)]
+    Tov(#[from] crate::tov::TovError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -7,7 +7,9 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod eos;
 pub mod error;
+pub mod tov;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;

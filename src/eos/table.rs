@@ -1,0 +1,229 @@
+//! Tabulated EOS: jester's table post-processing (`interpolate_eos`) and the
+//! interpolation the TOV solver reads (log–log for p(h), e(h); lin–lin for
+//! d ln e / d ln p), generic over the number type.
+
+use super::numerics::{cumtrapz, interp_in_interval};
+use super::units::{FM3_TO_GEOMETRIC, MEV_FM3_TO_GEOMETRIC};
+use super::EosError;
+use ferrax_autodiff::Scalar;
+
+/// An EOS table in geometric units (G = c = 1, SI lengths): what the TOV
+/// solver consumes.
+#[derive(Debug, Clone)]
+pub struct EosTable<T> {
+    /// Number density [m⁻³].
+    pub n: Vec<T>,
+    /// Pressure [m⁻²].
+    pub p: Vec<T>,
+    /// Pseudo-enthalpy h = ∫ dp/(e+p) (dimensionless; first node 1e-30).
+    pub h: Vec<T>,
+    /// Total energy density incl. rest mass [m⁻²].
+    pub e: Vec<T>,
+    /// d ln e / d ln p (forward differences, first node copied).
+    pub dloge_dlogp: Vec<T>,
+    /// Chemical potential [MeV] where the construction provides it.
+    pub mu_mev: Option<Vec<T>>,
+    /// Squared sound speed of the construction (dimensionless), if provided.
+    pub cs2: Option<Vec<T>>,
+}
+
+impl<T: Scalar> EosTable<T> {
+    /// jester's `interpolate_eos`: converts n [fm⁻³], p, e [MeV fm⁻³] to
+    /// geometric units, h = cumtrapz(p/(e+p), ln p) with first element 1e-30,
+    /// d ln e/d ln p by forward differences (first element copied).
+    ///
+    /// Errors name the offending array: empty or length mismatch, NaN/Inf,
+    /// non-positive or non-increasing pressure, non-positive energy density.
+    pub fn from_nuclear_units(n_fm3: &[T], p_mev_fm3: &[T], e_mev_fm3: &[T]) -> Result<Self, EosError> {
+        validate_columns(n_fm3, p_mev_fm3, e_mev_fm3)?;
+        let n: Vec<T> = n_fm3.iter().map(|&v| v * FM3_TO_GEOMETRIC).collect();
+        let p: Vec<T> = p_mev_fm3.iter().map(|&v| v * MEV_FM3_TO_GEOMETRIC).collect();
+        let e: Vec<T> = e_mev_fm3.iter().map(|&v| v * MEV_FM3_TO_GEOMETRIC).collect();
+        let integrand: Vec<T> = p.iter().zip(&e).map(|(&pi, &ei)| pi / (ei + pi)).collect();
+        let lnp: Vec<T> = p.iter().map(|v| v.ln()).collect();
+        let h = cumtrapz(&integrand, &lnp);
+        let m = n.len();
+        let mut d = Vec::with_capacity(m);
+        for i in 1..m {
+            d.push((e_mev_fm3[i].ln() - e_mev_fm3[i - 1].ln()) / (p_mev_fm3[i].ln() - p_mev_fm3[i - 1].ln()));
+        }
+        d.insert(0, d[0]);
+        let t = EosTable {
+            n,
+            p,
+            h,
+            e,
+            dloge_dlogp: d,
+            mu_mev: None,
+            cs2: None,
+        };
+        t.validate()?;
+        Ok(t)
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.p.len()
+    }
+    /// True for a table without nodes (never produced by the constructors).
+    pub fn is_empty(&self) -> bool {
+        self.p.is_empty()
+    }
+
+    /// Checks the geometric table: finite, p and h strictly increasing, e > 0.
+    pub fn validate(&self) -> Result<(), EosError> {
+        if self.p.len() < 2 {
+            return Err(EosError::EmptyTable);
+        }
+        for (name, col) in [("p", &self.p), ("h", &self.h), ("e", &self.e), ("dloge_dlogp", &self.dloge_dlogp)] {
+            if let Some(i) = col.iter().position(|v| !v.re().is_finite()) {
+                return Err(EosError::NonFinite { name: name.into(), index: i });
+            }
+        }
+        for (name, col) in [("p", &self.p), ("h", &self.h)] {
+            if let Some(i) = (1..col.len()).find(|&i| col[i].re() <= col[i - 1].re()) {
+                return Err(EosError::NotIncreasing { name: name.into(), index: i });
+            }
+        }
+        if let Some(i) = self.e.iter().position(|v| v.re() <= 0.0) {
+            return Err(EosError::NonPositive { name: "e".into(), index: i });
+        }
+        Ok(())
+    }
+
+    /// The same table with plain values (derivatives dropped).
+    pub fn to_f64(&self) -> EosTable<f64> {
+        let c = |v: &Vec<T>| v.iter().map(|x| x.re()).collect::<Vec<f64>>();
+        EosTable {
+            n: c(&self.n),
+            p: c(&self.p),
+            h: c(&self.h),
+            e: c(&self.e),
+            dloge_dlogp: c(&self.dloge_dlogp),
+            mu_mev: self.mu_mev.as_ref().map(c),
+            cs2: self.cs2.as_ref().map(c),
+        }
+    }
+}
+
+/// Checks raw EOS columns (any units): same non-zero length, finite,
+/// p, e > 0, p strictly increasing.
+pub fn validate_columns<T: Scalar>(n: &[T], p: &[T], e: &[T]) -> Result<(), EosError> {
+    if n.is_empty() || p.is_empty() || e.is_empty() {
+        return Err(EosError::EmptyTable);
+    }
+    if n.len() != p.len() || n.len() != e.len() {
+        return Err(EosError::LengthMismatch { n: n.len(), p: p.len(), e: e.len() });
+    }
+    if n.len() < 2 {
+        return Err(EosError::EmptyTable);
+    }
+    for (name, col) in [("n", n), ("p", p), ("e", e)] {
+        if let Some(i) = col.iter().position(|v| !v.re().is_finite()) {
+            return Err(EosError::NonFinite { name: name.into(), index: i });
+        }
+        if let Some(i) = col.iter().position(|v| v.re() <= 0.0) {
+            return Err(EosError::NonPositive { name: name.into(), index: i });
+        }
+    }
+    if let Some(i) = (1..p.len()).find(|&i| p[i].re() <= p[i - 1].re()) {
+        return Err(EosError::NotIncreasing { name: "p".into(), index: i });
+    }
+    Ok(())
+}
+
+/// The table prepared for fast lookups at a pseudo-enthalpy: logarithms
+/// precomputed, one bracket search serving all three quantities.
+#[derive(Debug, Clone)]
+pub struct TableLookup<T> {
+    h: Vec<T>,
+    ln_h: Vec<T>,
+    ln_p: Vec<T>,
+    ln_e: Vec<T>,
+    dloge_dlogp: Vec<T>,
+    h_re: Vec<f64>,
+    ln_h_re: Vec<f64>,
+    ln_p_re: Vec<f64>,
+}
+
+/// (e, p, de/dp) at one pseudo-enthalpy.
+#[derive(Debug, Clone, Copy)]
+pub struct EosPoint<T> {
+    /// Energy density.
+    pub e: T,
+    /// Pressure.
+    pub p: T,
+    /// de/dp (dimensionless).
+    pub dedp: T,
+}
+
+impl<T: Scalar> TableLookup<T> {
+    /// Prepares `table` for lookups.
+    pub fn new(table: &EosTable<T>) -> Self {
+        let ln = |v: &Vec<T>| v.iter().map(|x| x.ln()).collect::<Vec<T>>();
+        let ln_h = ln(&table.h);
+        let ln_p = ln(&table.p);
+        TableLookup {
+            h: table.h.clone(),
+            h_re: table.h.iter().map(|v| v.re()).collect(),
+            ln_h_re: ln_h.iter().map(|v| v.re()).collect(),
+            ln_p_re: ln_p.iter().map(|v| v.re()).collect(),
+            ln_h,
+            ln_p,
+            ln_e: ln(&table.e),
+            dloge_dlogp: table.dloge_dlogp.clone(),
+        }
+    }
+
+    /// The node enthalpies.
+    pub fn enthalpies(&self) -> &[T] {
+        &self.h
+    }
+
+    /// e(h), p(h) by log–log interpolation and de/dp = e/p · interp(h, hs,
+    /// d ln e/d ln p), all clamped outside the table (jester's `tov_ode`).
+    #[inline]
+    pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
+        let n = self.h.len();
+        let hr = h.re();
+        let lnh = h.ln();
+        let lnhr = lnh.re();
+        // Brackets for ln h (log-log) and h (lin-lin) coincide except at
+        // rounding; compute both the jnp way.
+        let (e, p) = if lnhr < self.ln_h_re[0] {
+            (self.ln_e[0].exp(), self.ln_p[0].exp())
+        } else if lnhr > self.ln_h_re[n - 1] {
+            (self.ln_e[n - 1].exp(), self.ln_p[n - 1].exp())
+        } else {
+            let i = self.ln_h_re.partition_point(|v| *v <= lnhr).clamp(1, n - 1);
+            (
+                interp_in_interval(lnh, &self.ln_h, &self.ln_e, i).exp(),
+                interp_in_interval(lnh, &self.ln_h, &self.ln_p, i).exp(),
+            )
+        };
+        let d = if hr < self.h_re[0] {
+            self.dloge_dlogp[0]
+        } else if hr > self.h_re[n - 1] {
+            self.dloge_dlogp[n - 1]
+        } else {
+            let i = self.h_re.partition_point(|v| *v <= hr).clamp(1, n - 1);
+            interp_in_interval(h, &self.h, &self.dloge_dlogp, i)
+        };
+        EosPoint { e, p, dedp: e / p * d }
+    }
+
+    /// h(p) = exp(interp(ln p, ln ps, ln hs)) (clamped).
+    pub fn enthalpy_at_pressure(&self, p: T) -> T {
+        let n = self.ln_p.len();
+        let lp = p.ln();
+        let lpr = lp.re();
+        if lpr < self.ln_p_re[0] {
+            return self.ln_h[0].exp();
+        }
+        if lpr > self.ln_p_re[n - 1] {
+            return self.ln_h[n - 1].exp();
+        }
+        let i = self.ln_p_re.partition_point(|v| *v <= lpr).clamp(1, n - 1);
+        interp_in_interval(lp, &self.ln_p, &self.ln_h, i).exp()
+    }
+}
