@@ -61,8 +61,8 @@ impl PiecewisePolytrope {
             if !(ki.is_finite() && ki > 0.0) {
                 return Err(EosError::param(format!("K[{i}]"), "must be finite and > 0"));
             }
-            if !(gi.is_finite() && gi > 1.0) {
-                return Err(EosError::param(format!("Gamma[{i}]"), "must be finite and > 1"));
+            if !(gi.is_finite() && gi > 0.0 && gi != 1.0) {
+                return Err(EosError::param(format!("Gamma[{i}]"), "must be finite, > 0 and != 1"));
             }
         }
         if rho_bounds.windows(2).any(|w| w[1] <= w[0]) || rho_bounds.iter().any(|r| !(r.is_finite() && *r > 0.0)) {
@@ -126,18 +126,19 @@ impl PiecewisePolytrope {
         self.h_bounds.partition_point(|&b| b < h)
     }
 
-    /// (e, p, de/dp) at pseudo-enthalpy h (h ≤ 0 gives zeros with de/dp of
-    /// the outermost piece at vanishing density, i.e. +∞ for Γ < 2 → use
-    /// only h > 0).
+    /// (e, p, de/dp, de/dh) at pseudo-enthalpy h; h ≤ 0 is the surface
+    /// (ρ = 0). de/dh = (e+p)²/(Γp) = ρ^{2−Γ} e^{2h}/(Γ K) stays finite at
+    /// the surface for Γ ≤ 2 (de/dp does not).
     pub fn at_enthalpy<T: Scalar>(&self, h: T) -> EosPoint<T> {
         let i = self.piece_of_h(h.re());
         let (k, g, a) = (self.k[i], self.gamma[i], self.a[i]);
         // ρ = [(e^h − 1 − a)(Γ − 1)/(Γ K)]^{1/(Γ−1)}
         let base = (h.expm1() - a) * ((g - 1.0) / (g * k));
-        let rho = base.powf(1.0 / (g - 1.0));
+        let rho = if base.re() > 0.0 { base.powf(1.0 / (g - 1.0)) } else { T::cst(0.0) };
         let p = rho.powf(g) * k;
         let e = rho * (1.0 + a) + p / (g - 1.0);
-        EosPoint { e, p, dedp: (e + p) / (p * g) }
+        let dedh = if rho.re() > 0.0 { rho.powf(2.0 - g) * (h * 2.0).exp() / (g * k) } else if g == 2.0 { T::cst(1.0 / (g * k)) } else { T::cst(0.0) };
+        EosPoint { e, p, dedp: dedh / (e + p), dedh }
     }
 
     /// Pseudo-enthalpy at pressure p (code units).

@@ -146,7 +146,7 @@ pub struct TableLookup<T> {
     ln_p_re: Vec<f64>,
 }
 
-/// (e, p, de/dp) at one pseudo-enthalpy.
+/// (e, p, de/dp, de/dh) at one pseudo-enthalpy.
 #[derive(Debug, Clone, Copy)]
 pub struct EosPoint<T> {
     /// Energy density.
@@ -155,6 +155,9 @@ pub struct EosPoint<T> {
     pub p: T,
     /// de/dp (dimensionless).
     pub dedp: T,
+    /// de/dh = (e + p) de/dp (energy-density units; finite at the surface
+    /// where de/dp may diverge).
+    pub dedh: T,
 }
 
 impl<T: Scalar> TableLookup<T> {
@@ -209,7 +212,8 @@ impl<T: Scalar> TableLookup<T> {
             let i = self.h_re.partition_point(|v| *v <= hr).clamp(1, n - 1);
             interp_in_interval(h, &self.h, &self.dloge_dlogp, i)
         };
-        EosPoint { e, p, dedp: e / p * d }
+        let dedp = e / p * d;
+        EosPoint { e, p, dedp, dedh: (e + p) * dedp }
     }
 
     /// h(p) = exp(interp(ln p, ln ps, ln hs)) (clamped).

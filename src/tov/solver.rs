@@ -118,14 +118,14 @@ pub struct Star<T> {
 #[inline]
 pub fn tov_rhs<T: Scalar>(q: &EosPoint<T>, y: &[T; 4]) -> [T; 4] {
     let [r, m, hh, b] = *y;
-    let (e, p, dedp) = (q.e, q.p, q.dedp);
+    let (e, p, dedh) = (q.e, q.p, q.dedh);
     let r2 = r * r;
     let four_pi_r3p = r2 * r * p * (4.0 * PI);
     let r_minus_2m = r - m * 2.0;
     let a = (m * 2.0 / r).rsub(1.0).recip();
     let c1 = r.rdiv(2.0) + a * (m * 2.0 / r2 + r * (p - e) * (4.0 * PI));
     let nu = (m + four_pi_r3p) * 2.0 / (r * r_minus_2m);
-    let c0 = a * (r2.rdiv(-6.0) + (e + p) * dedp * (4.0 * PI) + (e * 5.0 + p * 9.0) * (4.0 * PI)) - nu * nu;
+    let c0 = a * (r2.rdiv(-6.0) + dedh * (4.0 * PI) + (e * 5.0 + p * 9.0) * (4.0 * PI)) - nu * nu;
     let drdh = -(r * r_minus_2m) / (m + four_pi_r3p);
     [drdh, r2 * e * drdh * (4.0 * PI), b * drdh, -((c0 * hh + c1 * b) * drdh)]
 }
