@@ -1,6 +1,9 @@
 //! The `ferrax` command line: one subcommand per module in this folder.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub mod tov;
 
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
@@ -16,6 +19,15 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
+    /// Neutron-star masses, radii and tidal deformabilities for one EOS.
+    Tov {
+        /// Input JSON (EOS, optional central pressures and tolerances).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output JSON (stars and family summary).
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -35,6 +47,7 @@ pub fn run() -> i32 {
             );
             Ok(())
         }
+        Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
         Ok(()) => 0,

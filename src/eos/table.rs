@@ -61,6 +61,18 @@ impl<T: Scalar> EosTable<T> {
         Ok(t)
     }
 
+    /// A table from geometric columns as stored (n [m⁻³], p, e [m⁻²], h,
+    /// d ln e/d ln p), e.g. one produced elsewhere; validated.
+    pub fn from_geometric(n: Vec<T>, p: Vec<T>, h: Vec<T>, e: Vec<T>, dloge_dlogp: Vec<T>, cs2: Option<Vec<T>>) -> Result<Self, EosError> {
+        let m = p.len();
+        if [n.len(), h.len(), e.len(), dloge_dlogp.len()].iter().any(|&l| l != m) || cs2.as_ref().is_some_and(|c| c.len() != m) {
+            return Err(EosError::LengthMismatch { n: n.len(), p: m, e: e.len() });
+        }
+        let t = EosTable { n, p, h, e, dloge_dlogp, mu_mev: None, cs2 };
+        t.validate()?;
+        Ok(t)
+    }
+
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.p.len()
