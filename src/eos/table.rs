@@ -3,6 +3,7 @@
 //! d ln e / d ln p), generic over the number type.
 
 use super::numerics::{cumtrapz, interp_in_interval};
+
 use super::units::{FM3_TO_GEOMETRIC, MEV_FM3_TO_GEOMETRIC};
 use super::EosError;
 use ferrax_autodiff::Scalar;
@@ -145,7 +146,9 @@ pub fn validate_columns<T: Scalar>(n: &[T], p: &[T], e: &[T]) -> Result<(), EosE
 }
 
 /// The table prepared for fast lookups at a pseudo-enthalpy: logarithms
-/// precomputed, one bracket search serving all three quantities.
+/// and per-interval slopes precomputed, one bracket search (started from
+/// the previous bracket: the integration moves monotonically) serving all
+/// three quantities.
 #[derive(Debug, Clone)]
 pub struct TableLookup<T> {
     h: Vec<T>,
@@ -153,9 +156,13 @@ pub struct TableLookup<T> {
     ln_p: Vec<T>,
     ln_e: Vec<T>,
     dloge_dlogp: Vec<T>,
+    /// Per interval i (nodes i−1, i): d ln e/d ln h, d ln p/d ln h, d(dloge)/dh.
+    slope_e: Vec<T>,
+    slope_p: Vec<T>,
+    slope_d: Vec<T>,
     h_re: Vec<f64>,
-    ln_h_re: Vec<f64>,
     ln_p_re: Vec<f64>,
+    hint: std::cell::Cell<usize>,
 }
 
 /// (e, p, de/dp, de/dh) at one pseudo-enthalpy.
@@ -178,15 +185,29 @@ impl<T: Scalar> TableLookup<T> {
         let ln = |v: &Vec<T>| v.iter().map(|x| x.ln()).collect::<Vec<T>>();
         let ln_h = ln(&table.h);
         let ln_p = ln(&table.p);
+        let ln_e = ln(&table.e);
+        let n = table.h.len();
+        let slope = |y: &[T], x: &[T]| {
+            let mut s = vec![T::cst(0.0)];
+            for i in 1..n {
+                let dx = x[i] - x[i - 1];
+                // jnp.interp: a zero-width interval takes the left value.
+                s.push(if dx.re().abs() <= 10.0 * f64::EPSILON { T::cst(0.0) } else { (y[i] - y[i - 1]) / dx });
+            }
+            s
+        };
         TableLookup {
+            slope_e: slope(&ln_e, &ln_h),
+            slope_p: slope(&ln_p, &ln_h),
+            slope_d: slope(&table.dloge_dlogp, &table.h),
             h: table.h.clone(),
             h_re: table.h.iter().map(|v| v.re()).collect(),
-            ln_h_re: ln_h.iter().map(|v| v.re()).collect(),
             ln_p_re: ln_p.iter().map(|v| v.re()).collect(),
             ln_h,
             ln_p,
-            ln_e: ln(&table.e),
+            ln_e,
             dloge_dlogp: table.dloge_dlogp.clone(),
+            hint: std::cell::Cell::new(1),
         }
     }
 
@@ -195,34 +216,53 @@ impl<T: Scalar> TableLookup<T> {
         &self.h
     }
 
+    /// The interval i (nodes i−1, i) with h_{i−1} ≤ h < h_i, i in 1..n
+    /// (`searchsorted(side="right")` clipped), searched from the last one.
+    #[inline]
+    fn bracket(&self, hr: f64) -> usize {
+        let hs = &self.h_re;
+        let n = hs.len();
+        let mut i = self.hint.get();
+        if hs[i - 1] <= hr && (hr < hs[i] || i == n - 1) {
+            return i;
+        }
+        // Walk a few nodes, then fall back to bisection.
+        for _ in 0..4 {
+            if hr < hs[i - 1] && i > 1 {
+                i -= 1;
+            } else if hr >= hs[i] && i < n - 1 {
+                i += 1;
+            } else {
+                break;
+            }
+            if hs[i - 1] <= hr && (hr < hs[i] || i == n - 1) {
+                self.hint.set(i);
+                return i;
+            }
+        }
+        let i = hs.partition_point(|v| *v <= hr).clamp(1, n - 1);
+        self.hint.set(i);
+        i
+    }
+
     /// e(h), p(h) by log–log interpolation and de/dp = e/p · interp(h, hs,
     /// d ln e/d ln p), all clamped outside the table (jester's `tov_ode`).
     #[inline]
     pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
         let n = self.h.len();
         let hr = h.re();
-        let lnh = h.ln();
-        let lnhr = lnh.re();
-        // Brackets for ln h (log-log) and h (lin-lin) coincide except at
-        // rounding; compute both the jnp way.
-        let (e, p) = if lnhr < self.ln_h_re[0] {
-            (self.ln_e[0].exp(), self.ln_p[0].exp())
-        } else if lnhr > self.ln_h_re[n - 1] {
-            (self.ln_e[n - 1].exp(), self.ln_p[n - 1].exp())
-        } else {
-            let i = self.ln_h_re.partition_point(|v| *v <= lnhr).clamp(1, n - 1);
-            (
-                interp_in_interval(lnh, &self.ln_h, &self.ln_e, i).exp(),
-                interp_in_interval(lnh, &self.ln_h, &self.ln_p, i).exp(),
-            )
-        };
-        let d = if hr < self.h_re[0] {
-            self.dloge_dlogp[0]
+        let (e, p, d) = if !(hr >= self.h_re[0]) {
+            (self.ln_e[0].exp(), self.ln_p[0].exp(), self.dloge_dlogp[0])
         } else if hr > self.h_re[n - 1] {
-            self.dloge_dlogp[n - 1]
+            (self.ln_e[n - 1].exp(), self.ln_p[n - 1].exp(), self.dloge_dlogp[n - 1])
         } else {
-            let i = self.h_re.partition_point(|v| *v <= hr).clamp(1, n - 1);
-            interp_in_interval(h, &self.h, &self.dloge_dlogp, i)
+            let i = self.bracket(hr);
+            let dl = h.ln() - self.ln_h[i - 1];
+            (
+                (self.ln_e[i - 1] + self.slope_e[i] * dl).exp(),
+                (self.ln_p[i - 1] + self.slope_p[i] * dl).exp(),
+                self.dloge_dlogp[i - 1] + self.slope_d[i] * (h - self.h[i - 1]),
+            )
         };
         let dedp = e / p * d;
         EosPoint { e, p, dedp, dedh: (e + p) * dedp }

@@ -7,6 +7,7 @@
 use super::family::{construct_family, FamilyOptions};
 use super::TovError;
 use crate::eos::cse::{metamodel_cse_table, CseParams, CseSettings};
+use crate::eos::metamodel::Variant;
 use crate::eos::numerics::interp;
 use ferrax_autodiff::{Dual, Scalar};
 use std::collections::BTreeMap;
@@ -33,6 +34,50 @@ pub struct RadiusLoss {
 pub const GRAD_CHUNK: usize = 9;
 
 impl RadiusLoss {
+    /// A problem from a JSON document with `free_parameters` (names),
+    /// `fixed_parameters` (name → value), `masses_Msun` and `Rhat_km`; EOS
+    /// tables built as jester 0.1.1 builds them (the `jester-0.1.1` variant)
+    /// and jester's family settings.
+    pub fn from_json(doc: &serde_json::Value) -> Result<Self, TovError> {
+        let bad = |name: &str, msg: &str| TovError::Invalid { name: name.into(), msg: msg.into() };
+        let free = doc["free_parameters"]
+            .as_array()
+            .ok_or_else(|| bad("free_parameters", "missing or not an array"))?
+            .iter()
+            .map(|v| v.as_str().map(String::from).ok_or_else(|| bad("free_parameters", "names must be strings")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fixed = doc["fixed_parameters"]
+            .as_object()
+            .ok_or_else(|| bad("fixed_parameters", "missing or not an object"))?
+            .iter()
+            .map(|(k, v)| v.as_f64().map(|f| (k.clone(), f)).ok_or_else(|| bad(k, "must be a number")))
+            .collect::<Result<BTreeMap<_, _>, _>>()?;
+        let nums = |key: &str| {
+            doc[key]
+                .as_array()
+                .ok_or_else(|| bad(key, "missing or not an array"))?
+                .iter()
+                .map(|v| v.as_f64().ok_or_else(|| bad(key, "must hold numbers")))
+                .collect::<Result<Vec<f64>, _>>()
+        };
+        let masses = nums("masses_Msun")?;
+        let target_radii_km = nums("Rhat_km")?;
+        if masses.len() != target_radii_km.len() || masses.is_empty() {
+            return Err(bad("Rhat_km", "must have one radius per mass"));
+        }
+        let mut eos = CseSettings::default();
+        eos.metamodel.variant = Variant::Jester011;
+        Ok(RadiusLoss { free, fixed, masses, target_radii_km, eos, family: FamilyOptions::default() })
+    }
+
+    /// θ as a vector in the order of `free` from a name → value object.
+    pub fn theta_from_json(&self, obj: &serde_json::Value) -> Result<Vec<f64>, TovError> {
+        self.free
+            .iter()
+            .map(|n| obj[n].as_f64().ok_or_else(|| TovError::Invalid { name: n.clone(), msg: "missing in theta".into() }))
+            .collect()
+    }
+
     /// EOS parameters at θ.
     pub fn params<T: Scalar>(&self, theta: &[T]) -> Result<CseParams<T>, TovError> {
         if theta.len() != self.free.len() {

@@ -72,18 +72,22 @@ pub struct TovOptions {
     pub split_at_kinks: bool,
     /// Maximum steps per integration segment.
     pub max_steps: usize,
+    /// Proportional coefficient of the step-size controller (0: I controller).
+    pub pcoeff: f64,
+    /// Integral coefficient of the step-size controller.
+    pub icoeff: f64,
 }
 
 impl TovOptions {
     /// jester's defaults: rtol 1e-5, atol 1e-6, Δ = 1e-3 h_c, first step −Δ,
     /// no restarts, 4096 steps.
     pub fn jester_default() -> Self {
-        TovOptions { rtol: 1e-5, atol: 1e-6, start_fraction: 1e-3, split_at_kinks: false, max_steps: 4096 }
+        TovOptions { rtol: 1e-5, atol: 1e-6, start_fraction: 1e-3, split_at_kinks: false, max_steps: 4096, pcoeff: 0.0, icoeff: 1.0 }
     }
     /// Reference accuracy: rtol = atol = 1e-12, Δ = 1e-8 h_c, restarts at
     /// every kink.
     pub fn tight() -> Self {
-        TovOptions { rtol: 1e-12, atol: 1e-12, start_fraction: 1e-8, split_at_kinks: true, max_steps: 100_000 }
+        TovOptions { rtol: 1e-12, atol: 1e-12, start_fraction: 1e-8, split_at_kinks: true, max_steps: 100_000, pcoeff: 0.0, icoeff: 1.0 }
     }
 }
 
@@ -153,6 +157,8 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(eos: &E, p_c: T, opts: &TovOptio
         atol: opts.atol,
         dt0: Some(delta.re()),
         max_steps: opts.max_steps,
+        pcoeff: opts.pcoeff,
+        icoeff: opts.icoeff,
         ..Default::default()
     };
     // Segment end points: kinks strictly inside (0, h0), descending, then 0.
