@@ -1,7 +1,7 @@
 //! Neutron-star structure: the TOV equations with the tidal perturbation in
 //! the pseudo-enthalpy form ([`solver`]), the Love number ([`love`]),
 //! mass–radius–Λ families and their summaries ([`family`]), and the radius
-//! loss used for gradient-descent EOS recovery ([`radius_loss`]).
+//! loss used for gradient-descent EOS recovery ([`radius_loss`], [`recovery`]).
 //!
 //! Everything is generic over the number type: `Dual<N>` parameters give
 //! exact derivatives of M, R, Λ (and of the loss) through the EOS
@@ -11,6 +11,7 @@ pub mod family;
 pub mod love;
 pub mod love_series;
 pub mod radius_loss;
+pub mod recovery;
 pub mod solver;
 
 pub use family::{Family, FamilyOptions, PcMaxRule};
