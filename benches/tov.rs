@@ -10,10 +10,13 @@ use ferrax::tov::family::construct_family;
 use ferrax::tov::radius_loss::RadiusLoss;
 
 fn bench(c: &mut Criterion) {
-    let doc: serde_json::Value = serde_json::from_str(include_str!("../tests/data/tov/radius_loss.json")).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/data/tov/radius_loss.json")).unwrap();
     let problem = RadiusLoss::from_json(&doc).unwrap();
     let truth = problem.theta_from_json(&doc["theta_true"]).unwrap();
-    let start = problem.theta_from_json(&doc["perturbed_points"][2]["theta"]).unwrap();
+    let start = problem
+        .theta_from_json(&doc["perturbed_points"][2]["theta"])
+        .unwrap();
     let mut g = c.benchmark_group("tov");
     g.sample_size(10);
     g.bench_function("eos_build_plus_100_star_family", |b| {
@@ -23,7 +26,9 @@ fn bench(c: &mut Criterion) {
             construct_family(&table, &problem.family).unwrap().m_max()
         })
     });
-    g.bench_function("radius_loss_value_and_grad_18", |b| b.iter(|| problem.value_and_grad(&start).unwrap()));
+    g.bench_function("radius_loss_value_and_grad_18", |b| {
+        b.iter(|| problem.value_and_grad(&start).unwrap())
+    });
     g.finish();
 }
 

@@ -17,29 +17,60 @@ use ferrax::tov::recovery::{recover, RecoveryOptions};
 use serde_json::json;
 
 fn family_json(problem: &RadiusLoss, theta: &[f64]) -> serde_json::Value {
-    let table = metamodel_cse_table(&problem.params(theta).expect("valid θ"), &problem.eos).expect("EOS builds");
+    let table =
+        metamodel_cse_table(&problem.params(theta).expect("valid θ"), &problem.eos).expect("EOS builds");
     let fam = construct_family(&table, &problem.family).expect("family solves");
     json!({"M_Msun": fam.mass, "R_km": fam.radius_km, "M_max": fam.m_max()})
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let steps: usize = arg("--steps").map(|s| s.parse().expect("--steps takes an integer")).unwrap_or(300);
-    let out_dir = std::path::PathBuf::from(arg("--output").unwrap_or_else(|| "experiments/eos_recovery".into()));
-    let doc: serde_json::Value = serde_json::from_str(include_str!("../tests/data/tov/radius_loss.json")).expect("bundled JSON");
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let steps: usize = arg("--steps")
+        .map(|s| s.parse().expect("--steps takes an integer"))
+        .unwrap_or(300);
+    let out_dir =
+        std::path::PathBuf::from(arg("--output").unwrap_or_else(|| "experiments/eos_recovery".into()));
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../tests/data/tov/radius_loss.json")).expect("bundled JSON");
     let problem = RadiusLoss::from_json(&doc).expect("valid case");
     let truth = problem.theta_from_json(&doc["theta_true"]).expect("truth");
-    let start = problem.theta_from_json(&doc["perturbed_points"][2]["theta"]).expect("start");
+    let start = problem
+        .theta_from_json(&doc["perturbed_points"][2]["theta"])
+        .expect("start");
     let bounds: Vec<(f64, f64)> = problem
         .free
         .iter()
-        .map(|n| (doc["prior_box"][n][0].as_f64().expect("lo"), doc["prior_box"][n][1].as_f64().expect("hi")))
+        .map(|n| {
+            (
+                doc["prior_box"][n][0].as_f64().expect("lo"),
+                doc["prior_box"][n][1].as_f64().expect("hi"),
+            )
+        })
         .collect();
     let t0 = std::time::Instant::now();
-    let res = recover(&problem, &start, &bounds, &RecoveryOptions { steps, ..Default::default() }).expect("recovery runs");
+    let res = recover(
+        &problem,
+        &start,
+        &bounds,
+        &RecoveryOptions {
+            steps,
+            ..Default::default()
+        },
+    )
+    .expect("recovery runs");
     let wall = t0.elapsed().as_secs_f64();
-    let unit = |t: &[f64]| t.iter().zip(&bounds).map(|(x, (lo, hi))| (x - lo) / (hi - lo)).collect::<Vec<f64>>();
+    let unit = |t: &[f64]| {
+        t.iter()
+            .zip(&bounds)
+            .map(|(x, (lo, hi))| (x - lo) / (hi - lo))
+            .collect::<Vec<f64>>()
+    };
     let (ut, us, ub) = (unit(&truth), unit(&start), unit(&res.best_theta));
     let du_start: Vec<f64> = us.iter().zip(&ut).map(|(a, b)| (a - b).abs()).collect();
     let du_best: Vec<f64> = ub.iter().zip(&ut).map(|(a, b)| (a - b).abs()).collect();
@@ -76,6 +107,13 @@ fn main() {
     std::fs::write(&path, serde_json::to_string_pretty(&summary).expect("JSON")).expect("write summary");
     println!(
         "loss {:.3e} -> best {:.3e} at step {} ({:.0}x) in {:.1} s; mean |du| {:.3} -> {:.3}; wrote {}",
-        res.loss[0], res.best_loss, res.best_step, res.loss[0] / res.best_loss, wall, mean(&du_start), mean(&du_best), path.display()
+        res.loss[0],
+        res.best_loss,
+        res.best_step,
+        res.loss[0] / res.best_loss,
+        wall,
+        mean(&du_start),
+        mean(&du_best),
+        path.display()
     );
 }

@@ -7,9 +7,18 @@ fn run(input: &str) -> (bool, String, serde_json::Value) {
     std::fs::create_dir_all(&dir).unwrap();
     let (i, o) = (dir.join("in.json"), dir.join("out.json"));
     std::fs::write(&i, input).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ferrax")).args(["tov", "--input"]).arg(&i).arg("--output").arg(&o).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrax"))
+        .args(["tov", "--input"])
+        .arg(&i)
+        .arg("--output")
+        .arg(&o)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = std::fs::read_to_string(&o).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null);
+    let json = std::fs::read_to_string(&o)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null);
     (out.status.success(), stderr, json)
 }
 
@@ -19,7 +28,9 @@ fn polytrope_with_central_pressures() {
     // p_c = 1.6384e-4 (code) = M = 1.40016 M☉, R = 14.1544 km.
     let l = 1476.6250380501249f64;
     let pc_mev = 1.6384e-4 / (l * l) / 1.3238333135663821e-12;
-    let input = format!(r#"{{"eos": {{"kind": "polytrope", "params": {{"K": 100.0, "Gamma": 2.0}}}}, "central_pressures_MeV_fm3": [{pc_mev}], "rtol": 1e-10, "atol": 1e-12}}"#);
+    let input = format!(
+        r#"{{"eos": {{"kind": "polytrope", "params": {{"K": 100.0, "Gamma": 2.0}}}}, "central_pressures_MeV_fm3": [{pc_mev}], "rtol": 1e-10, "atol": 1e-12}}"#
+    );
     let (ok, err, out) = run(&input);
     assert!(ok, "{err}");
     let s = &out["stars"][0];
@@ -30,16 +41,21 @@ fn polytrope_with_central_pressures() {
 
 #[test]
 fn metamodel_cse_family_and_errors() {
-    let doc: serde_json::Value = serde_json::from_str(include_str!("data/tov/jester_mmcse_subset.json")).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("data/tov/jester_mmcse_subset.json")).unwrap();
     let params = &doc["eos"][0]["params"];
-    let input = serde_json::json!({"eos": {"kind": "metamodel_cse", "variant": "jester-0.1.1", "params": params}}).to_string();
+    let input =
+        serde_json::json!({"eos": {"kind": "metamodel_cse", "variant": "jester-0.1.1", "params": params}})
+            .to_string();
     let (ok, err, out) = run(&input);
     assert!(ok, "{err}");
     assert_eq!(out["stars"].as_array().unwrap().len(), 100);
     let m_max = out["M_max"].as_f64().unwrap();
     assert!((m_max - 2.37602).abs() < 2e-4, "{m_max}");
     // Errors: non-zero exit, message on stderr naming the problem.
-    let (ok, err, _) = run(r#"{"eos": {"kind": "table", "n_fm3": [0.1, 0.2], "p_MeV_fm3": [2.0, 1.0], "e_MeV_fm3": [100.0, 200.0]}}"#);
+    let (ok, err, _) = run(
+        r#"{"eos": {"kind": "table", "n_fm3": [0.1, 0.2], "p_MeV_fm3": [2.0, 1.0], "e_MeV_fm3": [100.0, 200.0]}}"#,
+    );
     assert!(!ok && err.contains("not strictly increasing"), "{err}");
     let (ok, err, _) = run(r#"{"eos": {"kind": "metamodel_cse", "params": {"K_sat": 230}}}"#);
     assert!(!ok && err.contains("Q_sat"), "{err}");

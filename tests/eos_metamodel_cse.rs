@@ -11,12 +11,20 @@ fn data() -> Value {
 }
 
 fn column(v: &Value, key: &str) -> Vec<f64> {
-    v[key].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 fn jester011() -> CseSettings {
     CseSettings {
-        metamodel: MetamodelSettings { variant: Variant::Jester011, ..Default::default() },
+        metamodel: MetamodelSettings {
+            variant: Variant::Jester011,
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
@@ -27,7 +35,10 @@ fn params_of(v: &Value) -> CseParams<f64> {
 
 fn max_rel(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| ((x - y) / y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| ((x - y) / y).abs())
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -53,7 +64,10 @@ fn tables_match_jester_to_1e9() {
         let junction = 209;
         let d_ours = t.dloge_dlogp[junction];
         let d_ref = column(r, "dloge_dlogps")[junction];
-        assert!(((d_ours - d_ref) / d_ref).abs() < 1e-6, "junction {d_ours} vs {d_ref}");
+        assert!(
+            ((d_ours - d_ref) / d_ref).abs() < 1e-6,
+            "junction {d_ours} vs {d_ref}"
+        );
         for (key, mut ours) in checks {
             let mut theirs = column(r, key);
             if key == "dloge_dlogps" {
@@ -82,17 +96,33 @@ fn bad_input_is_a_typed_error_naming_the_parameter() {
     let eos = &d["eos"][0];
     let mut p = params_of(eos);
     p.n_break = 0.05;
-    assert!(matches!(metamodel_cse_table(&p, &jester011()), Err(EosError::InvalidParameter { name, .. }) if name == "nbreak"));
+    assert!(
+        matches!(metamodel_cse_table(&p, &jester011()), Err(EosError::InvalidParameter { name, .. }) if name == "nbreak")
+    );
     let mut p = params_of(eos);
     p.nuclear.k_sat = f64::NAN;
-    assert!(matches!(metamodel_cse_table(&p, &jester011()), Err(EosError::InvalidParameter { name, .. }) if name == "K_sat"));
+    assert!(
+        matches!(metamodel_cse_table(&p, &jester011()), Err(EosError::InvalidParameter { name, .. }) if name == "K_sat")
+    );
     let mut p = params_of(eos);
     p.node_u[3] = 1.5;
-    assert!(matches!(metamodel_cse_table(&p, &jester011()), Err(EosError::InvalidParameter { name, .. }) if name == "n_CSE_3_u"));
-    let err = CseParams::<f64>::from_named(|n| if n == "L_sym" { None } else { eos["params"][n].as_f64() }).unwrap_err();
+    assert!(
+        matches!(metamodel_cse_table(&p, &jester011()), Err(EosError::InvalidParameter { name, .. }) if name == "n_CSE_3_u")
+    );
+    let err = CseParams::<f64>::from_named(|n| {
+        if n == "L_sym" {
+            None
+        } else {
+            eos["params"][n].as_f64()
+        }
+    })
+    .unwrap_err();
     assert!(matches!(err, EosError::InvalidParameter { name, .. } if name == "L_sym"));
     // Tables.
-    assert!(matches!(EosTable::<f64>::from_nuclear_units(&[], &[], &[]), Err(EosError::EmptyTable)));
+    assert!(matches!(
+        EosTable::<f64>::from_nuclear_units(&[], &[], &[]),
+        Err(EosError::EmptyTable)
+    ));
     assert!(matches!(
         EosTable::from_nuclear_units(&[0.1, 0.2, 0.3], &[1.0, 0.5, 2.0], &[100.0, 200.0, 300.0]),
         Err(EosError::NotIncreasing { name, index: 1 }) if name == "p"

@@ -8,7 +8,12 @@ use ferrax::tov::{solve_star, TovOptions};
 use serde_json::Value;
 
 fn col(v: &Value, key: &str) -> Vec<f64> {
-    v[key].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -61,8 +66,18 @@ fn polytrope_summary_matches_reference() {
     let pc = col(&d["stars"], "pc");
     let s = exact_summary(&eos, pc[0], pc[pc.len() - 1], 1.4, &TovOptions::tight()).unwrap();
     let der = &d["derived"];
-    let (mm, r14, l14) = (der["M_max"].as_f64().unwrap(), der["R_1p4"].as_f64().unwrap(), der["Lambda_1p4"].as_f64().unwrap());
-    println!("M_max {} ({:.1e}), R14 {:?}, L14 {:?}", s.m_max, rel(s.m_max, mm), s.r_1p4.map(|r| rel(r, r14)), s.lambda_1p4.map(|l| rel(l, l14)));
+    let (mm, r14, l14) = (
+        der["M_max"].as_f64().unwrap(),
+        der["R_1p4"].as_f64().unwrap(),
+        der["Lambda_1p4"].as_f64().unwrap(),
+    );
+    println!(
+        "M_max {} ({:.1e}), R14 {:?}, L14 {:?}",
+        s.m_max,
+        rel(s.m_max, mm),
+        s.r_1p4.map(|r| rel(r, r14)),
+        s.lambda_1p4.map(|l| rel(l, l14))
+    );
     assert!(rel(s.m_max, mm) < 1e-9);
     assert!(rel(s.r_1p4.unwrap(), r14) < 1e-8);
     assert!(rel(s.lambda_1p4.unwrap(), l14) < 1e-7);
@@ -72,9 +87,19 @@ fn polytrope_summary_matches_reference() {
 fn sly_piecewise_pieces_match_reference() {
     let d: Value = serde_json::from_str(include_str!("data/tov/analytic_piecewise.json")).unwrap();
     let e = &d["eos"];
-    let eos = PiecewisePolytrope::read2009(e["logp1_dyn_cm2"].as_f64().unwrap(), e["Gamma1"].as_f64().unwrap(), e["Gamma2"].as_f64().unwrap(), e["Gamma3"].as_f64().unwrap()).unwrap();
+    let eos = PiecewisePolytrope::read2009(
+        e["logp1_dyn_cm2"].as_f64().unwrap(),
+        e["Gamma1"].as_f64().unwrap(),
+        e["Gamma2"].as_f64().unwrap(),
+        e["Gamma3"].as_f64().unwrap(),
+    )
+    .unwrap();
     let pc = &e["pieces_code"];
-    for (ours, key) in [(&eos.k, "K"), (&eos.rho_bounds, "rho_bounds"), (&eos.h_bounds, "h_bounds")] {
+    for (ours, key) in [
+        (&eos.k, "K"),
+        (&eos.rho_bounds, "rho_bounds"),
+        (&eos.h_bounds, "h_bounds"),
+    ] {
         let theirs = col(pc, key);
         for (a, b) in ours.iter().zip(&theirs) {
             assert!(rel(*a, *b) < 1e-12, "{key}: {a} vs {b}");
@@ -89,15 +114,31 @@ fn sly_piecewise_pieces_match_reference() {
 fn sly_piecewise_stars_and_summary_match_reference() {
     let d: Value = serde_json::from_str(include_str!("data/tov/analytic_piecewise.json")).unwrap();
     let e = &d["eos"];
-    let eos = PiecewisePolytrope::read2009(e["logp1_dyn_cm2"].as_f64().unwrap(), e["Gamma1"].as_f64().unwrap(), e["Gamma2"].as_f64().unwrap(), e["Gamma3"].as_f64().unwrap()).unwrap();
+    let eos = PiecewisePolytrope::read2009(
+        e["logp1_dyn_cm2"].as_f64().unwrap(),
+        e["Gamma1"].as_f64().unwrap(),
+        e["Gamma2"].as_f64().unwrap(),
+        e["Gamma3"].as_f64().unwrap(),
+    )
+    .unwrap();
     let (em, er, el) = check_stars(&eos, &d);
     println!("SLy: max rel M {em:.2e} R {er:.2e} Lambda {el:.2e}");
     assert!(em < 1e-8 && er < 1e-8 && el < 1e-7, "{em:e} {er:e} {el:e}");
     let pc = col(&d["stars"], "pc");
     let s = exact_summary(&eos, pc[0], pc[pc.len() - 1], 1.4, &TovOptions::tight()).unwrap();
     let der = &d["derived"];
-    let (mm, r14, l14) = (der["M_max"].as_f64().unwrap(), der["R_1p4"].as_f64().unwrap(), der["Lambda_1p4"].as_f64().unwrap());
-    println!("SLy M_max {} ({:.1e}), R14 {:?}, L14 {:?}", s.m_max, rel(s.m_max, mm), s.r_1p4.map(|r| rel(r, r14)), s.lambda_1p4.map(|l| rel(l, l14)));
+    let (mm, r14, l14) = (
+        der["M_max"].as_f64().unwrap(),
+        der["R_1p4"].as_f64().unwrap(),
+        der["Lambda_1p4"].as_f64().unwrap(),
+    );
+    println!(
+        "SLy M_max {} ({:.1e}), R14 {:?}, L14 {:?}",
+        s.m_max,
+        rel(s.m_max, mm),
+        s.r_1p4.map(|r| rel(r, r14)),
+        s.lambda_1p4.map(|l| rel(l, l14))
+    );
     assert!(rel(s.m_max, mm) < 1e-9);
     assert!(rel(s.r_1p4.unwrap(), r14) < 1e-8);
     assert!(rel(s.lambda_1p4.unwrap(), l14) < 1e-7);

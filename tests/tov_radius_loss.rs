@@ -25,7 +25,12 @@ fn l2_rel(a: &[f64], b: &[f64]) -> f64 {
 /// crossing kinks).
 fn tight(p: &RadiusLoss, split: bool) -> RadiusLoss {
     let mut q = p.clone();
-    q.family.tov = TovOptions { rtol: 1e-10, atol: 1e-10, split_at_kinks: split, ..TovOptions::jester_default() };
+    q.family.tov = TovOptions {
+        rtol: 1e-10,
+        atol: 1e-10,
+        split_at_kinks: split,
+        ..TovOptions::jester_default()
+    };
     q
 }
 
@@ -54,7 +59,10 @@ fn gradient_matches_jester_and_finite_differences() {
     for pt in doc["perturbed_points"].as_array().unwrap() {
         let theta = p.theta_from_json(&pt["theta"]).unwrap();
         let g_jester: Vec<f64> = names.iter().map(|n| pt["grad"][n].as_f64().unwrap()).collect();
-        let g_jester_tight: Vec<f64> = names.iter().map(|n| pt["tight"]["grad"][n].as_f64().unwrap()).collect();
+        let g_jester_tight: Vec<f64> = names
+            .iter()
+            .map(|n| pt["tight"]["grad"][n].as_f64().unwrap())
+            .collect();
         let (_, g_default) = p.value_and_grad(&theta).unwrap();
         let (_, g_tight) = pt_tight.value_and_grad(&theta).unwrap();
         let (_, g_split) = pt_split.value_and_grad(&theta).unwrap();

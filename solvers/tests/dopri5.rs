@@ -260,10 +260,7 @@ fn failures_are_typed() {
     })
     .solve(|_t, y: &[f64; 2]| [y[1], -y[0]], 0.0, 100.0, [1.0, 0.0])
     .unwrap_err();
-    assert!(
-        matches!(err, OdeError::MaxSteps { max_steps: 5, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, OdeError::MaxSteps { max_steps: 5, .. }), "{err}");
 
     // Finite-time blow-up of y' = y² at t = 1 with a minimum step.
     let err = Dopri5::new(ControllerOptions {

@@ -56,14 +56,30 @@ impl Default for CseSettings {
 
 /// Builds the metamodel + CSE table (geometric units, μ [MeV] and the
 /// construction's cs² attached).
-pub fn metamodel_cse_table<T: Scalar>(params: &CseParams<T>, settings: &CseSettings) -> Result<EosTable<T>, EosError> {
+pub fn metamodel_cse_table<T: Scalar>(
+    params: &CseParams<T>,
+    settings: &CseSettings,
+) -> Result<EosTable<T>, EosError> {
     let nb = params.n_break;
     let nmax = settings.nmax_nsat * NSAT_FM3;
     if !(nb.re().is_finite() && nb.re() > settings.metamodel.nmin_nsat * NSAT_FM3 && nb.re() < nmax) {
-        return Err(EosError::param("nbreak", format!("must lie in ({}, {nmax}) fm^-3", settings.metamodel.nmin_nsat * NSAT_FM3)));
+        return Err(EosError::param(
+            "nbreak",
+            format!(
+                "must lie in ({}, {nmax}) fm^-3",
+                settings.metamodel.nmin_nsat * NSAT_FM3
+            ),
+        ));
     }
     if params.node_cs2.len() != params.node_u.len() + 1 {
-        return Err(EosError::param("cs2_CSE", format!("need {} values (one more than n_CSE_u), got {}", params.node_u.len() + 1, params.node_cs2.len())));
+        return Err(EosError::param(
+            "cs2_CSE",
+            format!(
+                "need {} values (one more than n_CSE_u), got {}",
+                params.node_u.len() + 1,
+                params.node_cs2.len()
+            ),
+        ));
     }
     for (i, u) in params.node_u.iter().enumerate() {
         if !(u.re() >= 0.0 && u.re() <= 1.0) {
@@ -75,7 +91,10 @@ pub fn metamodel_cse_table<T: Scalar>(params: &CseParams<T>, settings: &CseSetti
             return Err(EosError::param(format!("cs2_CSE_{i}"), "must be finite and >= 0"));
         }
     }
-    let mm_settings = MetamodelSettings { ndat: settings.ndat_metamodel, ..settings.metamodel };
+    let mm_settings = MetamodelSettings {
+        ndat: settings.ndat_metamodel,
+        ..settings.metamodel
+    };
     let mm = build_nuclear(&params.nuclear, nb, &mm_settings)?;
     // jester converts the metamodel table to geometric units and back.
     let p_break = interp(nb, &mm.n, &mm.p);
@@ -93,10 +112,19 @@ pub fn metamodel_cse_table<T: Scalar>(params: &CseParams<T>, settings: &CseSetti
     let n_cse = logspace_between(nb, T::cst(nmax), settings.ndat_cse);
     let cs2_cse: Vec<T> = n_cse.iter().map(|&n| interp(n, &ngrid, &cgrid)).collect();
     let ratio: Vec<T> = cs2_cse.iter().zip(&n_cse).map(|(&c, &n)| c / n).collect();
-    let mu_cse: Vec<T> = cumtrapz(&ratio, &n_cse).into_iter().map(|v| mu_break * v.exp() + 1e-6).collect();
+    let mu_cse: Vec<T> = cumtrapz(&ratio, &n_cse)
+        .into_iter()
+        .map(|v| mu_break * v.exp() + 1e-6)
+        .collect();
     let cmu: Vec<T> = cs2_cse.iter().zip(&mu_cse).map(|(&c, &m)| c * m).collect();
-    let p_cse: Vec<T> = cumtrapz(&cmu, &n_cse).into_iter().map(|v| p_break + v + 1e-6).collect();
-    let e_cse: Vec<T> = cumtrapz(&mu_cse, &n_cse).into_iter().map(|v| e_break + v + 1e-6).collect();
+    let p_cse: Vec<T> = cumtrapz(&cmu, &n_cse)
+        .into_iter()
+        .map(|v| p_break + v + 1e-6)
+        .collect();
+    let e_cse: Vec<T> = cumtrapz(&mu_cse, &n_cse)
+        .into_iter()
+        .map(|v| e_break + v + 1e-6)
+        .collect();
     let cat = |a: &[T], b: &[T]| a.iter().chain(b).copied().collect::<Vec<T>>();
     let n = cat(&mm.n, &n_cse);
     let p = cat(&mm.p, &p_cse);
@@ -129,7 +157,14 @@ impl<T: Scalar> CseParams<T> {
         while let Some(u) = get(&format!("n_CSE_{}_u", node_u.len())) {
             node_u.push(u);
         }
-        let node_cs2 = (0..=node_u.len()).map(|i| need(&format!("cs2_CSE_{i}"))).collect::<Result<Vec<T>, _>>()?;
-        Ok(CseParams { nuclear, n_break: need("nbreak")?, node_u, node_cs2 })
+        let node_cs2 = (0..=node_u.len())
+            .map(|i| need(&format!("cs2_CSE_{i}")))
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(CseParams {
+            nuclear,
+            n_break: need("nbreak")?,
+            node_u,
+            node_cs2,
+        })
     }
 }

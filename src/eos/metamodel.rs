@@ -137,7 +137,8 @@ const FACTORIAL: [f64; 5] = [1.0, 1.0, 2.0, 6.0, 24.0];
 
 /// t_sat = 3ħ²/(10m) (3π² n_sat/2)^{2/3} [MeV] (ħ ≡ ħc, MeV fm).
 pub fn t_sat() -> f64 {
-    3.0 * HBARC_MEV_FM * HBARC_MEV_FM / (10.0 * M_NUCLEON_MEV) * (3.0 * PI * PI * NSAT_FM3 / 2.0).powf(2.0 / 3.0)
+    3.0 * HBARC_MEV_FM * HBARC_MEV_FM / (10.0 * M_NUCLEON_MEV)
+        * (3.0 * PI * PI * NSAT_FM3 / 2.0).powf(2.0 / 3.0)
 }
 
 /// Real cube root of any sign.
@@ -170,7 +171,14 @@ fn proton_fraction<T: Scalar>(esym: T, n: T) -> T {
 /// Metamodel energy per nucleon e [MeV], pressure p [MeV fm⁻³] and cs² at
 /// density n [fm⁻³] with asymmetry δ.
 #[allow(clippy::too_many_arguments)]
-fn metamodel_point<T: Scalar>(n: T, delta: T, v_sat: &[T; 5], v_sym2: &[T; 5], b_sat: f64, b_sym: f64) -> (T, T, T) {
+fn metamodel_point<T: Scalar>(
+    n: T,
+    delta: T,
+    v_sat: &[T; 5],
+    v_sym2: &[T; 5],
+    b_sat: f64,
+    b_sym: f64,
+) -> (T, T, T) {
     let ts = t_sat();
     let nsat = NSAT_FM3;
     let x = (n - nsat) / (3.0 * nsat);
@@ -196,7 +204,8 @@ fn metamodel_point<T: Scalar>(n: T, delta: T, v_sat: &[T; 5], v_sym2: &[T; 5], b
         let fac2 = (x * b * (-3.0) + (N_EXP + 1 - alpha) as f64) * (ua - 1.0);
         p_pot = p_pot + v[alpha as usize] / FACTORIAL[alpha as usize] * x.powi(alpha - 1) * (fac1 + fac2);
     }
-    p_pot = p_pot - v[0] * (-3f64).powi(N_EXP + 1) * x.powi(N_EXP) * (x * b * (-3.0) + (N_EXP + 1) as f64) * ex;
+    p_pot =
+        p_pot - v[0] * (-3f64).powi(N_EXP + 1) * x.powi(N_EXP) * (x * b * (-3.0) + (N_EXP + 1) as f64) * ex;
     p_pot = p_pot * (nsat / 3.0) * one3x * one3x;
     let p = p_pot + p_kin;
     // Incompressibility.
@@ -216,7 +225,8 @@ fn metamodel_point<T: Scalar>(n: T, delta: T, v_sat: &[T; 5], v_sym2: &[T; 5], b
     }
     let nn = N_EXP as f64;
     let xn1 = x.powi(N_EXP - 1) * ex;
-    k_pot = k_pot + v[0] * (bx * (6.0 * (nn + 1.0)) - b2x2 * 9.0 - (nn + 1.0) * nn) * (xn1 * (-3f64).powi(N_EXP + 1));
+    k_pot = k_pot
+        + v[0] * (bx * (6.0 * (nn + 1.0)) - b2x2 * 9.0 - (nn + 1.0) * nn) * (xn1 * (-3f64).powi(N_EXP + 1));
     k_pot = k_pot + v[1] * 2.0 * (bx * (-3.0) + nn) * (xn1 * (-((-3f64).powi(N_EXP))));
     k_pot = k_pot + v[1] * (bx * (6.0 * nn) - b2x2 * 9.0 - nn * (nn - 1.0)) * (xn1 * (-3f64).powi(N_EXP));
     k_pot = k_pot * one3x * one3x;
@@ -239,45 +249,67 @@ fn metamodel_point<T: Scalar>(n: T, delta: T, v_sat: &[T; 5], v_sym2: &[T; 5], b
 
 /// Builds the crust + connection + metamodel table from n_min up to (not
 /// including) `nmax_fm3` (jester's `MetaModel_EOS_model.construct_eos`).
-pub fn build_nuclear<T: Scalar>(params: &NuclearParams<T>, nmax_fm3: T, settings: &MetamodelSettings) -> Result<NuclearTable<T>, EosError> {
+pub fn build_nuclear<T: Scalar>(
+    params: &NuclearParams<T>,
+    nmax_fm3: T,
+    settings: &MetamodelSettings,
+) -> Result<NuclearTable<T>, EosError> {
     params.validate()?;
     let nsat = NSAT_FM3;
-    if !(nmax_fm3.re() > settings.nmin_nsat * nsat) {
-        return Err(EosError::param("nmax", format!("must exceed {} fm^-3", settings.nmin_nsat * nsat)));
+    if nmax_fm3.re().is_nan() || nmax_fm3.re() <= settings.nmin_nsat * nsat {
+        return Err(EosError::param(
+            "nmax",
+            format!("must exceed {} fm^-3", settings.nmin_nsat * nsat),
+        ));
     }
     let ts = t_sat();
     let two23 = 2f64.powf(2.0 / 3.0);
     let v_sat = [
         params.e_sat + (-ts),
         T::cst(-ts * 2.0),
-        params.k_sat + (-2.0 * ts * -1.0),
+        params.k_sat + 2.0 * ts,
         params.q_sat + (-2.0 * ts * 4.0),
-        params.z_sat + (-8.0 * ts * -7.0),
+        params.z_sat + 56.0 * ts,
     ];
     let v_sym2 = [
         params.e_sym + (-ts * (two23 - 1.0)),
         params.l_sym + (-ts * (two23 * 2.0 - 2.0)),
-        params.k_sym + (-2.0 * ts * (two23 * -1.0 + 1.0)),
+        params.k_sym + (-2.0 * ts * (1.0 - two23)),
         params.q_sym + (-2.0 * ts * (two23 * 4.0 - 4.0)),
         params.z_sym + (-8.0 * ts * (two23 * -7.0 + 7.0)),
     ];
     // Crust.
     let crust = douchin_haensel();
     let (max_nc, min_nc) = (settings.max_n_crust_nsat * nsat, settings.min_n_crust_nsat * nsat);
-    let keep: Vec<usize> = (0..crust.n.len()).filter(|&i| crust.n[i] <= max_nc && crust.n[i] >= min_nc).collect();
+    let keep: Vec<usize> = (0..crust.n.len())
+        .filter(|&i| crust.n[i] <= max_nc && crust.n[i] >= min_nc)
+        .collect();
     let nc: Vec<f64> = keep.iter().map(|&i| crust.n[i]).collect();
     let pc: Vec<f64> = keep.iter().map(|&i| crust.p[i]).collect();
     let ec: Vec<f64> = keep.iter().map(|&i| crust.e[i]).collect();
     let mu_lowest = (crust.e[0] + crust.p[0]) / crust.n[0];
     let cs2_crust = gradient(&pc, &ec);
-    let max_n_crust = *nc.last().ok_or_else(|| EosError::param("max_n_crust_nsat", "keeps no crust point"))?;
+    let max_n_crust = *nc
+        .last()
+        .ok_or_else(|| EosError::param("max_n_crust_nsat", "keeps no crust point"))?;
     // Grids.
     let nmin = T::cst(settings.nmin_nsat * nsat);
     let nmax = nmax_fm3 / nsat * nsat;
     let n_mm = linspace(nmin, nmax, settings.ndat, false);
-    let n_conn = linspace(max_n_crust + 1e-5, settings.nmin_nsat * nsat, settings.ndat_spline, false);
+    let n_conn = linspace(
+        max_n_crust + 1e-5,
+        settings.nmin_nsat * nsat,
+        settings.ndat_spline,
+        false,
+    );
     // Metamodel on its grid.
-    let coef = [params.e_sym, params.l_sym, params.k_sym / 2.0, params.q_sym / 6.0, params.z_sym / 24.0];
+    let coef = [
+        params.e_sym,
+        params.l_sym,
+        params.k_sym / 2.0,
+        params.q_sym / 6.0,
+        params.z_sym / 24.0,
+    ];
     let mut cs2_mm = Vec::with_capacity(n_mm.len());
     for &n in &n_mm {
         let at = match settings.variant {
@@ -291,8 +323,16 @@ pub fn build_nuclear<T: Scalar>(params: &NuclearParams<T>, nmax_fm3: T, settings
         cs2_mm.push(cs2);
     }
     // Connection: local cubic through crust ∪ metamodel cs2, clipped.
-    let xp: Vec<T> = nc.iter().map(|&v| T::cst(v)).chain(n_mm.iter().copied()).collect();
-    let fp: Vec<T> = cs2_crust.iter().map(|&v| T::cst(v)).chain(cs2_mm.iter().copied()).collect();
+    let xp: Vec<T> = nc
+        .iter()
+        .map(|&v| T::cst(v))
+        .chain(n_mm.iter().copied())
+        .collect();
+    let fp: Vec<T> = cs2_crust
+        .iter()
+        .map(|&v| T::cst(v))
+        .chain(cs2_mm.iter().copied())
+        .collect();
     let n_conn_t: Vec<T> = n_conn.iter().map(|&v| T::cst(v)).collect();
     let cs2_conn: Vec<T> = cubic_hermite(&n_conn_t, &xp, &fp)
         .into_iter()
@@ -306,22 +346,47 @@ pub fn build_nuclear<T: Scalar>(params: &NuclearParams<T>, nmax_fm3: T, settings
             }
         })
         .collect();
-    let n: Vec<T> = xp[..nc.len()].iter().copied().chain(n_conn_t).chain(n_mm.iter().copied()).collect();
-    let cs2: Vec<T> = cs2_crust.iter().map(|&v| T::cst(v)).chain(cs2_conn).chain(cs2_mm).collect();
+    let n: Vec<T> = xp[..nc.len()]
+        .iter()
+        .copied()
+        .chain(n_conn_t)
+        .chain(n_mm.iter().copied())
+        .collect();
+    let cs2: Vec<T> = cs2_crust
+        .iter()
+        .map(|&v| T::cst(v))
+        .chain(cs2_conn)
+        .chain(cs2_mm)
+        .collect();
     if let Some(i) = cs2.iter().position(|v| !v.re().is_finite()) {
-        return Err(EosError::NonFinite { name: "cs2 (metamodel)".into(), index: i });
+        return Err(EosError::NonFinite {
+            name: "cs2 (metamodel)".into(),
+            index: i,
+        });
     }
     let ln_n: Vec<T> = n.iter().map(|v| v.ln()).collect();
-    let mu: Vec<T> = cumtrapz(&cs2, &ln_n).into_iter().map(|v| (v + mu_lowest.ln()).exp()).collect();
+    let mu: Vec<T> = cumtrapz(&cs2, &ln_n)
+        .into_iter()
+        .map(|v| (v + mu_lowest.ln()).exp())
+        .collect();
     let cs2mu: Vec<T> = cs2.iter().zip(&mu).map(|(&a, &b)| a * b).collect();
     let p: Vec<T> = cumtrapz(&cs2mu, &n).into_iter().map(|v| v + pc[0]).collect();
-    let e: Vec<T> = mu.iter().zip(&n).zip(&p).map(|((&m, &nn), &pp)| m * nn - pp).collect();
+    let e: Vec<T> = mu
+        .iter()
+        .zip(&n)
+        .zip(&p)
+        .map(|((&m, &nn), &pp)| m * nn - pp)
+        .collect();
     Ok(NuclearTable { n, p, e, mu, cs2 })
 }
 
 /// The metamodel EOS as a geometric table (crust + connection + metamodel
 /// up to `nmax_nsat`·n_sat), μ and cs² attached.
-pub fn metamodel_table<T: Scalar>(params: &NuclearParams<T>, nmax_nsat: f64, settings: &MetamodelSettings) -> Result<EosTable<T>, EosError> {
+pub fn metamodel_table<T: Scalar>(
+    params: &NuclearParams<T>,
+    nmax_nsat: f64,
+    settings: &MetamodelSettings,
+) -> Result<EosTable<T>, EosError> {
     let nt = build_nuclear(params, T::cst(nmax_nsat * NSAT_FM3), settings)?;
     let mut t = EosTable::from_nuclear_units(&nt.n, &nt.p, &nt.e)?;
     t.mu_mev = Some(nt.mu);

@@ -65,8 +65,7 @@ pub fn gradient(f: &[f64], x: &[f64]) -> Vec<f64> {
     for i in 1..n - 1 {
         let hs = x[i] - x[i - 1];
         let hd = x[i + 1] - x[i];
-        g[i] = (hs * hs * f[i + 1] + (hd * hd - hs * hs) * f[i] - hd * hd * f[i - 1])
-            / (hs * hd * (hd + hs));
+        g[i] = (hs * hs * f[i + 1] + (hd * hd - hs * hs) * f[i] - hd * hd * f[i - 1]) / (hs * hd * (hd + hs));
     }
     g
 }
@@ -74,7 +73,11 @@ pub fn gradient(f: &[f64], x: &[f64]) -> Vec<f64> {
 /// `linspace(start, stop, num, endpoint)`: `start + i·step`, with the last
 /// point equal to `stop` when `endpoint` is true.
 pub fn linspace<T: Scalar>(start: T, stop: T, num: usize, endpoint: bool) -> Vec<T> {
-    let div = if endpoint { num.saturating_sub(1).max(1) } else { num } as f64;
+    let div = if endpoint {
+        num.saturating_sub(1).max(1)
+    } else {
+        num
+    } as f64;
     let step = (stop - start) / div;
     (0..num)
         .map(|i| {
@@ -113,9 +116,7 @@ pub fn cubic_hermite<T: Scalar>(xq: &[T], xp: &[T], fp: &[T]) -> Vec<T> {
     };
     xq.iter()
         .map(|&x| {
-            let i = xp
-                .partition_point(|v| v.re() <= x.re())
-                .clamp(1, n - 1);
+            let i = xp.partition_point(|v| v.re() <= x.re()).clamp(1, n - 1);
             let (x0, x1) = (xp[i - 1], xp[i]);
             let dx = x1 - x0;
             let t = (x - x0) / dx;

@@ -55,17 +55,25 @@ impl PiecewisePolytrope {
     /// a physical EOS (not checked: the caller's pieces are used as given).
     pub fn new(k: Vec<f64>, gamma: Vec<f64>, rho_bounds: Vec<f64>) -> Result<Self, EosError> {
         if k.is_empty() || k.len() != gamma.len() || rho_bounds.len() + 1 != k.len() {
-            return Err(EosError::param("pieces", "need K and Gamma of equal length and one fewer boundary"));
+            return Err(EosError::param(
+                "pieces",
+                "need K and Gamma of equal length and one fewer boundary",
+            ));
         }
         for (i, (&ki, &gi)) in k.iter().zip(&gamma).enumerate() {
             if !(ki.is_finite() && ki > 0.0) {
                 return Err(EosError::param(format!("K[{i}]"), "must be finite and > 0"));
             }
             if !(gi.is_finite() && gi > 0.0 && gi != 1.0) {
-                return Err(EosError::param(format!("Gamma[{i}]"), "must be finite, > 0 and != 1"));
+                return Err(EosError::param(
+                    format!("Gamma[{i}]"),
+                    "must be finite, > 0 and != 1",
+                ));
             }
         }
-        if rho_bounds.windows(2).any(|w| w[1] <= w[0]) || rho_bounds.iter().any(|r| !(r.is_finite() && *r > 0.0)) {
+        if rho_bounds.windows(2).any(|w| w[1] <= w[0])
+            || rho_bounds.iter().any(|r| !(r.is_finite() && *r > 0.0))
+        {
             return Err(EosError::param("rho_bounds", "must be positive and increasing"));
         }
         let mut a = vec![0.0];
@@ -73,16 +81,32 @@ impl PiecewisePolytrope {
             let (k0, g0, k1, g1) = (k[j], gamma[j], k[j + 1], gamma[j + 1]);
             a.push(a[j] + k0 * rb.powf(g0 - 1.0) / (g0 - 1.0) - k1 * rb.powf(g1 - 1.0) / (g1 - 1.0));
         }
-        let mut s = PiecewisePolytrope { k, gamma, rho_bounds, a, h_bounds: vec![], p_bounds: vec![] };
-        s.h_bounds = (0..s.rho_bounds.len()).map(|j| s.enthalpy_of_rho(j, s.rho_bounds[j])).collect();
-        s.p_bounds = (0..s.rho_bounds.len()).map(|j| s.k[j] * s.rho_bounds[j].powf(s.gamma[j])).collect();
+        let mut s = PiecewisePolytrope {
+            k,
+            gamma,
+            rho_bounds,
+            a,
+            h_bounds: vec![],
+            p_bounds: vec![],
+        };
+        s.h_bounds = (0..s.rho_bounds.len())
+            .map(|j| s.enthalpy_of_rho(j, s.rho_bounds[j]))
+            .collect();
+        s.p_bounds = (0..s.rho_bounds.len())
+            .map(|j| s.k[j] * s.rho_bounds[j].powf(s.gamma[j]))
+            .collect();
         Ok(s)
     }
 
     /// Read et al. (2009) core (log₁₀ p₁ [dyn cm⁻²], Γ₁, Γ₂, Γ₃) on their SLy
     /// crust, converted to code units.
     pub fn read2009(logp1_dyn_cm2: f64, gamma1: f64, gamma2: f64, gamma3: f64) -> Result<Self, EosError> {
-        for (name, v) in [("logp1", logp1_dyn_cm2), ("Gamma1", gamma1), ("Gamma2", gamma2), ("Gamma3", gamma3)] {
+        for (name, v) in [
+            ("logp1", logp1_dyn_cm2),
+            ("Gamma1", gamma1),
+            ("Gamma2", gamma2),
+            ("Gamma3", gamma3),
+        ] {
             if !v.is_finite() {
                 return Err(EosError::param(name, "must be finite"));
             }
@@ -105,14 +129,21 @@ impl PiecewisePolytrope {
         let (kc, gc) = (k[3], gamma[3]);
         let rho_cc = (kc / k1).powf(1.0 / (gamma1 - gc));
         if !(rho_cc > SLY_CRUST_RHO_CGS[2] && rho_cc < READ_RHO1_CGS) {
-            return Err(EosError::param("logp1", format!("crust-core density {rho_cc:e} g/cm^3 outside the crust's last piece")));
+            return Err(EosError::param(
+                "logp1",
+                format!("crust-core density {rho_cc:e} g/cm^3 outside the crust's last piece"),
+            ));
         }
         rho.extend([rho_cc, READ_RHO1_CGS, READ_RHO2_CGS]);
         k.extend([k1, k2, k3]);
         gamma.extend([gamma1, gamma2, gamma3]);
         // Code units: ρ_code = f ρ_cgs, p_code = f p_cgs/c² → K_code = K f^{1−Γ}.
         let f = G_CM3_TO_CODE;
-        let k_code: Vec<f64> = k.iter().zip(&gamma).map(|(&ki, &gi)| ki * f.powf(1.0 - gi)).collect();
+        let k_code: Vec<f64> = k
+            .iter()
+            .zip(&gamma)
+            .map(|(&ki, &gi)| ki * f.powf(1.0 - gi))
+            .collect();
         let rho_code: Vec<f64> = rho.iter().map(|r| r * f).collect();
         Self::new(k_code, gamma, rho_code)
     }
@@ -134,11 +165,26 @@ impl PiecewisePolytrope {
         let (k, g, a) = (self.k[i], self.gamma[i], self.a[i]);
         // ρ = [(e^h − 1 − a)(Γ − 1)/(Γ K)]^{1/(Γ−1)}
         let base = (h.expm1() - a) * ((g - 1.0) / (g * k));
-        let rho = if base.re() > 0.0 { base.powf(1.0 / (g - 1.0)) } else { T::cst(0.0) };
+        let rho = if base.re() > 0.0 {
+            base.powf(1.0 / (g - 1.0))
+        } else {
+            T::cst(0.0)
+        };
         let p = rho.powf(g) * k;
         let e = rho * (1.0 + a) + p / (g - 1.0);
-        let dedh = if rho.re() > 0.0 { rho.powf(2.0 - g) * (h * 2.0).exp() / (g * k) } else if g == 2.0 { T::cst(1.0 / (g * k)) } else { T::cst(0.0) };
-        EosPoint { e, p, dedp: dedh / (e + p), dedh }
+        let dedh = if rho.re() > 0.0 {
+            rho.powf(2.0 - g) * (h * 2.0).exp() / (g * k)
+        } else if g == 2.0 {
+            T::cst(1.0 / (g * k))
+        } else {
+            T::cst(0.0)
+        };
+        EosPoint {
+            e,
+            p,
+            dedp: dedh / (e + p),
+            dedh,
+        }
     }
 
     /// Pseudo-enthalpy at pressure p (code units).

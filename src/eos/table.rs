@@ -64,12 +64,35 @@ impl<T: Scalar> EosTable<T> {
 
     /// A table from geometric columns as stored (n [m⁻³], p, e [m⁻²], h,
     /// d ln e/d ln p), e.g. one produced elsewhere; validated.
-    pub fn from_geometric(n: Vec<T>, p: Vec<T>, h: Vec<T>, e: Vec<T>, dloge_dlogp: Vec<T>, cs2: Option<Vec<T>>) -> Result<Self, EosError> {
+    pub fn from_geometric(
+        n: Vec<T>,
+        p: Vec<T>,
+        h: Vec<T>,
+        e: Vec<T>,
+        dloge_dlogp: Vec<T>,
+        cs2: Option<Vec<T>>,
+    ) -> Result<Self, EosError> {
         let m = p.len();
-        if [n.len(), h.len(), e.len(), dloge_dlogp.len()].iter().any(|&l| l != m) || cs2.as_ref().is_some_and(|c| c.len() != m) {
-            return Err(EosError::LengthMismatch { n: n.len(), p: m, e: e.len() });
+        if [n.len(), h.len(), e.len(), dloge_dlogp.len()]
+            .iter()
+            .any(|&l| l != m)
+            || cs2.as_ref().is_some_and(|c| c.len() != m)
+        {
+            return Err(EosError::LengthMismatch {
+                n: n.len(),
+                p: m,
+                e: e.len(),
+            });
         }
-        let t = EosTable { n, p, h, e, dloge_dlogp, mu_mev: None, cs2 };
+        let t = EosTable {
+            n,
+            p,
+            h,
+            e,
+            dloge_dlogp,
+            mu_mev: None,
+            cs2,
+        };
         t.validate()?;
         Ok(t)
     }
@@ -88,18 +111,32 @@ impl<T: Scalar> EosTable<T> {
         if self.p.len() < 2 {
             return Err(EosError::EmptyTable);
         }
-        for (name, col) in [("p", &self.p), ("h", &self.h), ("e", &self.e), ("dloge_dlogp", &self.dloge_dlogp)] {
+        for (name, col) in [
+            ("p", &self.p),
+            ("h", &self.h),
+            ("e", &self.e),
+            ("dloge_dlogp", &self.dloge_dlogp),
+        ] {
             if let Some(i) = col.iter().position(|v| !v.re().is_finite()) {
-                return Err(EosError::NonFinite { name: name.into(), index: i });
+                return Err(EosError::NonFinite {
+                    name: name.into(),
+                    index: i,
+                });
             }
         }
         for (name, col) in [("p", &self.p), ("h", &self.h)] {
             if let Some(i) = (1..col.len()).find(|&i| col[i].re() <= col[i - 1].re()) {
-                return Err(EosError::NotIncreasing { name: name.into(), index: i });
+                return Err(EosError::NotIncreasing {
+                    name: name.into(),
+                    index: i,
+                });
             }
         }
         if let Some(i) = self.e.iter().position(|v| v.re() <= 0.0) {
-            return Err(EosError::NonPositive { name: "e".into(), index: i });
+            return Err(EosError::NonPositive {
+                name: "e".into(),
+                index: i,
+            });
         }
         Ok(())
     }
@@ -126,21 +163,34 @@ pub fn validate_columns<T: Scalar>(n: &[T], p: &[T], e: &[T]) -> Result<(), EosE
         return Err(EosError::EmptyTable);
     }
     if n.len() != p.len() || n.len() != e.len() {
-        return Err(EosError::LengthMismatch { n: n.len(), p: p.len(), e: e.len() });
+        return Err(EosError::LengthMismatch {
+            n: n.len(),
+            p: p.len(),
+            e: e.len(),
+        });
     }
     if n.len() < 2 {
         return Err(EosError::EmptyTable);
     }
     for (name, col) in [("n", n), ("p", p), ("e", e)] {
         if let Some(i) = col.iter().position(|v| !v.re().is_finite()) {
-            return Err(EosError::NonFinite { name: name.into(), index: i });
+            return Err(EosError::NonFinite {
+                name: name.into(),
+                index: i,
+            });
         }
         if let Some(i) = col.iter().position(|v| v.re() <= 0.0) {
-            return Err(EosError::NonPositive { name: name.into(), index: i });
+            return Err(EosError::NonPositive {
+                name: name.into(),
+                index: i,
+            });
         }
     }
     if let Some(i) = (1..p.len()).find(|&i| p[i].re() <= p[i - 1].re()) {
-        return Err(EosError::NotIncreasing { name: "p".into(), index: i });
+        return Err(EosError::NotIncreasing {
+            name: "p".into(),
+            index: i,
+        });
     }
     Ok(())
 }
@@ -192,7 +242,11 @@ impl<T: Scalar> TableLookup<T> {
             for i in 1..n {
                 let dx = x[i] - x[i - 1];
                 // jnp.interp: a zero-width interval takes the left value.
-                s.push(if dx.re().abs() <= 10.0 * f64::EPSILON { T::cst(0.0) } else { (y[i] - y[i - 1]) / dx });
+                s.push(if dx.re().abs() <= 10.0 * f64::EPSILON {
+                    T::cst(0.0)
+                } else {
+                    (y[i] - y[i - 1]) / dx
+                });
             }
             s
         };
@@ -251,10 +305,14 @@ impl<T: Scalar> TableLookup<T> {
     pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
         let n = self.h.len();
         let hr = h.re();
-        let (e, p, d) = if !(hr >= self.h_re[0]) {
+        let (e, p, d) = if hr.is_nan() || hr < self.h_re[0] {
             (self.ln_e[0].exp(), self.ln_p[0].exp(), self.dloge_dlogp[0])
         } else if hr > self.h_re[n - 1] {
-            (self.ln_e[n - 1].exp(), self.ln_p[n - 1].exp(), self.dloge_dlogp[n - 1])
+            (
+                self.ln_e[n - 1].exp(),
+                self.ln_p[n - 1].exp(),
+                self.dloge_dlogp[n - 1],
+            )
         } else {
             let i = self.bracket(hr);
             let dl = h.ln() - self.ln_h[i - 1];
@@ -265,7 +323,12 @@ impl<T: Scalar> TableLookup<T> {
             )
         };
         let dedp = e / p * d;
-        EosPoint { e, p, dedp, dedh: (e + p) * dedp }
+        EosPoint {
+            e,
+            p,
+            dedp,
+            dedh: (e + p) * dedp,
+        }
     }
 
     /// h(p) = exp(interp(ln p, ln ps, ln hs)) (clamped).

@@ -44,7 +44,12 @@ pub struct FamilyOptions {
 
 impl Default for FamilyOptions {
     fn default() -> Self {
-        FamilyOptions { ndat: 100, min_nsat: 0.75, pc_max_rule: PcMaxRule::ConstructionCs2, tov: TovOptions::jester_default() }
+        FamilyOptions {
+            ndat: 100,
+            min_nsat: 0.75,
+            pc_max_rule: PcMaxRule::ConstructionCs2,
+            tov: TovOptions::jester_default(),
+        }
     }
 }
 
@@ -89,19 +94,35 @@ impl<T: Scalar> Family<T> {
 /// The central pressures of a family from a geometric table [m⁻²].
 pub fn central_pressures<T: Scalar>(table: &EosTable<T>, opts: &FamilyOptions) -> Result<Vec<T>, TovError> {
     if opts.ndat < 2 {
-        return Err(TovError::Invalid { name: "ndat".into(), msg: "need at least 2 stars".into() });
+        return Err(TovError::Invalid {
+            name: "ndat".into(),
+            msg: "need at least 2 stars".into(),
+        });
     }
     let n_min = T::cst(opts.min_nsat * NSAT_FM3 * FM3_TO_GEOMETRIC);
     let pc_min = interp_log(n_min, &table.n, &table.p);
-    let proxy: Vec<f64> = table.p.iter().zip(&table.e).zip(&table.dloge_dlogp).map(|((p, e), d)| p.re() / e.re() / d.re()).collect();
+    let proxy: Vec<f64> = table
+        .p
+        .iter()
+        .zip(&table.e)
+        .zip(&table.dloge_dlogp)
+        .map(|((p, e), d)| p.re() / e.re() / d.re())
+        .collect();
     let cs2: Vec<f64> = match (opts.pc_max_rule, &table.cs2) {
         (PcMaxRule::ConstructionCs2, Some(c)) => c.iter().map(|v| v.re()).collect(),
         _ => proxy,
     };
     let idx = cs2.iter().position(|&c| c >= 1.0).unwrap_or(table.p.len() - 1);
     let pc_max = table.p[idx];
-    if !(pc_max.re() > pc_min.re()) {
-        return Err(TovError::Invalid { name: "pc_max".into(), msg: format!("p_c,max {:e} <= p_c,min {:e} (acausal below the lowest central density)", pc_max.re(), pc_min.re()) });
+    if pc_min.re().is_nan() || pc_max.re() <= pc_min.re() {
+        return Err(TovError::Invalid {
+            name: "pc_max".into(),
+            msg: format!(
+                "p_c,max {:e} <= p_c,min {:e} (acausal below the lowest central density)",
+                pc_max.re(),
+                pc_min.re()
+            ),
+        });
     }
     Ok(logspace_between(pc_min, pc_max, opts.ndat))
 }
@@ -127,7 +148,11 @@ fn limit_by_mtov<T: Scalar>(pc: &[T], m: &[T], r: &[T], l: &[T]) -> [Vec<T>; 4] 
             }
         })
         .collect();
-    let pick = |v: &[T]| (0..n).map(|i| if keep[i] { v[i] } else { v[idx] }).collect::<Vec<T>>();
+    let pick = |v: &[T]| {
+        (0..n)
+            .map(|i| if keep[i] { v[i] } else { v[idx] })
+            .collect::<Vec<T>>()
+    };
     let (pc2, m2, r2, l2) = (pick(pc), pick(m), pick(r), pick(l));
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| m2[a].re().total_cmp(&m2[b].re()));
@@ -140,7 +165,10 @@ pub fn construct_family<T: Scalar>(table: &EosTable<T>, opts: &FamilyOptions) ->
     table.validate()?;
     let pcs = central_pressures(table, opts)?;
     let lookup = TableLookup::new(table);
-    let stars: Vec<Star<T>> = pcs.iter().map(|&pc| solve_star(&lookup, pc, &opts.tov)).collect::<Result<_, _>>()?;
+    let stars: Vec<Star<T>> = pcs
+        .iter()
+        .map(|&pc| solve_star(&lookup, pc, &opts.tov))
+        .collect::<Result<_, _>>()?;
     Ok(postprocess(pcs, &stars, opts.ndat))
 }
 
@@ -186,14 +214,25 @@ pub struct ExactSummary {
 /// M_max by golden-section search in ln p_c on [pc_lo, pc_hi] (M must be
 /// unimodal there), then the star of mass `m_target` (in EOS mass units) on
 /// the stable branch by bisection + secant (Illinois) in ln p_c.
-pub fn exact_summary<E: EnthalpyEos<f64>>(eos: &E, pc_lo: f64, pc_hi: f64, m_target: f64, opts: &TovOptions) -> Result<ExactSummary, TovError> {
+pub fn exact_summary<E: EnthalpyEos<f64>>(
+    eos: &E,
+    pc_lo: f64,
+    pc_hi: f64,
+    m_target: f64,
+    opts: &TovOptions,
+) -> Result<ExactSummary, TovError> {
     let mass = |lp: f64| solve_star(eos, lp.exp(), opts).map(|s| s.mass);
     // Bracket the maximum on a coarse grid first.
     let (a0, b0) = (pc_lo.ln(), pc_hi.ln());
     let ngrid = 24;
-    let grid: Vec<f64> = (0..=ngrid).map(|i| a0 + (b0 - a0) * i as f64 / ngrid as f64).collect();
+    let grid: Vec<f64> = (0..=ngrid)
+        .map(|i| a0 + (b0 - a0) * i as f64 / ngrid as f64)
+        .collect();
     let ms: Vec<f64> = grid.iter().map(|&g| mass(g)).collect::<Result<_, _>>()?;
-    let imax = ms.iter().enumerate().fold(0, |b, (i, &m)| if m > ms[b] { i } else { b });
+    let imax = ms
+        .iter()
+        .enumerate()
+        .fold(0, |b, (i, &m)| if m > ms[b] { i } else { b });
     let (mut a, mut b) = (grid[imax.saturating_sub(1)], grid[(imax + 1).min(ngrid)]);
     let g = (5f64.sqrt() - 1.0) / 2.0;
     let mut c = b - g * (b - a);
@@ -216,7 +255,13 @@ pub fn exact_summary<E: EnthalpyEos<f64>>(eos: &E, pc_lo: f64, pc_hi: f64, m_tar
     }
     let lp_max = if fc > fd { c } else { d };
     let m_max = fc.max(fd).max(ms[imax]);
-    let mut out = ExactSummary { m_max, pc_at_m_max: lp_max.exp(), r_1p4: None, lambda_1p4: None, pc_1p4: None };
+    let mut out = ExactSummary {
+        m_max,
+        pc_at_m_max: lp_max.exp(),
+        r_1p4: None,
+        lambda_1p4: None,
+        pc_1p4: None,
+    };
     if m_max > m_target && ms[0] < m_target {
         // Illinois false position on the stable branch [grid[0], lp_max].
         let (mut x0, mut x1) = (grid[0], lp_max);

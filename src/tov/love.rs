@@ -1,8 +1,8 @@
 //! The tidal Love number k₂ and the dimensionless tidal deformability.
 //!
 //! k₂ = (8/5) C⁵ (1−2C)² [2 + 2C(y−1) − y] / D(C, y) with
-//! D = 2C[6 − 3y + 3C(5y − 8)] + 4C³[13 − 11y + C(3y − 2) + 2C²(1 + y)]
-//!   + 3(1 − 2C)²[2 − y + 2C(y − 1)] ln(1 − 2C)
+//! D = 2C[6 − 3y + 3C(5y − 8)] + 4C³[13 − 11y + C(3y − 2) + 2C²(1 + y)] +
+//! 3(1 − 2C)²[2 − y + 2C(y − 1)] ln(1 − 2C)
 //! (Hinderer, Astrophys. J. 677, 1216 (2008), eq. 23; Postnikov, Prakash &
 //! Lattimer, Phys. Rev. D 82, 024016 (2010), eq. 8). D is O(C⁵): the closed
 //! form cancels catastrophically (float64 keeps ≈ 16 + 5 log₁₀ C digits), so

@@ -39,18 +39,29 @@ impl RadiusLoss {
     /// tables built as jester 0.1.1 builds them (the `jester-0.1.1` variant)
     /// and jester's family settings.
     pub fn from_json(doc: &serde_json::Value) -> Result<Self, TovError> {
-        let bad = |name: &str, msg: &str| TovError::Invalid { name: name.into(), msg: msg.into() };
+        let bad = |name: &str, msg: &str| TovError::Invalid {
+            name: name.into(),
+            msg: msg.into(),
+        };
         let free = doc["free_parameters"]
             .as_array()
             .ok_or_else(|| bad("free_parameters", "missing or not an array"))?
             .iter()
-            .map(|v| v.as_str().map(String::from).ok_or_else(|| bad("free_parameters", "names must be strings")))
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| bad("free_parameters", "names must be strings"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let fixed = doc["fixed_parameters"]
             .as_object()
             .ok_or_else(|| bad("fixed_parameters", "missing or not an object"))?
             .iter()
-            .map(|(k, v)| v.as_f64().map(|f| (k.clone(), f)).ok_or_else(|| bad(k, "must be a number")))
+            .map(|(k, v)| {
+                v.as_f64()
+                    .map(|f| (k.clone(), f))
+                    .ok_or_else(|| bad(k, "must be a number"))
+            })
             .collect::<Result<BTreeMap<_, _>, _>>()?;
         let nums = |key: &str| {
             doc[key]
@@ -67,29 +78,51 @@ impl RadiusLoss {
         }
         let mut eos = CseSettings::default();
         eos.metamodel.variant = Variant::Jester011;
-        Ok(RadiusLoss { free, fixed, masses, target_radii_km, eos, family: FamilyOptions::default() })
+        Ok(RadiusLoss {
+            free,
+            fixed,
+            masses,
+            target_radii_km,
+            eos,
+            family: FamilyOptions::default(),
+        })
     }
 
     /// θ as a vector in the order of `free` from a name → value object.
     pub fn theta_from_json(&self, obj: &serde_json::Value) -> Result<Vec<f64>, TovError> {
         self.free
             .iter()
-            .map(|n| obj[n].as_f64().ok_or_else(|| TovError::Invalid { name: n.clone(), msg: "missing in theta".into() }))
+            .map(|n| {
+                obj[n].as_f64().ok_or_else(|| TovError::Invalid {
+                    name: n.clone(),
+                    msg: "missing in theta".into(),
+                })
+            })
             .collect()
     }
 
     /// EOS parameters at θ.
     pub fn params<T: Scalar>(&self, theta: &[T]) -> Result<CseParams<T>, TovError> {
         if theta.len() != self.free.len() {
-            return Err(TovError::Invalid { name: "theta".into(), msg: format!("expected {} values, got {}", self.free.len(), theta.len()) });
+            return Err(TovError::Invalid {
+                name: "theta".into(),
+                msg: format!("expected {} values, got {}", self.free.len(), theta.len()),
+            });
         }
         for (name, v) in self.free.iter().zip(theta) {
             if !v.re().is_finite() {
-                return Err(TovError::Invalid { name: name.clone(), msg: "non-finite".into() });
+                return Err(TovError::Invalid {
+                    name: name.clone(),
+                    msg: "non-finite".into(),
+                });
             }
         }
         Ok(CseParams::from_named(|name| {
-            self.free.iter().position(|f| f == name).map(|i| theta[i]).or_else(|| self.fixed.get(name).map(|&v| T::cst(v)))
+            self.free
+                .iter()
+                .position(|f| f == name)
+                .map(|i| theta[i])
+                .or_else(|| self.fixed.get(name).map(|&v| T::cst(v)))
         })?)
     }
 
@@ -97,7 +130,11 @@ impl RadiusLoss {
     pub fn radii<T: Scalar>(&self, theta: &[T]) -> Result<Vec<T>, TovError> {
         let table = metamodel_cse_table(&self.params(theta)?, &self.eos)?;
         let fam = construct_family(&table, &self.family)?;
-        Ok(self.masses.iter().map(|&m| interp(T::cst(m), &fam.mass, &fam.radius_km)).collect())
+        Ok(self
+            .masses
+            .iter()
+            .map(|&m| interp(T::cst(m), &fam.mass, &fam.radius_km))
+            .collect())
     }
 
     /// L(θ).
@@ -120,7 +157,13 @@ impl RadiusLoss {
             let x: Vec<Dual<GRAD_CHUNK>> = theta
                 .iter()
                 .enumerate()
-                .map(|(i, &v)| if i >= start && i < start + GRAD_CHUNK { Dual::variable(v, i - start) } else { Dual::constant(v) })
+                .map(|(i, &v)| {
+                    if i >= start && i < start + GRAD_CHUNK {
+                        Dual::variable(v, i - start)
+                    } else {
+                        Dual::constant(v)
+                    }
+                })
                 .collect();
             let l = self.loss(&x)?;
             value = l.re;

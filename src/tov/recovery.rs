@@ -20,7 +20,11 @@ pub struct RecoveryOptions {
 
 impl Default for RecoveryOptions {
     fn default() -> Self {
-        RecoveryOptions { steps: 300, lr: 0.02, decay: 0.99 }
+        RecoveryOptions {
+            steps: 300,
+            lr: 0.02,
+            decay: 0.99,
+        }
     }
 }
 
@@ -43,17 +47,47 @@ pub struct RecoveryResult {
 
 /// Runs Adam from `theta0` inside the box `bounds` (lo, hi per free
 /// parameter, in the order of `problem.free`).
-pub fn recover(problem: &RadiusLoss, theta0: &[f64], bounds: &[(f64, f64)], opts: &RecoveryOptions) -> Result<RecoveryResult, TovError> {
+pub fn recover(
+    problem: &RadiusLoss,
+    theta0: &[f64],
+    bounds: &[(f64, f64)],
+    opts: &RecoveryOptions,
+) -> Result<RecoveryResult, TovError> {
     if bounds.len() != theta0.len() || theta0.len() != problem.free.len() {
-        return Err(TovError::Invalid { name: "bounds".into(), msg: "one (lo, hi) per free parameter".into() });
+        return Err(TovError::Invalid {
+            name: "bounds".into(),
+            msg: "one (lo, hi) per free parameter".into(),
+        });
     }
-    if let Some(i) = bounds.iter().position(|(lo, hi)| !(hi > lo)) {
-        return Err(TovError::Invalid { name: format!("bounds of {}", problem.free[i]), msg: "need hi > lo".into() });
+    if let Some(i) = bounds
+        .iter()
+        .position(|(lo, hi)| lo.is_nan() || hi.is_nan() || hi <= lo)
+    {
+        return Err(TovError::Invalid {
+            name: format!("bounds of {}", problem.free[i]),
+            msg: "need hi > lo".into(),
+        });
     }
-    let to_theta = |u: &[f64]| u.iter().zip(bounds).map(|(ui, (lo, hi))| lo + ui * (hi - lo)).collect::<Vec<f64>>();
-    let mut u: Vec<f64> = theta0.iter().zip(bounds).map(|(t, (lo, hi))| ((t - lo) / (hi - lo)).clamp(0.0, 1.0)).collect();
+    let to_theta = |u: &[f64]| {
+        u.iter()
+            .zip(bounds)
+            .map(|(ui, (lo, hi))| lo + ui * (hi - lo))
+            .collect::<Vec<f64>>()
+    };
+    let mut u: Vec<f64> = theta0
+        .iter()
+        .zip(bounds)
+        .map(|(t, (lo, hi))| ((t - lo) / (hi - lo)).clamp(0.0, 1.0))
+        .collect();
     let mut adam = Adam::new(opts.lr);
-    let mut out = RecoveryResult { loss: vec![], grad_norm: vec![], theta: vec![], best_step: 0, best_loss: f64::INFINITY, best_theta: vec![] };
+    let mut out = RecoveryResult {
+        loss: vec![],
+        grad_norm: vec![],
+        theta: vec![],
+        best_step: 0,
+        best_loss: f64::INFINITY,
+        best_theta: vec![],
+    };
     for k in 0..=opts.steps {
         let theta = to_theta(&u);
         let (l, g) = problem.value_and_grad(&theta)?;
@@ -68,9 +102,16 @@ pub fn recover(problem: &RadiusLoss, theta0: &[f64], bounds: &[(f64, f64)], opts
         if k == opts.steps {
             break;
         }
-        let gu: Vec<f64> = g.iter().zip(bounds).map(|(gi, (lo, hi))| gi * (hi - lo)).collect();
+        let gu: Vec<f64> = g
+            .iter()
+            .zip(bounds)
+            .map(|(gi, (lo, hi))| gi * (hi - lo))
+            .collect();
         adam.set_learning_rate(opts.lr * opts.decay.powi(k as i32));
-        adam.step_slice(&mut u, &gu).map_err(|e| TovError::Invalid { name: "optimizer".into(), msg: e.to_string() })?;
+        adam.step_slice(&mut u, &gu).map_err(|e| TovError::Invalid {
+            name: "optimizer".into(),
+            msg: e.to_string(),
+        })?;
         for ui in u.iter_mut() {
             *ui = ui.clamp(0.0, 1.0);
         }

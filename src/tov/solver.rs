@@ -82,12 +82,28 @@ impl TovOptions {
     /// jester's defaults: rtol 1e-5, atol 1e-6, Δ = 1e-3 h_c, first step −Δ,
     /// no restarts, 4096 steps.
     pub fn jester_default() -> Self {
-        TovOptions { rtol: 1e-5, atol: 1e-6, start_fraction: 1e-3, split_at_kinks: false, max_steps: 4096, pcoeff: 0.0, icoeff: 1.0 }
+        TovOptions {
+            rtol: 1e-5,
+            atol: 1e-6,
+            start_fraction: 1e-3,
+            split_at_kinks: false,
+            max_steps: 4096,
+            pcoeff: 0.0,
+            icoeff: 1.0,
+        }
     }
     /// Reference accuracy: rtol = atol = 1e-12, Δ = 1e-8 h_c, restarts at
     /// every kink.
     pub fn tight() -> Self {
-        TovOptions { rtol: 1e-12, atol: 1e-12, start_fraction: 1e-8, split_at_kinks: true, max_steps: 100_000, pcoeff: 0.0, icoeff: 1.0 }
+        TovOptions {
+            rtol: 1e-12,
+            atol: 1e-12,
+            start_fraction: 1e-8,
+            split_at_kinks: true,
+            max_steps: 100_000,
+            pcoeff: 0.0,
+            icoeff: 1.0,
+        }
     }
 }
 
@@ -131,11 +147,20 @@ pub fn tov_rhs<T: Scalar>(q: &EosPoint<T>, y: &[T; 4]) -> [T; 4] {
     let nu = (m + four_pi_r3p) * 2.0 / (r * r_minus_2m);
     let c0 = a * (r2.rdiv(-6.0) + dedh * (4.0 * PI) + (e * 5.0 + p * 9.0) * (4.0 * PI)) - nu * nu;
     let drdh = -(r * r_minus_2m) / (m + four_pi_r3p);
-    [drdh, r2 * e * drdh * (4.0 * PI), b * drdh, -((c0 * hh + c1 * b) * drdh)]
+    [
+        drdh,
+        r2 * e * drdh * (4.0 * PI),
+        b * drdh,
+        -((c0 * hh + c1 * b) * drdh),
+    ]
 }
 
 /// Solves one star of central pressure `p_c` (EOS units).
-pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(eos: &E, p_c: T, opts: &TovOptions) -> Result<Star<T>, TovError> {
+pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(
+    eos: &E,
+    p_c: T,
+    opts: &TovOptions,
+) -> Result<Star<T>, TovError> {
     if !(p_c.re().is_finite() && p_c.re() > 0.0) {
         return Err(TovError::InvalidCentralPressure(p_c.re()));
     }
@@ -165,7 +190,11 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(eos: &E, p_c: T, opts: &TovOptio
     let mut stops: Vec<T> = Vec::new();
     if opts.split_at_kinks {
         let h0r = h0.re();
-        let mut ks: Vec<T> = eos.kinks().into_iter().filter(|k| k.re() > 1e-300 && k.re() < h0r * (1.0 - 1e-12)).collect();
+        let mut ks: Vec<T> = eos
+            .kinks()
+            .into_iter()
+            .filter(|k| k.re() > 1e-300 && k.re() < h0r * (1.0 - 1e-12))
+            .collect();
         ks.reverse();
         stops.extend(ks);
     }
@@ -175,7 +204,10 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(eos: &E, p_c: T, opts: &TovOptio
     let mut y = y0;
     let mut stats = SolverStats::default();
     for (i, &stop) in stops.iter().enumerate() {
-        let solver = Dopri5::new(ControllerOptions { dt0: if i == 0 { ctrl.dt0 } else { None }, ..ctrl });
+        let solver = Dopri5::new(ControllerOptions {
+            dt0: if i == 0 { ctrl.dt0 } else { None },
+            ..ctrl
+        });
         let sol = solver.solve(rhs, t, stop, y)?;
         stats.accepted_steps += sol.stats.accepted_steps;
         stats.rejected_steps += sol.stats.rejected_steps;
@@ -197,7 +229,15 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(eos: &E, p_c: T, opts: &TovOptio
         stats,
     };
     if !(star.mass.re().is_finite() && star.radius.re() > 0.0 && star.lambda.re().is_finite()) {
-        return Err(TovError::NonPhysical { p_c: p_c.re(), msg: format!("M = {}, R = {}, Lambda = {}", star.mass.re(), star.radius.re(), star.lambda.re()) });
+        return Err(TovError::NonPhysical {
+            p_c: p_c.re(),
+            msg: format!(
+                "M = {}, R = {}, Lambda = {}",
+                star.mass.re(),
+                star.radius.re(),
+                star.lambda.re()
+            ),
+        });
     }
     Ok(star)
 }

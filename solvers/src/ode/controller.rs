@@ -100,17 +100,14 @@ impl ControllerOptions {
         if self.max_steps == 0 {
             return bad("max_steps", "must be > 0");
         }
-        if !(self.min_step >= 0.0) {
+        if self.min_step.is_nan() || self.min_step < 0.0 {
             return bad("min_step", "must be >= 0");
         }
-        if !(self.max_step > 0.0) {
+        if self.max_step.is_nan() || self.max_step <= 0.0 {
             return bad("max_step", "must be > 0");
         }
         if !(self.safety > 0.0 && self.factor_min > 0.0 && self.factor_max >= 1.0) {
-            return bad(
-                "safety",
-                "safety, factor_min must be > 0 and factor_max >= 1",
-            );
+            return bad("safety", "safety, factor_min must be > 0 and factor_max >= 1");
         }
         Ok(())
     }
@@ -122,9 +119,7 @@ impl ControllerOptions {
         if err == 0.0 {
             return self.factor_max;
         }
-        let f = self.safety
-            * err.powf(-(self.icoeff + self.pcoeff) / k)
-            * err_prev.powf(self.pcoeff / k);
+        let f = self.safety * err.powf(-(self.icoeff + self.pcoeff) / k) * err_prev.powf(self.pcoeff / k);
         f.clamp(self.factor_min, self.factor_max)
     }
 }

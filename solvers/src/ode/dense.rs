@@ -17,14 +17,7 @@ pub struct DenseSegment<T, const D: usize> {
 
 impl<T: Scalar, const D: usize> DenseSegment<T, D> {
     /// Builds the extension from the stages `k` of a step `y → y_new`.
-    pub fn new(
-        tab: &ButcherTableau,
-        t0: T,
-        dt: T,
-        y: &[T; D],
-        y_new: &[T; D],
-        k: &[[T; D]; 7],
-    ) -> Self {
+    pub fn new(tab: &ButcherTableau, t0: T, dt: T, y: &[T; D], y_new: &[T; D], k: &[[T; D]; 7]) -> Self {
         let z = T::cst(0.0);
         let mut r = [[z; D]; 5];
         for i in 0..D {
@@ -71,9 +64,7 @@ impl<T: Scalar, const D: usize> Default for DenseOutput<T, D> {
 impl<T: Scalar, const D: usize> DenseOutput<T, D> {
     /// An empty output.
     pub fn new() -> Self {
-        DenseOutput {
-            segments: Vec::new(),
-        }
+        DenseOutput { segments: Vec::new() }
     }
     /// Appends the extension of one accepted step.
     pub fn push(&mut self, s: DenseSegment<T, D>) {

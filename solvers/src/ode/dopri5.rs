@@ -273,9 +273,8 @@ where
     F: FnMut(T, &[T; D]) -> [T; D],
 {
     let sc = |i: usize| opt.atol + opt.rtol * y[i].re().abs();
-    let norm = |v: &dyn Fn(usize) -> f64| {
-        ((0..D).map(|i| (v(i) / sc(i)).powi(2)).sum::<f64>() / D as f64).sqrt()
-    };
+    let norm =
+        |v: &dyn Fn(usize) -> f64| ((0..D).map(|i| (v(i) / sc(i)).powi(2)).sum::<f64>() / D as f64).sqrt();
     let d0 = norm(&|i| y[i].re());
     let d1 = norm(&|i| k1[i].re());
     let h0 = if d0 < 1e-5 || d1 < 1e-5 {
