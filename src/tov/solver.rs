@@ -134,22 +134,26 @@ pub struct Star<T> {
     pub stats: SolverStats,
 }
 
-/// The right-hand side d(r, m, H, β)/dh.
+/// The right-hand side d(r, m, H, β)/dh (three divisions per call).
 #[inline]
 pub fn tov_rhs<T: Scalar>(q: &EosPoint<T>, y: &[T; 4]) -> [T; 4] {
     let [r, m, hh, b] = *y;
     let (e, p, dedh) = (q.e, q.p, q.dedh);
-    let r2 = r * r;
-    let four_pi_r3p = r2 * r * p * (4.0 * PI);
+    let four_pi = 4.0 * PI;
+    let inv_r = r.recip();
+    let inv_r2 = inv_r * inv_r;
     let r_minus_2m = r - m * 2.0;
-    let a = (m * 2.0 / r).rsub(1.0).recip();
-    let c1 = r.rdiv(2.0) + a * (m * 2.0 / r2 + r * (p - e) * (4.0 * PI));
-    let nu = (m + four_pi_r3p) * 2.0 / (r * r_minus_2m);
-    let c0 = a * (r2.rdiv(-6.0) + dedh * (4.0 * PI) + (e * 5.0 + p * 9.0) * (4.0 * PI)) - nu * nu;
-    let drdh = -(r * r_minus_2m) / (m + four_pi_r3p);
+    let inv_r_minus_2m = r_minus_2m.recip();
+    let source = m + r * r * r * p * four_pi;
+    // A = 1/(1 − 2m/r) = r/(r − 2m).
+    let a = r * inv_r_minus_2m;
+    let c1 = inv_r * 2.0 + a * (m * 2.0 * inv_r2 + r * (p - e) * four_pi);
+    let nu = source * 2.0 * inv_r * inv_r_minus_2m;
+    let c0 = a * (inv_r2 * (-6.0) + dedh * four_pi + (e * 5.0 + p * 9.0) * four_pi) - nu * nu;
+    let drdh = -(r * r_minus_2m) / source;
     [
         drdh,
-        r2 * e * drdh * (4.0 * PI),
+        r * r * e * drdh * four_pi,
         b * drdh,
         -((c0 * hh + c1 * b) * drdh),
     ]
