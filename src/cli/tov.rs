@@ -164,8 +164,8 @@ pub fn evaluate(cfg: &Value) -> Result<Value> {
         // Code units: p_code = p_geom L², L = G M☉/c².
         let l2 = SOLAR_MASS_IN_METER * SOLAR_MASS_IN_METER;
         let to_code = |p_mev: f64| p_mev * MEV_FM3_TO_GEOMETRIC * l2;
-        // Grid: rest-mass density 0.75 n_sat m_N up to 20 times that pressure
-        // ratio ... bounded by the maximum-mass star.
+        // Grid: from rest-mass density 0.75 n_sat m_N to the maximum-mass
+        // star (searched up to 1e4 times that pressure).
         let rho_lo = 0.75 * NSAT_FM3 * M_NUCLEON_MEV * MEV_FM3_TO_GEOMETRIC * l2;
         let pc_lo = {
             let i = eos.rho_bounds.partition_point(|&b| b < rho_lo);
