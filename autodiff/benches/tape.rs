@@ -1,14 +1,19 @@
 //! Tape overhead and throughput.
 //!
-//! * `per_op/tiny_10k`: 10 000 sequential ops on a scalar, forward + backward
-//!   (divide the time by 10 000 for ns/op).
+//! * `per_op/*`: 10 000 sequential ops on one number, forward + backward
+//!   (divide the time by 10 000 for ns/op): on rank-0 tensors
+//!   (`tiny_10k_fwd_bwd`) and on the scalar tape (`scalar_tape_10k_fwd_bwd`).
 //! * `chain50/*`: the 50-op chain 10 × [·x, sin, +x, exp, sqrt] on 1e5 values:
 //!   a plain Rust loop (forward only) vs the tape (forward + backward).
 //!
 //! Run: `cargo bench -p ferrax-autodiff --bench tape`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use ferrax_autodiff::{value_and_grad, Tensor};
+use ferrax_autodiff::{scalar_value_and_grad, value_and_grad, Real, Tensor, Var};
+
+// the ferrax binary ships with mimalloc; measure with the same allocator
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const N_TINY: usize = 10_000;
 const N_CHAIN: usize = 100_000;
@@ -22,6 +27,14 @@ fn tiny_ops(x: &Tensor) -> Tensor {
         } else {
             (&y + x).tanh()
         };
+    }
+    y
+}
+
+fn tiny_scalar_ops(x: Var) -> Var {
+    let mut y = x;
+    for i in 0..N_TINY / 2 {
+        y = if i % 2 == 0 { (y * x).sin() } else { (y + x).tanh() };
     }
     y
 }
@@ -48,6 +61,9 @@ fn bench(c: &mut Criterion) {
     let x = Tensor::scalar(0.3);
     c.bench_function("per_op/tiny_10k_fwd_bwd", |b| {
         b.iter(|| value_and_grad(tiny_ops, black_box(&x)).unwrap())
+    });
+    c.bench_function("per_op/scalar_tape_10k_fwd_bwd", |b| {
+        b.iter(|| scalar_value_and_grad(|v| tiny_scalar_ops(v[0]), black_box(&[0.3])).unwrap())
     });
     c.bench_function("per_op/tiny_10k_fwd_only_untracked", |b| {
         b.iter(|| tiny_ops(black_box(&x)))

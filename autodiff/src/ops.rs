@@ -26,9 +26,8 @@ impl Tensor {
     pub fn unary(&self, k: UnaryKind) -> Tensor {
         propagate!(self);
         match self.0.storage.unary(k) {
-            Ok(s) => Tensor::make(k.name(), s, self.0.shape.clone(), &[self], || Op::Unary {
-                k,
-                x: self.clone(),
+            Ok(s) => Tensor::make(k.name(), s, Shape::from_slice(self.shape()), &[self], || {
+                Op::Unary { k, x: self.clone() }
             }),
             Err(e) => Tensor::error(e),
         }
@@ -125,9 +124,16 @@ impl Tensor {
 
     /// A broadcasting binary op, or its shape error.
     pub fn try_binary(&self, rhs: &Tensor, k: BinaryKind) -> Result<Tensor> {
-        self.clone().check()?;
-        rhs.clone().check()?;
-        let os = broadcast_shapes(k.name(), self.shape(), rhs.shape())?;
+        for t in [self, rhs] {
+            if let Some(e) = &t.0.poison {
+                return Err((**e).clone());
+            }
+        }
+        let os = if self.shape() == rhs.shape() {
+            Shape::from_slice(self.shape())
+        } else {
+            broadcast_shapes(k.name(), self.shape(), rhs.shape())?
+        };
         let s = self
             .0
             .storage

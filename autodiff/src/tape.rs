@@ -209,6 +209,19 @@ pub(crate) fn push(op: Op, out: Tensor) {
     NODES.with(|n| n.borrow_mut().push(Node { op, out }));
 }
 
+/// Records a node: `make(idx)` builds the output tensor for node `idx`, and
+/// `op()` describes how it was made. One borrow of the arena per op.
+#[inline]
+pub(crate) fn record(make: impl FnOnce(u32) -> Tensor, op: impl FnOnce() -> Op) -> Tensor {
+    NODES.with(|n| {
+        let mut n = n.borrow_mut();
+        let t = make(n.len() as u32);
+        let op = op();
+        n.push(Node { op, out: t.clone() });
+        t
+    })
+}
+
 /// Index the next pushed node will get.
 #[inline]
 pub(crate) fn next_index() -> u32 {

@@ -127,17 +127,17 @@ impl Tensor {
         }
         match tape::needs_record(inputs) {
             None => Tensor::from_parts(storage, shape),
-            Some(gen) => {
-                let idx = tape::next_index();
-                let t = Tensor(Rc::new(Inner {
-                    storage,
-                    shape,
-                    node: Some(NodeRef { gen, idx }),
-                    poison: None,
-                }));
-                tape::push(op(), t.clone());
-                t
-            }
+            Some(gen) => tape::record(
+                |idx| {
+                    Tensor(Rc::new(Inner {
+                        storage,
+                        shape,
+                        node: Some(NodeRef { gen, idx }),
+                        poison: None,
+                    }))
+                },
+                op,
+            ),
         }
     }
 
