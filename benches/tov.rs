@@ -29,6 +29,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("radius_loss_value_and_grad_18", |b| {
         b.iter(|| problem.value_and_grad(&start).unwrap())
     });
+    g.bench_function("radius_loss_value_and_grad_18_reverse", |b| {
+        b.iter(|| problem.value_and_grad_reverse(&start).unwrap())
+    });
     g.finish();
 }
 

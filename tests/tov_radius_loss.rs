@@ -86,3 +86,19 @@ fn gradient_matches_jester_and_finite_differences() {
         assert!(e_jd < 5e-3, "jester default: {e_jd:e}");
     }
 }
+
+#[test]
+fn reverse_mode_gradient_equals_forward_mode() {
+    let (doc, p) = case();
+    let theta = p.theta_from_json(&doc["perturbed_points"][0]["theta"]).unwrap();
+    let (lf, gf) = p.value_and_grad(&theta).unwrap();
+    let (lr, gr) = p.value_and_grad_reverse(&theta).unwrap();
+    let l64: f64 = p.loss(&theta).unwrap();
+    // Step control reads plain values, and dual and tape arithmetic round
+    // their values exactly as f64 does: all three take the same steps.
+    assert_eq!(l64, lf);
+    assert_eq!(l64, lr);
+    let e = l2_rel(&gr, &gf);
+    println!("|g_reverse - g_forward|/|g_forward| = {e:.2e}");
+    assert!(e < 1e-10, "{e:e}");
+}

@@ -9,7 +9,7 @@ use super::TovError;
 use crate::eos::cse::{metamodel_cse_table, CseParams, CseSettings};
 use crate::eos::metamodel::Variant;
 use crate::eos::numerics::interp;
-use ferrax_autodiff::{Dual, Scalar};
+use ferrax_autodiff::{scalar_value_and_grad, Dual, Scalar, Var};
 use std::collections::BTreeMap;
 
 /// A radius-loss problem: which parameters are free, the fixed ones, the
@@ -146,6 +146,32 @@ impl RadiusLoss {
             acc = acc + (*ri - rh).abs() / rh;
         }
         Ok(acc / n)
+    }
+
+    /// L(θ) and ∇L(θ) in reverse mode: one recording of the whole pipeline
+    /// (EOS construction, every accepted and rejected Dopri5 stage, family
+    /// post-processing) on the scalar tape, then one backward sweep
+    /// (backpropagation through the accepted steps). Same derivative as
+    /// [`RadiusLoss::value_and_grad`] to rounding.
+    pub fn value_and_grad_reverse(&self, theta: &[f64]) -> Result<(f64, Vec<f64>), TovError> {
+        let mut failure = None;
+        let res = scalar_value_and_grad(
+            |x: &[Var]| match self.loss(x) {
+                Ok(l) => l,
+                Err(e) => {
+                    failure = Some(e);
+                    Var::constant(f64::NAN)
+                }
+            },
+            theta,
+        );
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        res.map_err(|e| TovError::Invalid {
+            name: "reverse-mode tape".into(),
+            msg: e.to_string(),
+        })
     }
 
     /// L(θ) and ∇L(θ) (exact derivative of the discrete computation), in
