@@ -13,6 +13,12 @@ pub enum Error {
     /// From the prior module.
     #[error(transparent)]
     Prior(#[from] crate::prior::PriorError),
+    /// From an EOS construction.
+    #[error(transparent)]
+    Eos(#[from] crate::eos::EosError),
+    /// From a TOV solve or family.
+    #[error(transparent)]
+    Tov(#[from] crate::tov::TovError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

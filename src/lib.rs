@@ -7,9 +7,11 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod eos;
 pub mod error;
 pub mod gw;
 pub mod prior;
+pub mod tov;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;

@@ -1,6 +1,9 @@
 //! The `ferrax` command line: one subcommand per module in this folder.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub mod tov;
 
 pub mod likelihood;
 pub mod waveform;
@@ -23,6 +26,15 @@ pub enum Command {
     Waveform(waveform::WaveformArgs),
     /// Evaluate the network likelihood at the points of a likelihood reference file.
     Likelihood(likelihood::LikelihoodArgs),
+    /// Neutron-star masses, radii and tidal deformabilities for one EOS.
+    Tov {
+        /// Input JSON (EOS, optional central pressures and tolerances).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output JSON (stars and family summary).
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -44,6 +56,7 @@ pub fn run() -> i32 {
         }
         Some(Command::Waveform(a)) => waveform::run(&a),
         Some(Command::Likelihood(a)) => likelihood::run(&a),
+        Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
         Ok(()) => 0,
