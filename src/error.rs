@@ -7,6 +7,15 @@ pub enum Error {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// Reading or writing a `.npy` array.
+    #[error(transparent)]
+    Npy(#[from] crate::io::NpyError),
+    /// An atomic file write.
+    #[error(transparent)]
+    AtomicWrite(#[from] crate::io::AtomicWriteError),
+    /// Drawing a figure.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

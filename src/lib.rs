@@ -8,6 +8,8 @@
 
 pub mod cli;
 pub mod error;
+pub mod io;
+pub mod plot;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;

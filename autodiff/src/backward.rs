@@ -78,7 +78,12 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 accumulate(&mut grads, gen, x, gx)?;
             }
             Op::Gather { x, axis, idx, is } => {
-                accumulate(&mut grads, gen, x, g.scatter_add(x.shape(), *axis, idx, is)?)?;
+                accumulate(
+                    &mut grads,
+                    gen,
+                    x,
+                    g.scatter_add(x.shape(), *axis, idx, is)?,
+                )?;
             }
             Op::Slice { x, axis, start } => {
                 let gx = g.pad(y.shape(), *axis, *start, x.shape()[*axis])?;
@@ -103,7 +108,14 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 }
                 accumulate(&mut grads, gen, x, g.permute(y.shape(), &inv)?)?;
             }
-            Op::Matmul { a, b, batch, m, k, n } => {
+            Op::Matmul {
+                a,
+                b,
+                batch,
+                m,
+                k,
+                n,
+            } => {
                 let (batch, m, k, n) = (*batch, *m, *k, *n);
                 let ba = if a.rank() == 3 { a.shape()[0] } else { 1 };
                 let bb = if b.rank() == 3 { b.shape()[0] } else { 1 };
@@ -119,7 +131,9 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 }
                 if wants(b, gen) {
                     // dB = Aᵀ G
-                    let gb = a.storage().matmul(&g, batch, ba, batch, k, m, n, true, false)?;
+                    let gb = a
+                        .storage()
+                        .matmul(&g, batch, ba, batch, k, m, n, true, false)?;
                     let gb = if bb == 1 && batch > 1 {
                         gb.sum_axes(&[batch, k * n], &[0])?
                     } else {
@@ -147,7 +161,11 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 if out.len() != inputs.len() {
                     return Err(AdError::CustomOp {
                         name: op.name().to_string(),
-                        msg: format!("vjp returned {} gradients for {} inputs", out.len(), inputs.len()),
+                        msg: format!(
+                            "vjp returned {} gradients for {} inputs",
+                            out.len(),
+                            inputs.len()
+                        ),
                     });
                 }
                 for (x, gx) in inputs.iter().zip(out) {
@@ -156,7 +174,11 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                     if gx.shape() != x.shape() {
                         return Err(AdError::CustomOp {
                             name: op.name().to_string(),
-                            msg: format!("vjp gradient of shape {:?} for an input of shape {:?}", gx.shape(), x.shape()),
+                            msg: format!(
+                                "vjp gradient of shape {:?} for an input of shape {:?}",
+                                gx.shape(),
+                                x.shape()
+                            ),
                         });
                     }
                     accumulate(&mut grads, gen, x, gx.storage().clone())?;

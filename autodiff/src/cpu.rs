@@ -7,7 +7,12 @@ use crate::shape::{broadcast_strides, numel, split_at_axis, strides};
 /// Calls `f(out_index, a_offset, b_offset)` for every element of the
 /// broadcast of shapes `ls` and `rs` to `os`.
 #[inline]
-fn for_each_broadcast(ls: &[usize], rs: &[usize], os: &[usize], mut f: impl FnMut(usize, usize, usize)) {
+fn for_each_broadcast(
+    ls: &[usize],
+    rs: &[usize],
+    os: &[usize],
+    mut f: impl FnMut(usize, usize, usize),
+) {
     let n = numel(os);
     if n == 0 {
         return;
@@ -74,7 +79,14 @@ pub fn unary_scale(x: &[f64], y: &[f64], g: &[f64], k: UnaryKind) -> CpuBuf {
 }
 
 /// a ∘ b with broadcasting.
-pub fn binary(a: &[f64], b: &[f64], k: BinaryKind, ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
+pub fn binary(
+    a: &[f64],
+    b: &[f64],
+    k: BinaryKind,
+    ls: &[usize],
+    rs: &[usize],
+    os: &[usize],
+) -> CpuBuf {
     let n = numel(os);
     let mut out = pool::take(n);
     if a.len() == n && b.len() == n {
@@ -107,8 +119,16 @@ pub fn binary_scale(
     need: (bool, bool),
 ) -> (Option<CpuBuf>, Option<CpuBuf>) {
     let n = numel(os);
-    let mut ga = if need.0 { Some(pool::filled(n, 0.0)) } else { None };
-    let mut gb = if need.1 { Some(pool::filled(n, 0.0)) } else { None };
+    let mut ga = if need.0 {
+        Some(pool::filled(n, 0.0))
+    } else {
+        None
+    };
+    let mut gb = if need.1 {
+        Some(pool::filled(n, 0.0))
+    } else {
+        None
+    };
     let mut put = |o: usize, i: usize, j: usize| {
         let (da, db) = k.derivatives(a[i], b[j], y[o]);
         if let Some(ga) = ga.as_mut() {
@@ -137,14 +157,29 @@ pub fn binary_scale(
 }
 
 /// 0/1 mask of a comparison, broadcasting.
-pub fn compare(a: &[f64], b: &[f64], k: CmpKind, ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
+pub fn compare(
+    a: &[f64],
+    b: &[f64],
+    k: CmpKind,
+    ls: &[usize],
+    rs: &[usize],
+    os: &[usize],
+) -> CpuBuf {
     let mut out = pool::filled(numel(os), 0.0);
     for_each_broadcast(ls, rs, os, |o, i, j| out[o] = k.apply(a[i], b[j]));
     out
 }
 
 /// where(mask ≠ 0, a, b) with all three broadcast to `os`.
-pub fn select(m: &[f64], a: &[f64], b: &[f64], ms: &[usize], ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
+pub fn select(
+    m: &[f64],
+    a: &[f64],
+    b: &[f64],
+    ms: &[usize],
+    ls: &[usize],
+    rs: &[usize],
+    os: &[usize],
+) -> CpuBuf {
     let n = numel(os);
     let mut out = pool::filled(n, 0.0);
     // broadcast a and b against each other, then look the mask up separately

@@ -176,9 +176,18 @@ impl Storage {
     }
 
     /// a ∘ b with broadcasting from shapes `ls`, `rs` to `os`.
-    pub fn binary(&self, rhs: &Storage, k: BinaryKind, ls: &[usize], rs: &[usize], os: &[usize]) -> Result<Storage> {
+    pub fn binary(
+        &self,
+        rhs: &Storage,
+        k: BinaryKind,
+        ls: &[usize],
+        rs: &[usize],
+        os: &[usize],
+    ) -> Result<Storage> {
         match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::cpu(cpu::binary(&a.0, &b.0, k, ls, rs, os))),
+            (Storage::Cpu(a), Storage::Cpu(b)) => {
+                Ok(Storage::cpu(cpu::binary(&a.0, &b.0, k, ls, rs, os)))
+            }
             #[cfg(feature = "cuda")]
             (Storage::Cuda(a), Storage::Cuda(b)) => a.binary(b, k, ls, rs, os).map(Storage::Cuda),
             #[allow(unreachable_patterns)]
@@ -215,9 +224,18 @@ impl Storage {
     }
 
     /// 0/1 mask of a broadcasting comparison.
-    pub fn compare(&self, rhs: &Storage, k: CmpKind, ls: &[usize], rs: &[usize], os: &[usize]) -> Result<Storage> {
+    pub fn compare(
+        &self,
+        rhs: &Storage,
+        k: CmpKind,
+        ls: &[usize],
+        rs: &[usize],
+        os: &[usize],
+    ) -> Result<Storage> {
         match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::cpu(cpu::compare(&a.0, &b.0, k, ls, rs, os))),
+            (Storage::Cpu(a), Storage::Cpu(b)) => {
+                Ok(Storage::cpu(cpu::compare(&a.0, &b.0, k, ls, rs, os)))
+            }
             #[cfg(feature = "cuda")]
             (Storage::Cuda(a), Storage::Cuda(b)) => a.compare(b, k, ls, rs, os).map(Storage::Cuda),
             #[allow(unreachable_patterns)]
@@ -227,7 +245,15 @@ impl Storage {
 
     /// where(mask, a, b), all broadcast to `os`.
     #[allow(clippy::too_many_arguments)]
-    pub fn select(mask: &Storage, a: &Storage, b: &Storage, ms: &[usize], ls: &[usize], rs: &[usize], os: &[usize]) -> Result<Storage> {
+    pub fn select(
+        mask: &Storage,
+        a: &Storage,
+        b: &Storage,
+        ms: &[usize],
+        ls: &[usize],
+        rs: &[usize],
+        os: &[usize],
+    ) -> Result<Storage> {
         match (mask, a, b) {
             (Storage::Cpu(m), Storage::Cpu(a), Storage::Cpu(b)) => {
                 Ok(Storage::cpu(cpu::select(&m.0, &a.0, &b.0, ms, ls, rs, os)))
@@ -243,12 +269,18 @@ impl Storage {
 
     /// Sum over `axes` (kept as length 1).
     pub fn sum_axes(&self, xs: &[usize], axes: &[usize]) -> Result<Storage> {
-        dispatch!(self, "sum", |x| cpu::sum_axes(x, xs, axes), |x| x.sum_axes(xs, axes))
+        dispatch!(self, "sum", |x| cpu::sum_axes(x, xs, axes), |x| x
+            .sum_axes(xs, axes))
     }
 
     /// Broadcast from `xs` to `os`.
     pub fn broadcast_to(&self, xs: &[usize], os: &[usize]) -> Result<Storage> {
-        dispatch!(self, "broadcast_to", |x| cpu::broadcast_to(x, xs, os), |x| x.broadcast_to(xs, os))
+        dispatch!(
+            self,
+            "broadcast_to",
+            |x| cpu::broadcast_to(x, xs, os),
+            |x| x.broadcast_to(xs, os)
+        )
     }
 
     /// Reduces an output-shaped gradient to input shape `xs` (sums the broadcast axes).
@@ -288,37 +320,74 @@ impl Storage {
 
     /// Inclusive cumulative sum along `axis` (from the end when `reverse`).
     pub fn cumsum(&self, xs: &[usize], axis: usize, reverse: bool) -> Result<Storage> {
-        dispatch!(self, "cumsum", |x| cpu::cumsum(x, xs, axis, reverse), |x| x.cumsum(xs, axis, reverse))
+        dispatch!(self, "cumsum", |x| cpu::cumsum(x, xs, axis, reverse), |x| x
+            .cumsum(xs, axis, reverse))
     }
 
     /// Entries `idx` along `axis`.
     pub fn index_select(&self, xs: &[usize], axis: usize, idx: &[usize]) -> Result<Storage> {
-        dispatch!(self, "index_select", |x| cpu::index_select(x, xs, axis, idx), |x| x.index_select(xs, axis, idx))
+        dispatch!(
+            self,
+            "index_select",
+            |x| cpu::index_select(x, xs, axis, idx),
+            |x| x.index_select(xs, axis, idx)
+        )
     }
 
     /// VJP of `index_select`: scatter-add into length `len` along `axis`.
-    pub fn index_add(&self, xs: &[usize], axis: usize, idx: &[usize], len: usize) -> Result<Storage> {
-        dispatch!(self, "index_add", |x| cpu::index_add(x, xs, axis, idx, len), |x| x.index_add(xs, axis, idx, len))
+    pub fn index_add(
+        &self,
+        xs: &[usize],
+        axis: usize,
+        idx: &[usize],
+        len: usize,
+    ) -> Result<Storage> {
+        dispatch!(
+            self,
+            "index_add",
+            |x| cpu::index_add(x, xs, axis, idx, len),
+            |x| x.index_add(xs, axis, idx, len)
+        )
     }
 
     /// take_along_axis.
-    pub fn gather(&self, xs: &[usize], axis: usize, idx: &[usize], is: &[usize]) -> Result<Storage> {
-        dispatch!(self, "gather", |x| cpu::gather(x, xs, axis, idx, is), |x| x.gather(xs, axis, idx, is))
+    pub fn gather(
+        &self,
+        xs: &[usize],
+        axis: usize,
+        idx: &[usize],
+        is: &[usize],
+    ) -> Result<Storage> {
+        dispatch!(self, "gather", |x| cpu::gather(x, xs, axis, idx, is), |x| x
+            .gather(xs, axis, idx, is))
     }
 
     /// VJP of `gather`.
-    pub fn scatter_add(&self, xs: &[usize], axis: usize, idx: &[usize], is: &[usize]) -> Result<Storage> {
-        dispatch!(self, "scatter_add", |x| cpu::scatter_add(x, xs, axis, idx, is), |x| x.scatter_add(xs, axis, idx, is))
+    pub fn scatter_add(
+        &self,
+        xs: &[usize],
+        axis: usize,
+        idx: &[usize],
+        is: &[usize],
+    ) -> Result<Storage> {
+        dispatch!(
+            self,
+            "scatter_add",
+            |x| cpu::scatter_add(x, xs, axis, idx, is),
+            |x| x.scatter_add(xs, axis, idx, is)
+        )
     }
 
     /// Entries `start..start+n` along `axis`.
     pub fn slice(&self, xs: &[usize], axis: usize, start: usize, n: usize) -> Result<Storage> {
-        dispatch!(self, "slice", |x| cpu::slice(x, xs, axis, start, n), |x| x.slice(xs, axis, start, n))
+        dispatch!(self, "slice", |x| cpu::slice(x, xs, axis, start, n), |x| x
+            .slice(xs, axis, start, n))
     }
 
     /// Zero-padding to `len` along `axis` with `self` at `start`.
     pub fn pad(&self, xs: &[usize], axis: usize, start: usize, len: usize) -> Result<Storage> {
-        dispatch!(self, "pad", |x| cpu::pad(x, xs, axis, start, len), |x| x.pad(xs, axis, start, len))
+        dispatch!(self, "pad", |x| cpu::pad(x, xs, axis, start, len), |x| x
+            .pad(xs, axis, start, len))
     }
 
     /// Concatenation along `axis`.
@@ -348,16 +417,32 @@ impl Storage {
 
     /// Axis permutation.
     pub fn permute(&self, xs: &[usize], perm: &[usize]) -> Result<Storage> {
-        dispatch!(self, "permute", |x| cpu::permute(x, xs, perm), |x| x.permute(xs, perm))
+        dispatch!(self, "permute", |x| cpu::permute(x, xs, perm), |x| x
+            .permute(xs, perm))
     }
 
     /// Batched matrix product (see [`cpu::matmul`]).
     #[allow(clippy::too_many_arguments)]
-    pub fn matmul(&self, b: &Storage, batch: usize, ba: usize, bb: usize, m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Result<Storage> {
+    pub fn matmul(
+        &self,
+        b: &Storage,
+        batch: usize,
+        ba: usize,
+        bb: usize,
+        m: usize,
+        k: usize,
+        n: usize,
+        ta: bool,
+        tb: bool,
+    ) -> Result<Storage> {
         match (self, b) {
-            (Storage::Cpu(x), Storage::Cpu(y)) => Ok(Storage::cpu(cpu::matmul(&x.0, &y.0, batch, ba, bb, m, k, n, ta, tb))),
+            (Storage::Cpu(x), Storage::Cpu(y)) => Ok(Storage::cpu(cpu::matmul(
+                &x.0, &y.0, batch, ba, bb, m, k, n, ta, tb,
+            ))),
             #[cfg(feature = "cuda")]
-            (Storage::Cuda(x), Storage::Cuda(y)) => x.matmul(y, batch, ba, bb, m, k, n, ta, tb).map(Storage::Cuda),
+            (Storage::Cuda(x), Storage::Cuda(y)) => x
+                .matmul(y, batch, ba, bb, m, k, n, ta, tb)
+                .map(Storage::Cuda),
             #[allow(unreachable_patterns)]
             _ => Err(mismatch("matmul", self, b)),
         }

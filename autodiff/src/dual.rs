@@ -85,7 +85,10 @@ impl<const N: usize> Mul for Dual<N> {
         for i in 0..N {
             eps[i] = self.eps[i] * o.re + self.re * o.eps[i];
         }
-        Dual { re: self.re * o.re, eps }
+        Dual {
+            re: self.re * o.re,
+            eps,
+        }
     }
 }
 impl<const N: usize> Div for Dual<N> {
@@ -226,7 +229,10 @@ impl<const N: usize> Real for Dual<N> {
         for i in 0..N {
             eps[i] = (xr * self.eps[i] - y * x.eps[i]) / r2;
         }
-        Dual { re: y.atan2(xr), eps }
+        Dual {
+            re: y.atan2(xr),
+            eps,
+        }
     }
     #[inline]
     fn exp(&self) -> Self {
@@ -355,7 +361,11 @@ mod tests {
             check(|d| d.sigmoid(), sigmoid_f64, x);
             check(|d| d.softplus(), softplus_f64, x);
             check(|d| d.atan2(&(d * d - 1.0)), |v| v.atan2(v * v - 1.0), x);
-            check(|d| (d * d + 1.0) / (d - 5.0), |v| (v * v + 1.0) / (v - 5.0), x);
+            check(
+                |d| (d * d + 1.0) / (d - 5.0),
+                |v| (v * v + 1.0) / (v - 5.0),
+                x,
+            );
         }
     }
 }

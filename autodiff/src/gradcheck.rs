@@ -39,7 +39,11 @@ pub struct GradCheckReport {
 /// Compares reverse-mode gradients of `f` at `xs` with fourth-order central
 /// differences, component by component. A non-scalar output is contracted
 /// with fixed pseudo-random weights first, so the check covers every output.
-pub fn check_gradients<F, R>(f: F, xs: &[Tensor], opts: &GradCheckOptions) -> Result<GradCheckReport>
+pub fn check_gradients<F, R>(
+    f: F,
+    xs: &[Tensor],
+    opts: &GradCheckOptions,
+) -> Result<GradCheckReport>
 where
     F: Fn(&[Tensor]) -> R,
     R: IntoTensorResult,
@@ -58,7 +62,10 @@ where
     let (_, analytic) = value_and_grads(contract, xs)?;
     let gmax = analytic
         .iter()
-        .map(|g| g.to_vec().map(|v| v.iter().fold(0.0f64, |m, x| m.max(x.abs()))))
+        .map(|g| {
+            g.to_vec()
+                .map(|v| v.iter().fold(0.0f64, |m, x| m.max(x.abs())))
+        })
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .fold(0.0f64, f64::max);

@@ -270,7 +270,10 @@ impl Tensor {
 
     /// Mean over `axes`.
     pub fn mean(&self, axes: &[usize], keepdim: bool) -> Tensor {
-        let n: usize = axes.iter().map(|&a| self.shape().get(a).copied().unwrap_or(1)).product();
+        let n: usize = axes
+            .iter()
+            .map(|&a| self.shape().get(a).copied().unwrap_or(1))
+            .product();
         self.sum(axes, keepdim).mul_scalar(1.0 / n.max(1) as f64)
     }
 
@@ -307,7 +310,11 @@ impl Tensor {
         }
         let m = self.detach().max(axis, true);
         // guard all -inf slices
-        let m = Tensor::select(&m.eq_mask(&self.constant_like(f64::NEG_INFINITY)), &self.constant_like(0.0), &m);
+        let m = Tensor::select(
+            &m.eq_mask(&self.constant_like(f64::NEG_INFINITY)),
+            &self.constant_like(0.0),
+            &m,
+        );
         let s = (self - &m).exp().sum(&[axis], true).ln() + &m;
         if keepdim {
             s
@@ -324,10 +331,16 @@ impl Tensor {
         lift((|| {
             check_axis("cumsum", axis, self.rank())?;
             let s = self.0.storage.cumsum(self.shape(), axis, false)?;
-            Ok(Tensor::make("cumsum", s, self.0.shape.clone(), &[self], || Op::Cumsum {
-                x: self.clone(),
-                axis,
-            }))
+            Ok(Tensor::make(
+                "cumsum",
+                s,
+                self.0.shape.clone(),
+                &[self],
+                || Op::Cumsum {
+                    x: self.clone(),
+                    axis,
+                },
+            ))
         })())
     }
 
@@ -346,10 +359,12 @@ impl Tensor {
             let s = self.0.storage.index_select(self.shape(), axis, idx)?;
             let mut out: Shape = self.0.shape.clone();
             out[axis] = idx.len();
-            Ok(Tensor::make("index_select", s, out, &[self], || Op::IndexSelect {
-                x: self.clone(),
-                axis,
-                idx: Rc::new(idx.to_vec()),
+            Ok(Tensor::make("index_select", s, out, &[self], || {
+                Op::IndexSelect {
+                    x: self.clone(),
+                    axis,
+                    idx: Rc::new(idx.to_vec()),
+                }
             }))
         })())
     }
@@ -361,7 +376,11 @@ impl Tensor {
         lift((|| {
             check_axis("gather", axis, self.rank())?;
             let ok = idx_shape.len() == self.rank()
-                && idx_shape.iter().zip(self.shape()).enumerate().all(|(i, (a, b))| i == axis || a == b)
+                && idx_shape
+                    .iter()
+                    .zip(self.shape())
+                    .enumerate()
+                    .all(|(i, (a, b))| i == axis || a == b)
                 && numel(idx_shape) == idx.len();
             if !ok {
                 return Err(AdError::ShapeMismatch {
@@ -378,11 +397,13 @@ impl Tensor {
                 });
             }
             let s = self.0.storage.gather(self.shape(), axis, idx, idx_shape)?;
-            Ok(Tensor::make("gather", s, idx_shape.into(), &[self], || Op::Gather {
-                x: self.clone(),
-                axis,
-                idx: Rc::new(idx.to_vec()),
-                is: idx_shape.into(),
+            Ok(Tensor::make("gather", s, idx_shape.into(), &[self], || {
+                Op::Gather {
+                    x: self.clone(),
+                    axis,
+                    idx: Rc::new(idx.to_vec()),
+                    is: idx_shape.into(),
+                }
             }))
         })())
     }
@@ -396,10 +417,15 @@ impl Tensor {
             if start > end || end > len {
                 return Err(AdError::InvalidArgument {
                     op: "slice",
-                    msg: format!("range {start}..{end} out of bounds for axis {axis} of length {len}"),
+                    msg: format!(
+                        "range {start}..{end} out of bounds for axis {axis} of length {len}"
+                    ),
                 });
             }
-            let s = self.0.storage.slice(self.shape(), axis, start, end - start)?;
+            let s = self
+                .0
+                .storage
+                .slice(self.shape(), axis, start, end - start)?;
             let mut out: Shape = self.0.shape.clone();
             out[axis] = end - start;
             Ok(Tensor::make("slice", s, out, &[self], || Op::Slice {
@@ -425,7 +451,11 @@ impl Tensor {
             out[axis] = 0;
             for t in xs {
                 let same = t.rank() == first.rank()
-                    && t.shape().iter().zip(first.shape()).enumerate().all(|(i, (a, b))| i == axis || a == b);
+                    && t.shape()
+                        .iter()
+                        .zip(first.shape())
+                        .enumerate()
+                        .all(|(i, (a, b))| i == axis || a == b);
                 if !same {
                     return Err(AdError::ShapeMismatch {
                         op: "concat",
@@ -495,11 +525,16 @@ impl Tensor {
         lift((|| {
             let mut seen = vec![false; self.rank()];
             let valid = perm.len() == self.rank()
-                && perm.iter().all(|&p| p < seen.len() && !std::mem::replace(&mut seen[p], true));
+                && perm
+                    .iter()
+                    .all(|&p| p < seen.len() && !std::mem::replace(&mut seen[p], true));
             if !valid {
                 return Err(AdError::InvalidArgument {
                     op: "permute",
-                    msg: format!("{perm:?} is not a permutation of the axes of {:?}", self.shape()),
+                    msg: format!(
+                        "{perm:?} is not a permutation of the axes of {:?}",
+                        self.shape()
+                    ),
                 });
             }
             let s = self.0.storage.permute(self.shape(), perm)?;
@@ -537,7 +572,9 @@ impl Tensor {
                 });
             }
             let s = self.0.storage.broadcast_to(self.shape(), shape)?;
-            Ok(Tensor::make("broadcast_to", s, os, &[self], || Op::BroadcastTo { x: self.clone() }))
+            Ok(Tensor::make("broadcast_to", s, os, &[self], || {
+                Op::BroadcastTo { x: self.clone() }
+            }))
         })())
     }
 
@@ -555,25 +592,38 @@ impl Tensor {
             if !(2..=3).contains(&a.len()) || !(2..=3).contains(&b.len()) {
                 return Err(bad());
             }
-            let (ba, m, k) = if a.len() == 3 { (a[0], a[1], a[2]) } else { (1, a[0], a[1]) };
-            let (bb, k2, n) = if b.len() == 3 { (b[0], b[1], b[2]) } else { (1, b[0], b[1]) };
+            let (ba, m, k) = if a.len() == 3 {
+                (a[0], a[1], a[2])
+            } else {
+                (1, a[0], a[1])
+            };
+            let (bb, k2, n) = if b.len() == 3 {
+                (b[0], b[1], b[2])
+            } else {
+                (1, b[0], b[1])
+            };
             if k != k2 || (ba != bb && ba != 1 && bb != 1) {
                 return Err(bad());
             }
             let batch = ba.max(bb);
-            let s = self.0.storage.matmul(&rhs.0.storage, batch, ba, bb, m, k, n, false, false)?;
+            let s = self
+                .0
+                .storage
+                .matmul(&rhs.0.storage, batch, ba, bb, m, k, n, false, false)?;
             let out: Shape = if a.len() == 3 || b.len() == 3 {
                 smallvec![batch, m, n]
             } else {
                 smallvec![m, n]
             };
-            Ok(Tensor::make("matmul", s, out, &[self, rhs], || Op::Matmul {
-                a: self.clone(),
-                b: rhs.clone(),
-                batch,
-                m,
-                k,
-                n,
+            Ok(Tensor::make("matmul", s, out, &[self, rhs], || {
+                Op::Matmul {
+                    a: self.clone(),
+                    b: rhs.clone(),
+                    batch,
+                    m,
+                    k,
+                    n,
+                }
             }))
         })())
     }

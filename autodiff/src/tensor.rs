@@ -44,7 +44,12 @@ impl std::fmt::Debug for Tensor {
                 v[v.len() - 1],
                 self.shape()
             ),
-            None => write!(f, "Tensor(shape={:?}, device={})", self.shape(), self.device()),
+            None => write!(
+                f,
+                "Tensor(shape={:?}, device={})",
+                self.shape(),
+                self.device()
+            ),
         }
     }
 }
@@ -157,7 +162,10 @@ impl Tensor {
 
     /// A 1-D tensor of the given values.
     pub fn from_slice(data: &[f64]) -> Tensor {
-        Tensor::from_parts(Storage::cpu(CpuBuf::from_slice(data)), [data.len()].as_slice().into())
+        Tensor::from_parts(
+            Storage::cpu(CpuBuf::from_slice(data)),
+            [data.len()].as_slice().into(),
+        )
     }
 
     /// A rank-0 tensor.
@@ -169,7 +177,10 @@ impl Tensor {
 
     /// `v` everywhere.
     pub fn full(shape: &[usize], v: f64) -> Tensor {
-        Tensor::from_parts(Storage::cpu(crate::pool::filled(numel(shape), v)), shape.into())
+        Tensor::from_parts(
+            Storage::cpu(crate::pool::filled(numel(shape), v)),
+            shape.into(),
+        )
     }
 
     /// Zeros.
@@ -200,7 +211,11 @@ impl Tensor {
 
     /// `n` evenly spaced values from `start` to `end` inclusive.
     pub fn linspace(start: f64, end: f64, n: usize) -> Tensor {
-        let step = if n > 1 { (end - start) / (n - 1) as f64 } else { 0.0 };
+        let step = if n > 1 {
+            (end - start) / (n - 1) as f64
+        } else {
+            0.0
+        };
         let v: Vec<f64> = (0..n).map(|i| start + step * i as f64).collect();
         Tensor::from_slice(&v)
     }
@@ -284,10 +299,13 @@ impl Tensor {
         if let Some(e) = self.err() {
             return Err(e.clone());
         }
-        self.0.storage.as_cpu().ok_or_else(|| AdError::InvalidArgument {
-            op: "as_slice",
-            msg: format!("tensor lives on {}; use to_vec", self.device()),
-        })
+        self.0
+            .storage
+            .as_cpu()
+            .ok_or_else(|| AdError::InvalidArgument {
+                op: "as_slice",
+                msg: format!("tensor lives on {}; use to_vec", self.device()),
+            })
     }
 
     /// The single value of a one-element tensor.
