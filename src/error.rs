@@ -13,6 +13,9 @@ pub enum Error {
     /// An atomic file write.
     #[error(transparent)]
     AtomicWrite(#[from] crate::io::AtomicWriteError),
+    /// From the samplers.
+    #[error(transparent)]
+    Sampler(#[from] crate::samplers::SamplerError),
     /// Drawing a figure.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod error;
 pub mod io;
 pub mod plot;
+pub mod samplers;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;
