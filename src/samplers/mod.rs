@@ -37,6 +37,9 @@ pub enum SamplerError {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// From a normalizing flow.
+    #[error(transparent)]
+    Flow(#[from] crate::flows::FlowError),
     /// Writing outputs or checkpoints.
     #[error(transparent)]
     Io(#[from] crate::io::AtomicWriteError),
