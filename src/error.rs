@@ -16,6 +16,12 @@ pub enum Error {
     /// From the samplers.
     #[error(transparent)]
     Sampler(#[from] crate::samplers::SamplerError),
+    /// From the evidence estimator.
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
+    /// From a normalizing flow.
+    #[error(transparent)]
+    Flow(#[from] crate::flows::FlowError),
     /// Drawing a figure.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),

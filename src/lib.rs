@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod evidence;
 pub mod flows;
 pub mod io;
 pub mod plot;

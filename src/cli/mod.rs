@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod sample;
+
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
 #[command(name = "ferrax", version, about, long_about = None)]
@@ -16,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
+    /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
+    Sample(sample::SampleArgs),
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -35,6 +39,7 @@ pub fn run() -> i32 {
             );
             Ok(())
         }
+        Some(Command::Sample(args)) => sample::run(&args),
     };
     match result {
         Ok(()) => 0,

@@ -6,7 +6,9 @@
 pub mod adapt;
 pub mod density;
 pub mod diagnostics;
+pub mod flowmc;
 
+pub mod job;
 pub mod kernels;
 pub mod run;
 pub mod summary;
