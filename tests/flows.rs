@@ -21,6 +21,7 @@ fn trained_flow_integrates_to_one() {
         n_layers: 4,
         hidden: vec![32, 32],
         max_log_scale: 3.0,
+        ..Default::default()
     };
     let mut flow = RealNvp::new(2, cfg, &mut rng).unwrap();
     let tc = TrainConfig {

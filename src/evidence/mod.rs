@@ -55,6 +55,7 @@ impl Default for EvidenceConfig {
                 n_layers: 4,
                 hidden: vec![32, 32],
                 max_log_scale: 3.0,
+                ..Default::default()
             },
             train: TrainConfig {
                 epochs: 40,

@@ -7,7 +7,7 @@ pub mod realnvp;
 pub mod train;
 
 pub use adam::{Adam, AdamConfig};
-pub use realnvp::{Param, RealNvp, RealNvpConfig};
+pub use realnvp::{Activation, Param, RealNvp, RealNvpConfig};
 pub use train::{train_flow, TrainConfig, TrainReport};
 
 /// Errors of the flows.

@@ -5,7 +5,7 @@
 //! Layer `l` with mask `m` (1 = passed through) maps `u → v`:
 //! `v = m ⊙ u + (1 − m) ⊙ (u ⊙ exp(s(m ⊙ u)) + t(m ⊙ u))`,
 //! `log|det ∂v/∂u| = Σ_j (1 − m_j) s_j`, where `(s, t)` come from one MLP
-//! with `tanh` hidden activations and `s = c · tanh(s_raw / c)` (c =
+//! with ReLU (or `tanh`) hidden activations and `s = c · tanh(s_raw / c)` (c =
 //! `max_log_scale`) for stability. The density is
 //! `log q(x) = log N(z; 0, base_var I) + Σ_layers log|det| − Σ_j log scale_j`.
 
@@ -33,6 +33,19 @@ pub struct RealNvpConfig {
     pub hidden: Vec<usize>,
     /// Bound `c` on the log-scale, `s = c tanh(s_raw / c)`.
     pub max_log_scale: f64,
+    /// Hidden-layer activation.
+    #[serde(default)]
+    pub activation: Activation,
+}
+
+/// Hidden-layer activation of the conditioner MLPs.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub enum Activation {
+    /// `max(0, x)` (fast; piecewise smooth).
+    #[default]
+    Relu,
+    /// `tanh x` (smooth everywhere).
+    Tanh,
 }
 
 impl Default for RealNvpConfig {
@@ -41,6 +54,7 @@ impl Default for RealNvpConfig {
             n_layers: 6,
             hidden: vec![64, 64],
             max_log_scale: 3.0,
+            activation: Activation::Relu,
         }
     }
 }
@@ -159,7 +173,10 @@ impl RealNvp {
         for i in 0..n_lin {
             h = &h.matmul(&lp[2 * i]) + &lp[2 * i + 1];
             if i + 1 < n_lin {
-                h = h.tanh();
+                h = match self.config.activation {
+                    Activation::Relu => h.relu(),
+                    Activation::Tanh => h.tanh(),
+                };
             }
         }
         let d = self.dim;
@@ -306,6 +323,7 @@ mod tests {
             n_layers: 4,
             hidden: vec![16, 16],
             max_log_scale: 3.0,
+            activation: Activation::Tanh,
         };
         let mut f = RealNvp::new(dim, cfg, &mut rng).unwrap();
         for p in &mut f.params {

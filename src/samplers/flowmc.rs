@@ -31,8 +31,10 @@ pub struct FlowMcConfig {
     pub kernel: KernelKind,
     /// Initial local step size.
     pub step_size: f64,
-    /// Local steps per loop.
+    /// Local steps per training loop.
     pub n_local_steps: usize,
+    /// Local steps per production loop.
+    pub n_local_steps_production: usize,
     /// Global (flow) steps per loop.
     pub n_global_steps: usize,
     /// Training loops.
@@ -65,21 +67,23 @@ impl FlowMcConfig {
             kernel: KernelKind::Mala,
             step_size: 0.5 / (dim as f64).powf(0.25),
             n_local_steps: 30,
-            n_global_steps: 30,
-            n_training_loops: 12,
-            n_production_loops: 8,
+            n_local_steps_production: 5,
+            n_global_steps: 40,
+            n_training_loops: 10,
+            n_production_loops: 10,
             thin: 1,
             flow: RealNvpConfig {
                 n_layers: 6,
-                hidden: vec![64, 64],
+                hidden: if dim <= 5 { vec![32, 32] } else { vec![64, 64] },
                 max_log_scale: 3.0,
+                ..Default::default()
             },
             train: TrainConfig {
                 epochs: 5,
                 batch_size: 2000,
                 ..Default::default()
             },
-            max_buffer: 20_000,
+            max_buffer: 10_000,
             buffer_thin: 3,
             checkpoint_every: 0,
             checkpoint_path: None,
@@ -196,7 +200,12 @@ impl FlowMcState {
         let thin = self.config.thin.max(1);
         // local steps
         let mut hist = Vec::new();
-        for s in 0..self.config.n_local_steps {
+        let n_local = if training {
+            self.config.n_local_steps
+        } else {
+            self.config.n_local_steps_production
+        };
+        for s in 0..n_local {
             let st = self.kernel.step(density, &mut self.chains, &mut self.rng)?;
             self.n_logdensity_evals += (st.n_evals * n) as u64;
             if training {
