@@ -1,7 +1,7 @@
 //! A RealNVP trained on dual-moon-like samples is a normalised density:
 //! its 2-D integral by grid quadrature is 1.
 
-use ferrax::flows::{train_flow, RealNvp, RealNvpConfig, TrainConfig};
+use ferrax::flows::{train_flow, CouplingFlow, FlowConfig, TrainConfig};
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 
@@ -17,13 +17,13 @@ fn trained_flow_integrates_to_one() {
         x.push(a);
         x.push(0.5 * a * a + 0.3 * b);
     }
-    let cfg = RealNvpConfig {
+    let cfg = FlowConfig {
         n_layers: 4,
         hidden: vec![32, 32],
         max_log_scale: 3.0,
         ..Default::default()
     };
-    let mut flow = RealNvp::new(2, cfg, &mut rng).unwrap();
+    let mut flow = CouplingFlow::new(2, cfg, &mut rng).unwrap();
     let tc = TrainConfig {
         epochs: 30,
         batch_size: 500,

@@ -10,7 +10,7 @@
 //! per-chain averages (which keeps within-chain correlation out of the
 //! error), propagated to `log Z = −log ρ̂` as `σ(ρ̂)/ρ̂`.
 
-use crate::flows::{train_flow, FlowError, RealNvp, RealNvpConfig, TrainConfig};
+use crate::flows::{train_flow, FlowError, CouplingFlow, FlowConfig, TrainConfig};
 use crate::samplers::run::SampleSet;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ pub struct EvidenceConfig {
     /// Fraction of the chains used to train the flow.
     pub train_fraction: f64,
     /// Flow architecture.
-    pub flow: RealNvpConfig,
+    pub flow: FlowConfig,
     /// Flow training.
     pub train: TrainConfig,
     /// At most this many training rows (thinned evenly).
@@ -51,7 +51,7 @@ impl Default for EvidenceConfig {
         EvidenceConfig {
             temperature: 0.8,
             train_fraction: 0.5,
-            flow: RealNvpConfig {
+            flow: FlowConfig {
                 n_layers: 4,
                 hidden: vec![32, 32],
                 max_log_scale: 3.0,
@@ -101,7 +101,7 @@ pub fn learned_harmonic_mean<R: Rng>(set: &SampleSet, config: &EvidenceConfig, r
         .step_by(stride)
         .flat_map(|r| set.samples[r * d..(r + 1) * d].iter().copied())
         .collect();
-    let mut flow = RealNvp::new(d, config.flow.clone(), rng)?;
+    let mut flow = CouplingFlow::new(d, config.flow.clone(), rng)?;
     train_flow(&mut flow, &train, &config.train, None, rng)?;
     flow.base_var = config.temperature;
     // inference: remaining chains

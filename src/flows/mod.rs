@@ -1,13 +1,15 @@
-//! Normalizing flows on the autodiff tape: RealNVP (affine coupling; Dinh et
-//! al. 2017) with data standardisation, log-density, sampling, Adam training
-//! and save/load.
+//! Normalizing flows on the autodiff tape: masked coupling flows with affine
+//! (RealNVP; Dinh et al. 2017) or rational-quadratic spline (Durkan et al.
+//! 2019) transforms, with data standardisation, log-density, sampling, Adam
+//! training and save/load.
 
 pub mod adam;
-pub mod realnvp;
+pub mod coupling;
+pub mod spline;
 pub mod train;
 
 pub use adam::{Adam, AdamConfig};
-pub use realnvp::{Activation, Param, RealNvp, RealNvpConfig};
+pub use coupling::{Activation, CouplingFlow, FlowConfig, Param, Transform};
 pub use train::{train_flow, TrainConfig, TrainReport};
 
 /// Errors of the flows.

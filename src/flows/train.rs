@@ -1,7 +1,7 @@
 //! Maximum-likelihood training of a flow on samples: minibatch Adam on the
 //! mean negative log-density, with the standardisation fitted to the data.
 
-use super::{Adam, AdamConfig, FlowError, RealNvp};
+use super::{Adam, AdamConfig, FlowError, CouplingFlow};
 use ferrax_autodiff::{value_and_grads, Tensor};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -44,7 +44,7 @@ pub struct TrainReport {
 /// Trains `flow` on rows of `x` (`[n, dim]`). `opt` carries the Adam state
 /// across calls (pass `None` to start fresh; it is returned for reuse).
 pub fn train_flow<R: Rng>(
-    flow: &mut RealNvp,
+    flow: &mut CouplingFlow,
     x: &[f64],
     config: &TrainConfig,
     opt: Option<Adam>,

@@ -16,7 +16,7 @@ use super::adapt::{within_chain_variance, DualAveraging};
 use super::kernels::{Chains, KernelKind, LocalKernel};
 use super::run::SampleSet;
 use super::{LogDensity, SamplerError};
-use crate::flows::{train_flow, Adam, RealNvp, RealNvpConfig, TrainConfig};
+use crate::flows::{train_flow, Adam, CouplingFlow, FlowConfig, TrainConfig};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,7 @@ pub struct FlowMcConfig {
     /// Keep every `thin`-th production step.
     pub thin: usize,
     /// Flow architecture.
-    pub flow: RealNvpConfig,
+    pub flow: FlowConfig,
     /// Flow training per loop.
     pub train: TrainConfig,
     /// Maximum number of recent positions the flow is trained on.
@@ -72,7 +72,7 @@ impl FlowMcConfig {
             n_training_loops: 10,
             n_production_loops: 10,
             thin: 1,
-            flow: RealNvpConfig {
+            flow: FlowConfig {
                 n_layers: 6,
                 hidden: if dim <= 5 { vec![32, 32] } else { vec![64, 64] },
                 max_log_scale: 3.0,
@@ -106,7 +106,7 @@ pub struct FlowMcState {
     /// Step-size adaptation.
     pub adapt: DualAveraging,
     /// The flow.
-    pub flow: RealNvp,
+    pub flow: CouplingFlow,
     /// Optimizer state.
     pub adam: Option<Adam>,
     /// Random number generator.
@@ -148,7 +148,7 @@ impl FlowMcState {
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let chains = Chains::new(density, x0)?;
-        let flow = RealNvp::new(dim, config.flow.clone(), &mut rng)?;
+        let flow = CouplingFlow::new(dim, config.flow.clone(), &mut rng)?;
         let kernel = LocalKernel::new(config.kernel, config.step_size, dim);
         let adapt = DualAveraging::new(config.step_size, config.kernel.target_acceptance());
         let n = config.n_chains as u64;
