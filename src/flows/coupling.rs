@@ -2,14 +2,15 @@
 //! each an affine map (RealNVP; Dinh, Sohl-Dickstein & Bengio 2017, eqs.
 //! 6–9) or a rational-quadratic spline per coordinate (Durkan et al. 2019,
 //! see [`super::spline`]), on standardised data
-//! `u = (x − shift) / scale`, with a Gaussian base `N(0, base_var · I)`.
+//! `u = L⁻¹ (x − shift)` (`L L^T` the data covariance, or its diagonal), with a
+//! Gaussian base `N(0, base_var · I)`.
 //!
 //! Layer `l` with mask `m` (1 = passed through) maps `u → v`:
 //! `v = m ⊙ u + (1 − m) ⊙ (u ⊙ exp(s(m ⊙ u)) + t(m ⊙ u))`,
 //! `log|det ∂v/∂u| = Σ_j (1 − m_j) s_j`, where `(s, t)` come from one MLP
 //! with ReLU (or `tanh`) hidden activations and `s = c · tanh(s_raw / c)` (c =
 //! `max_log_scale`) for stability. The density is
-//! `log q(x) = log N(z; 0, base_var I) + Σ_layers log|det| − Σ_j log scale_j`.
+//! `log q(x) = log N(z; 0, base_var I) + Σ_layers log|det| − Σ_j log L_jj`.
 //! The spline variant replaces the affine map of the unmasked coordinates
 //! by a spline whose `3K − 1` parameters per coordinate the MLP outputs.
 
@@ -40,6 +41,10 @@ pub struct FlowConfig {
     /// Hidden-layer activation.
     #[serde(default)]
     pub activation: Activation,
+    /// Standardise with the full data covariance (whitening) rather than
+    /// per-dimension standard deviations.
+    #[serde(default = "default_true")]
+    pub whiten: bool,
     /// The coupling transform.
     #[serde(default)]
     pub transform: Transform,
@@ -70,9 +75,18 @@ impl FlowConfig {
             hidden: vec![32, 32],
             max_log_scale: 3.0,
             activation: Activation::Relu,
+            whiten: true,
             transform: Transform::RqSpline { bins: 8, bound: 10.0 },
         }
     }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn identity(d: usize) -> Vec<f64> {
+    (0..d * d).map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 }).collect()
 }
 
 /// Hidden-layer activation of the conditioner MLPs.
@@ -92,6 +106,7 @@ impl Default for FlowConfig {
             hidden: vec![64, 64],
             max_log_scale: 3.0,
             activation: Activation::Relu,
+            whiten: true,
             transform: Transform::Affine,
         }
     }
@@ -108,8 +123,11 @@ pub struct CouplingFlow {
     pub params: Vec<Param>,
     /// Standardisation shift (data mean), `[dim]`.
     pub shift: Vec<f64>,
-    /// Standardisation scale (data std), `[dim]`.
-    pub scale: Vec<f64>,
+    /// Standardisation: lower Cholesky factor `L` of the data covariance
+    /// (diagonal when `whiten` is off), `[dim, dim]` row-major.
+    pub chol: Vec<f64>,
+    /// `L⁻¹`, `[dim, dim]` row-major.
+    pub chol_inv: Vec<f64>,
     /// Variance of the Gaussian base (1; below 1 concentrates the flow).
     pub base_var: f64,
 }
@@ -174,7 +192,8 @@ impl CouplingFlow {
             config,
             params,
             shift: vec![0.0; dim],
-            scale: vec![1.0; dim],
+            chol: identity(dim),
+            chol_inv: identity(dim),
             base_var: 1.0,
         })
     }
@@ -188,11 +207,48 @@ impl CouplingFlow {
         }
         let n = (x.len() / d) as f64;
         for j in 0..d {
-            let mean = x.iter().skip(j).step_by(d).sum::<f64>() / n;
-            let var = x.iter().skip(j).step_by(d).map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-            self.shift[j] = mean;
-            self.scale[j] = if var > 0.0 && var.is_finite() { var.sqrt() } else { 1.0 };
+            self.shift[j] = x.iter().skip(j).step_by(d).sum::<f64>() / n;
         }
+        let mut cov = vec![0.0; d * d];
+        for row in x.chunks_exact(d) {
+            for i in 0..d {
+                let ri = row[i] - self.shift[i];
+                for j in 0..=i {
+                    cov[i * d + j] += ri * (row[j] - self.shift[j]) / (n - 1.0);
+                }
+            }
+        }
+        for i in 0..d {
+            for j in 0..i {
+                cov[j * d + i] = if self.config.whiten { cov[i * d + j] } else { 0.0 };
+                if !self.config.whiten {
+                    cov[i * d + j] = 0.0;
+                }
+            }
+            if !(cov[i * d + i] > 0.0 && cov[i * d + i].is_finite()) {
+                cov[i * d + i] = 1.0;
+            }
+        }
+        let chol = crate::samplers::targets::cholesky(&cov, d)
+            .or_else(|| {
+                // singular sample covariance: fall back to the diagonal
+                let diag: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { cov[k] } else { 0.0 }).collect();
+                crate::samplers::targets::cholesky(&diag, d)
+            })
+            .ok_or_else(|| FlowError::Shape("degenerate training data".into()))?;
+        let mut inv = vec![0.0; d * d];
+        for c in 0..d {
+            // forward substitution L y = e_c
+            for r in 0..d {
+                let mut v = if r == c { 1.0 } else { 0.0 };
+                for k in 0..r {
+                    v -= chol[r * d + k] * inv[k * d + c];
+                }
+                inv[r * d + c] = v / chol[r * d + r];
+            }
+        }
+        self.chol = chol;
+        self.chol_inv = inv;
         Ok(())
     }
 
@@ -340,14 +396,17 @@ impl CouplingFlow {
     }
 
     fn log_scale_sum(&self) -> f64 {
-        self.scale.iter().map(|s| s.ln()).sum()
+        (0..self.dim).map(|i| self.chol[i * (self.dim + 1)].ln()).sum()
     }
 
     fn standardise(&self, x: &Tensor) -> Tensor {
         let shift = Tensor::from_slice(&self.shift);
-        let inv: Vec<f64> = self.scale.iter().map(|s| 1.0 / s).collect();
-        let inv_scale = Tensor::from_slice(&inv);
-        &(x - &shift) * &inv_scale
+        // rows: u = L⁻¹ (x − shift), i.e. U = (X − shift) L⁻ᵀ
+        let inv_t = Tensor::from_vec(self.chol_inv.clone(), &[self.dim, self.dim]).map(|t| t.transpose(0, 1));
+        match inv_t {
+            Ok(m) => (x - &shift).matmul(&m),
+            Err(e) => Tensor::error(e),
+        }
     }
 
     /// `log q(x)` (`[B]`) for raw points `x` (`[B, dim]`) with parameters `ps`.
@@ -373,7 +432,8 @@ impl CouplingFlow {
         let zt = Tensor::from_vec(z.to_vec(), &[n, self.dim])?;
         let (u, ld) = self.inverse_with(&ps, &zt)?;
         let logq = &(&self.base_log_prob(&zt) + &ld) - self.log_scale_sum();
-        let x = &(&u * &Tensor::from_slice(&self.scale)) + &Tensor::from_slice(&self.shift);
+        let l_t = Tensor::from_vec(self.chol.clone(), &[self.dim, self.dim])?.transpose(0, 1);
+        let x = &u.matmul(&l_t) + &Tensor::from_slice(&self.shift);
         Ok((x.to_vec()?, logq.to_vec()?))
     }
 
@@ -412,7 +472,7 @@ impl CouplingFlow {
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
         let flow: CouplingFlow = bincode::deserialize(&bytes).map_err(|e| err(format!("not a saved flow: {e}")))?;
         let expected = flow.config.n_layers * flow.per_layer();
-        if flow.params.len() != expected || flow.shift.len() != flow.dim || flow.scale.len() != flow.dim {
+        if flow.params.len() != expected || flow.shift.len() != flow.dim || flow.chol.len() != flow.dim * flow.dim || flow.chol_inv.len() != flow.dim * flow.dim {
             return Err(err("inconsistent flow parameters".into()));
         }
         Ok(flow)
@@ -434,6 +494,7 @@ mod tests {
             hidden: vec![16, 16],
             max_log_scale: 3.0,
             activation: Activation::Tanh,
+            whiten: true,
             transform,
         };
         let mut f = CouplingFlow::new(dim, cfg, &mut rng).unwrap();
@@ -443,7 +504,8 @@ mod tests {
             }
         }
         f.shift = (0..dim).map(|j| 0.5 * j as f64 - 0.3).collect();
-        f.scale = (0..dim).map(|j| 0.7 + 0.2 * j as f64).collect();
+        let data: Vec<f64> = (0..40 * dim).map(|i| ((i * 7919) % 101) as f64 / 50.0 + (i % dim) as f64 * ((i / dim) % 5) as f64 * 0.1).collect();
+        f.standardise_to(&data).unwrap();
         f
     }
 
