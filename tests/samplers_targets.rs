@@ -15,7 +15,11 @@ use ferrax::samplers::{LogDensity, Target};
 use serde_json::Value;
 
 fn data(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/data/samplers/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/data/samplers/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn truth(name: &str) -> Value {
@@ -24,7 +28,11 @@ fn truth(name: &str) -> Value {
 }
 
 fn vec_of(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 fn target(name: &str) -> Target {
@@ -84,7 +92,8 @@ fn rosenbrock_2d_small_flowmc() {
 #[ignore]
 fn dual_moon_2d() {
     let (_, set) = run_and_check("dual_moon_2d", &flowmc(2));
-    let p_upper = set.param(1).iter().filter(|v| **v > 0.0).count() as f64 / (set.n_chains * set.n_draws) as f64;
+    let p_upper = set.param(1).iter().filter(|v| **v > 0.0).count() as f64
+        / (set.n_chains * set.n_draws) as f64;
     println!("dual_moon_2d: P(x1 > 0) = {p_upper:.4}");
     assert!((p_upper - 0.5).abs() <= 0.02);
 }
@@ -139,9 +148,16 @@ fn evidence_check(name: &str, job: &SampleJob) {
     let (rep, _) = run_and_check(name, job);
     let (z, err) = (rep.log_z.unwrap(), rep.log_z_err.unwrap());
     let want = truth(name)["log_Z"].as_f64().unwrap();
-    println!("{name}: log Z {z:.4} ± {err:.4} (truth {want:.4}), diff {:.4}, cpu {:.1} s", z - want, rep.cpu_seconds);
+    println!(
+        "{name}: log Z {z:.4} ± {err:.4} (truth {want:.4}), diff {:.4}, cpu {:.1} s",
+        z - want,
+        rep.cpu_seconds
+    );
     assert!((z - want).abs() <= 0.05, "{name}: log Z {z} vs {want}");
-    assert!((z - want).abs() <= 2.0 * err.max(1e-3), "{name}: log Z {z} ± {err} vs {want}");
+    assert!(
+        (z - want).abs() <= 2.0 * err.max(1e-3),
+        "{name}: log Z {z} ± {err} vs {want}"
+    );
 }
 
 /// Evidence from MALA draws (the posterior is unimodal) of the 4-D box target.

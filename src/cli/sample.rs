@@ -65,7 +65,10 @@ fn merge(mut base: serde_json::Value, over: serde_json::Value) -> serde_json::Va
 }
 
 fn sibling(out: &Path, suffix: &str) -> PathBuf {
-    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     out.with_file_name(format!("{stem}{suffix}"))
 }
 
@@ -80,7 +83,12 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         "flowmc" => SamplerChoice::Flowmc,
         "mala" => SamplerChoice::Mala,
         "hmc" => SamplerChoice::Hmc,
-        s => return Err(Error::invalid("--sampler", format!("'{s}' is not flowmc, mala or hmc"))),
+        s => {
+            return Err(Error::invalid(
+                "--sampler",
+                format!("'{s}' is not flowmc, mala or hmc"),
+            ))
+        }
     };
     let mut job = SampleJob::new(sampler, args.seed);
     if let Some(path) = &args.config {
@@ -95,7 +103,8 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         };
         match sampler {
             SamplerChoice::Flowmc => {
-                let base = serde_json::to_value(FlowMcConfig::for_dim(target.dim())).map_err(bad)?;
+                let base =
+                    serde_json::to_value(FlowMcConfig::for_dim(target.dim())).map_err(bad)?;
                 job.flowmc = Some(serde_json::from_value(merge(base, over)).map_err(bad)?);
             }
             _ => {
@@ -117,20 +126,40 @@ pub fn run(args: &SampleArgs) -> Result<()> {
     }
     job.evidence = args.evidence;
     job.progress = args.progress;
-    job.checkpoint = args.checkpoint.clone().map(|p| (p, args.checkpoint_every.max(1)));
+    job.checkpoint = args
+        .checkpoint
+        .clone()
+        .map(|p| (p, args.checkpoint_every.max(1)));
     let (report, set) = run_job(&target, &job)?;
-    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::invalid("report", e.to_string()))?;
+    let json = serde_json::to_string_pretty(&report)
+        .map_err(|e| Error::invalid("report", e.to_string()))?;
     crate::io::write_atomic(&args.output, json.as_bytes())?;
-    crate::io::write_npy(sibling(&args.output, "_samples.npy"), &[set.n_chains, set.n_draws, set.dim], &set.samples)?;
-    crate::io::write_npy(sibling(&args.output, "_logp.npy"), &[set.n_chains, set.n_draws], &set.logp)?;
+    crate::io::write_npy(
+        sibling(&args.output, "_samples.npy"),
+        &[set.n_chains, set.n_draws, set.dim],
+        &set.samples,
+    )?;
+    crate::io::write_npy(
+        sibling(&args.output, "_logp.npy"),
+        &[set.n_chains, set.n_draws],
+        &set.logp,
+    )?;
     if !args.no_plot {
         let labels: Vec<String> = (0..target.dim()).map(|j| format!("x{j}")).collect();
         // at most 20000 evenly spaced draws in the plot
         let rows = set.samples.len() / set.dim;
         let stride = rows.div_ceil(20_000).max(1);
-        let pts: Vec<f64> = (0..rows).step_by(stride).flat_map(|r| set.samples[r * set.dim..(r + 1) * set.dim].iter().copied()).collect();
+        let pts: Vec<f64> = (0..rows)
+            .step_by(stride)
+            .flat_map(|r| set.samples[r * set.dim..(r + 1) * set.dim].iter().copied())
+            .collect();
         if set.dim <= 12 {
-            corner_plot(&sibling(&args.output, "_corner.png"), &pts, &labels, &CornerOptions::default())?;
+            corner_plot(
+                &sibling(&args.output, "_corner.png"),
+                &pts,
+                &labels,
+                &CornerOptions::default(),
+            )?;
         }
     }
     println!(
@@ -140,7 +169,13 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         report.rhat_max,
         report.cpu_seconds,
         report.ess_min / report.cpu_seconds,
-        report.log_z.map(|z| format!(", log Z {z:.4} ± {:.4}", report.log_z_err.unwrap_or(f64::NAN))).unwrap_or_default()
+        report
+            .log_z
+            .map(|z| format!(
+                ", log Z {z:.4} ± {:.4}",
+                report.log_z_err.unwrap_or(f64::NAN)
+            ))
+            .unwrap_or_default()
     );
     Ok(())
 }

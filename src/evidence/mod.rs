@@ -10,7 +10,7 @@
 //! per-chain averages (which keeps within-chain correlation out of the
 //! error), propagated to `log Z = −log ρ̂` as `σ(ρ̂)/ρ̂`.
 
-use crate::flows::{train_flow, FlowError, CouplingFlow, FlowConfig, TrainConfig};
+use crate::flows::{train_flow, CouplingFlow, FlowConfig, FlowError, TrainConfig};
 use crate::samplers::run::SampleSet;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -84,15 +84,28 @@ pub struct EvidenceResult {
 
 /// `log Z` from posterior draws `set` (with their unnormalised log
 /// posterior values `set.logp`).
-pub fn learned_harmonic_mean<R: Rng>(set: &SampleSet, config: &EvidenceConfig, rng: &mut R) -> Result<EvidenceResult, EvidenceError> {
+pub fn learned_harmonic_mean<R: Rng>(
+    set: &SampleSet,
+    config: &EvidenceConfig,
+    rng: &mut R,
+) -> Result<EvidenceResult, EvidenceError> {
     let (m, n, d) = (set.n_chains, set.n_draws, set.dim);
-    let invalid = |name: &str, msg: String| EvidenceError::Invalid { name: name.into(), msg };
+    let invalid = |name: &str, msg: String| EvidenceError::Invalid {
+        name: name.into(),
+        msg,
+    };
     if !(config.temperature > 0.0 && config.temperature <= 1.0) {
-        return Err(invalid("temperature", format!("{} is not in (0, 1]", config.temperature)));
+        return Err(invalid(
+            "temperature",
+            format!("{} is not in (0, 1]", config.temperature),
+        ));
     }
     let n_train = ((m as f64) * config.train_fraction).round() as usize;
     if m < 4 || n_train < 1 || m - n_train < 2 || n < 2 {
-        return Err(invalid("samples", format!("{m} chains of {n} draws are too few to split")));
+        return Err(invalid(
+            "samples",
+            format!("{m} chains of {n} draws are too few to split"),
+        ));
     }
     // training rows: chains 0..n_train, thinned to max_train
     let rows = n_train * n;
@@ -110,14 +123,21 @@ pub fn learned_harmonic_mean<R: Rng>(set: &SampleSet, config: &EvidenceConfig, r
     for c in n_train..m {
         let xs = &set.samples[c * n * d..(c + 1) * n * d];
         let lq = flow.log_prob(xs)?;
-        let terms: Vec<f64> = lq.iter().zip(&set.logp[c * n..(c + 1) * n]).map(|(q, p)| q - p).collect();
+        let terms: Vec<f64> = lq
+            .iter()
+            .zip(&set.logp[c * n..(c + 1) * n])
+            .map(|(q, p)| q - p)
+            .collect();
         chain_log_means.push(log_mean_exp(&terms));
         all.extend(terms);
     }
     let log_rho = log_mean_exp(&all);
     // relative error from the spread of per-chain means
     let k = chain_log_means.len() as f64;
-    let rel: Vec<f64> = chain_log_means.iter().map(|l| (l - log_rho).exp()).collect();
+    let rel: Vec<f64> = chain_log_means
+        .iter()
+        .map(|l| (l - log_rho).exp())
+        .collect();
     let mean_rel = rel.iter().sum::<f64>() / k;
     let var = rel.iter().map(|r| (r - mean_rel).powi(2)).sum::<f64>() / (k - 1.0);
     Ok(EvidenceResult {
@@ -131,10 +151,18 @@ pub fn learned_harmonic_mean<R: Rng>(set: &SampleSet, config: &EvidenceConfig, r
 
 /// `log((1/N) Σ exp(vᵢ))`, stable; non-finite terms count as zero.
 fn log_mean_exp(v: &[f64]) -> f64 {
-    let mx = v.iter().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    let mx = v
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
     if !mx.is_finite() {
         return f64::NEG_INFINITY;
     }
-    let s: f64 = v.iter().filter(|x| x.is_finite()).map(|x| (x - mx).exp()).sum();
+    let s: f64 = v
+        .iter()
+        .filter(|x| x.is_finite())
+        .map(|x| (x - mx).exp())
+        .sum();
     mx + (s / v.len() as f64).ln()
 }

@@ -14,6 +14,9 @@
 //! The spline variant replaces the affine map of the unmasked coordinates
 //! by a spline whose `3K − 1` parameters per coordinate the MLP outputs.
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 use super::FlowError;
 use ferrax_autodiff::Tensor;
 use rand::Rng;
@@ -76,7 +79,10 @@ impl FlowConfig {
             max_log_scale: 3.0,
             activation: Activation::Relu,
             whiten: true,
-            transform: Transform::RqSpline { bins: 8, bound: 10.0 },
+            transform: Transform::RqSpline {
+                bins: 8,
+                bound: 10.0,
+            },
         }
     }
 }
@@ -86,7 +92,9 @@ fn default_true() -> bool {
 }
 
 fn identity(d: usize) -> Vec<f64> {
-    (0..d * d).map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 }).collect()
+    (0..d * d)
+        .map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 })
+        .collect()
 }
 
 /// Hidden-layer activation of the conditioner MLPs.
@@ -142,7 +150,7 @@ impl CouplingFlow {
                 msg: "coupling flows need dim >= 2".into(),
             });
         }
-        if config.n_layers == 0 || config.hidden.iter().any(|&h| h == 0) {
+        if config.n_layers == 0 || config.hidden.contains(&0) {
             return Err(FlowError::Invalid {
                 name: "config".into(),
                 msg: "need n_layers >= 1 and positive hidden widths".into(),
@@ -203,7 +211,10 @@ impl CouplingFlow {
     pub fn standardise_to(&mut self, x: &[f64]) -> Result<(), FlowError> {
         let d = self.dim;
         if x.len() < 2 * d || x.len() % d != 0 {
-            return Err(FlowError::Shape(format!("{} values are not >= 2 rows of {d}", x.len())));
+            return Err(FlowError::Shape(format!(
+                "{} values are not >= 2 rows of {d}",
+                x.len()
+            )));
         }
         let n = (x.len() / d) as f64;
         for j in 0..d {
@@ -220,7 +231,11 @@ impl CouplingFlow {
         }
         for i in 0..d {
             for j in 0..i {
-                cov[j * d + i] = if self.config.whiten { cov[i * d + j] } else { 0.0 };
+                cov[j * d + i] = if self.config.whiten {
+                    cov[i * d + j]
+                } else {
+                    0.0
+                };
                 if !self.config.whiten {
                     cov[i * d + j] = 0.0;
                 }
@@ -232,7 +247,9 @@ impl CouplingFlow {
         let chol = crate::samplers::targets::cholesky(&cov, d)
             .or_else(|| {
                 // singular sample covariance: fall back to the diagonal
-                let diag: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { cov[k] } else { 0.0 }).collect();
+                let diag: Vec<f64> = (0..d * d)
+                    .map(|k| if k % (d + 1) == 0 { cov[k] } else { 0.0 })
+                    .collect();
                 crate::samplers::targets::cholesky(&diag, d)
             })
             .ok_or_else(|| FlowError::Shape("degenerate training data".into()))?;
@@ -300,7 +317,14 @@ impl CouplingFlow {
 
     /// Spline layer `l` applied to `v` (`[B, dim]`): returns the new `v` and
     /// the per-row log-det, differentiable through the fused spline op.
-    fn spline_layer(&self, ps: &[Tensor], l: usize, v: &Tensor, bins: usize, bound: f64) -> (Tensor, Tensor) {
+    fn spline_layer(
+        &self,
+        ps: &[Tensor],
+        l: usize,
+        v: &Tensor,
+        bins: usize,
+        bound: f64,
+    ) -> (Tensor, Tensor) {
         let (m, inv) = self.mask(l);
         let vm = v * &m;
         let b = v.shape()[0];
@@ -315,7 +339,14 @@ impl CouplingFlow {
 
     /// Inverse of spline layer `l` (no gradient): returns `u` and the log-det
     /// of the forward map at `u`.
-    fn spline_layer_inverse(&self, ps: &[Tensor], l: usize, v: &Tensor, bins: usize, bound: f64) -> Result<(Tensor, Tensor), FlowError> {
+    fn spline_layer_inverse(
+        &self,
+        ps: &[Tensor],
+        l: usize,
+        v: &Tensor,
+        bins: usize,
+        bound: f64,
+    ) -> Result<(Tensor, Tensor), FlowError> {
         let (m, _) = self.mask(l);
         let vm = v * &m;
         let b = v.shape()[0];
@@ -396,13 +427,16 @@ impl CouplingFlow {
     }
 
     fn log_scale_sum(&self) -> f64 {
-        (0..self.dim).map(|i| self.chol[i * (self.dim + 1)].ln()).sum()
+        (0..self.dim)
+            .map(|i| self.chol[i * (self.dim + 1)].ln())
+            .sum()
     }
 
     fn standardise(&self, x: &Tensor) -> Tensor {
         let shift = Tensor::from_slice(&self.shift);
         // rows: u = L⁻¹ (x − shift), i.e. U = (X − shift) L⁻ᵀ
-        let inv_t = Tensor::from_vec(self.chol_inv.clone(), &[self.dim, self.dim]).map(|t| t.transpose(0, 1));
+        let inv_t = Tensor::from_vec(self.chol_inv.clone(), &[self.dim, self.dim])
+            .map(|t| t.transpose(0, 1));
         match inv_t {
             Ok(m) => (x - &shift).matmul(&m),
             Err(e) => Tensor::error(e),
@@ -440,13 +474,19 @@ impl CouplingFlow {
     /// Draws `n` samples: returns `(x [n, dim], log q(x) [n])`.
     pub fn sample<R: Rng>(&self, n: usize, rng: &mut R) -> Result<(Vec<f64>, Vec<f64>), FlowError> {
         let sd = self.base_var.sqrt();
-        let z: Vec<f64> = (0..n * self.dim).map(|_| sd * rng.sample::<f64, _>(StandardNormal)).collect();
+        let z: Vec<f64> = (0..n * self.dim)
+            .map(|_| sd * rng.sample::<f64, _>(StandardNormal))
+            .collect();
         self.transform_base(&z)
     }
 
     fn rows(&self, x: &[f64]) -> Result<usize, FlowError> {
         if x.len() % self.dim != 0 {
-            return Err(FlowError::Shape(format!("{} values are not rows of {}", x.len(), self.dim)));
+            return Err(FlowError::Shape(format!(
+                "{} values are not rows of {}",
+                x.len(),
+                self.dim
+            )));
         }
         Ok(x.len() / self.dim)
     }
@@ -470,9 +510,14 @@ impl CouplingFlow {
             msg,
         };
         let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-        let flow: CouplingFlow = bincode::deserialize(&bytes).map_err(|e| err(format!("not a saved flow: {e}")))?;
+        let flow: CouplingFlow =
+            bincode::deserialize(&bytes).map_err(|e| err(format!("not a saved flow: {e}")))?;
         let expected = flow.config.n_layers * flow.per_layer();
-        if flow.params.len() != expected || flow.shift.len() != flow.dim || flow.chol.len() != flow.dim * flow.dim || flow.chol_inv.len() != flow.dim * flow.dim {
+        if flow.params.len() != expected
+            || flow.shift.len() != flow.dim
+            || flow.chol.len() != flow.dim * flow.dim
+            || flow.chol_inv.len() != flow.dim * flow.dim
+        {
             return Err(err("inconsistent flow parameters".into()));
         }
         Ok(flow)
@@ -485,7 +530,10 @@ mod tests {
     use rand::SeedableRng;
 
     /// A flow with all weights random (non-trivial map).
-    const SPLINE: Transform = Transform::RqSpline { bins: 8, bound: 4.0 };
+    const SPLINE: Transform = Transform::RqSpline {
+        bins: 8,
+        bound: 4.0,
+    };
 
     fn random_flow(dim: usize, transform: Transform) -> CouplingFlow {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
@@ -504,7 +552,11 @@ mod tests {
             }
         }
         f.shift = (0..dim).map(|j| 0.5 * j as f64 - 0.3).collect();
-        let data: Vec<f64> = (0..40 * dim).map(|i| ((i * 7919) % 101) as f64 / 50.0 + (i % dim) as f64 * ((i / dim) % 5) as f64 * 0.1).collect();
+        let data: Vec<f64> = (0..40 * dim)
+            .map(|i| {
+                ((i * 7919) % 101) as f64 / 50.0 + (i % dim) as f64 * ((i / dim) % 5) as f64 * 0.1
+            })
+            .collect();
         f.standardise_to(&data).unwrap();
         f
     }
@@ -528,7 +580,11 @@ mod tests {
         let (z, _) = f.forward_with(&ps, &u);
         let (u2, _) = f.inverse_with(&ps, &z).unwrap();
         let (u, u2) = (u.to_vec().unwrap(), u2.to_vec().unwrap());
-        let err = u.iter().zip(&u2).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = u
+            .iter()
+            .zip(&u2)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(err < 1e-10, "max |u - f^-1(f(u))| = {err}");
     }
 
@@ -561,9 +617,15 @@ mod tests {
                     jac[i * d + j] = (fp[i] - fm[i]) / (2.0 * h);
                 }
             }
-            let det = jac[0] * (jac[4] * jac[8] - jac[5] * jac[7]) - jac[1] * (jac[3] * jac[8] - jac[5] * jac[6])
+            let det = jac[0] * (jac[4] * jac[8] - jac[5] * jac[7])
+                - jac[1] * (jac[3] * jac[8] - jac[5] * jac[6])
                 + jac[2] * (jac[3] * jac[7] - jac[4] * jac[6]);
-            assert!((det.abs().ln() - ld).abs() < 1e-5, "{:?} at {u0:?}: fd {} vs {ld}", f.config.transform, det.abs().ln());
+            assert!(
+                (det.abs().ln() - ld).abs() < 1e-5,
+                "{:?} at {u0:?}: fd {} vs {ld}",
+                f.config.transform,
+                det.abs().ln()
+            );
         }
     }
 

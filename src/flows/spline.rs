@@ -10,6 +10,9 @@
 //! (min = 1e-3); derivatives `1e-3 + softplus(·)`; the boundary derivatives
 //! are 1 so the map is C¹ with the identity tails.
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 use ferrax_autodiff::{AdError, CustomOp, Dual, Scalar, Tensor};
 
 const MIN_BIN: f64 = 1e-3;
@@ -82,6 +85,9 @@ pub fn rq_inverse(y: f64, raw: &[f64], k: usize, bound: f64) -> f64 {
     xs[b] + xi * w
 }
 
+/// Values of `u` and `raw`, batch size, dimension, parameters per element.
+type Unpacked<'a> = (&'a [f64], &'a [f64], usize, usize, usize);
+
 /// The fused spline op: inputs `u [B, d]` and `raw [B, d, 3K−1]`; output
 /// `[B, d, 2]` holding `y` and `log dy/du` per element.
 pub struct RqSplineOp {
@@ -91,7 +97,15 @@ pub struct RqSplineOp {
     pub bound: f64,
 }
 
-fn dual_grads<const N: usize>(x: f64, raw: &[f64], k: usize, bound: f64, gy: f64, gl: f64, out: &mut [f64]) {
+fn dual_grads<const N: usize>(
+    x: f64,
+    raw: &[f64],
+    k: usize,
+    bound: f64,
+    gy: f64,
+    gl: f64,
+    out: &mut [f64],
+) {
     let mut vars = [Dual::<N>::constant(0.0); N];
     vars[0] = Dual::variable(x, 0);
     for (i, r) in raw.iter().enumerate() {
@@ -117,7 +131,12 @@ impl CustomOp for RqSplineOp {
         }
         Tensor::from_vec(out, &[b, d, 2])
     }
-    fn vjp(&self, inputs: &[Tensor], _output: &Tensor, grad_output: &Tensor) -> ferrax_autodiff::Result<Vec<Option<Tensor>>> {
+    fn vjp(
+        &self,
+        inputs: &[Tensor],
+        _output: &Tensor,
+        grad_output: &Tensor,
+    ) -> ferrax_autodiff::Result<Vec<Option<Tensor>>> {
         let (u, raw, b, d, p) = self.unpack(inputs)?;
         let g = grad_output.as_slice()?;
         let n = p + 1;
@@ -145,22 +164,36 @@ impl CustomOp for RqSplineOp {
             gu[e] = buf[0];
             graw[e * p..(e + 1) * p].copy_from_slice(&buf[1..]);
         }
-        Ok(vec![Some(Tensor::from_vec(gu, &[b, d])?), Some(Tensor::from_vec(graw, &[b, d, p])?)])
+        Ok(vec![
+            Some(Tensor::from_vec(gu, &[b, d])?),
+            Some(Tensor::from_vec(graw, &[b, d, p])?),
+        ])
     }
 }
 
 impl RqSplineOp {
-    fn unpack<'a>(&self, inputs: &'a [Tensor]) -> ferrax_autodiff::Result<(&'a [f64], &'a [f64], usize, usize, usize)> {
+    fn unpack<'a>(&self, inputs: &'a [Tensor]) -> ferrax_autodiff::Result<Unpacked<'a>> {
         let p = 3 * self.bins - 1;
-        let bad = |msg: String| AdError::CustomOp { name: "rq_spline".into(), msg };
+        let bad = |msg: String| AdError::CustomOp {
+            name: "rq_spline".into(),
+            msg,
+        };
         if inputs.len() != 2 {
             return Err(bad("needs inputs u and raw".into()));
         }
         let (us, rs) = (inputs[0].shape(), inputs[1].shape());
         if us.len() != 2 || rs.len() != 3 || rs[0] != us[0] || rs[1] != us[1] || rs[2] != p {
-            return Err(bad(format!("shapes {us:?} and {rs:?} are not [B, d] and [B, d, {p}]")));
+            return Err(bad(format!(
+                "shapes {us:?} and {rs:?} are not [B, d] and [B, d, {p}]"
+            )));
         }
-        Ok((inputs[0].as_slice()?, inputs[1].as_slice()?, us[0], us[1], p))
+        Ok((
+            inputs[0].as_slice()?,
+            inputs[1].as_slice()?,
+            us[0],
+            us[1],
+            p,
+        ))
     }
 }
 
@@ -169,7 +202,9 @@ mod tests {
     use super::*;
 
     fn raw(k: usize, seed: f64) -> Vec<f64> {
-        (0..3 * k - 1).map(|i| (seed * (i as f64 + 1.0)).sin() * 1.5).collect()
+        (0..3 * k - 1)
+            .map(|i| (seed * (i as f64 + 1.0)).sin() * 1.5)
+            .collect()
     }
 
     #[test]
@@ -181,7 +216,8 @@ mod tests {
             let (y, l) = rq_forward(x, &r, k, bound);
             assert!((rq_inverse(y, &r, k, bound) - x).abs() < 1e-11, "x {x}");
             let h = 1e-6;
-            let fd = (rq_forward(x + h, &r, k, bound).0 - rq_forward(x - h, &r, k, bound).0) / (2.0 * h);
+            let fd =
+                (rq_forward(x + h, &r, k, bound).0 - rq_forward(x - h, &r, k, bound).0) / (2.0 * h);
             assert!((fd.ln() - l).abs() < 1e-6, "x {x}: {} vs {l}", fd.ln());
         }
     }
@@ -215,11 +251,15 @@ mod tests {
 
     #[test]
     fn op_gradients_match_finite_differences() {
-        let op = std::rc::Rc::new(RqSplineOp { bins: 4, bound: 3.0 });
+        let op = std::rc::Rc::new(RqSplineOp {
+            bins: 4,
+            bound: 3.0,
+        });
         let u = Tensor::from_vec(vec![0.3, -1.2, 2.5, 4.0], &[2, 2]).unwrap();
         let rv: Vec<f64> = (0..4).flat_map(|s| raw(4, 0.3 + s as f64)).collect();
         let r = Tensor::from_vec(rv, &[2, 2, 11]).unwrap();
-        let w = Tensor::from_vec((0..8).map(|i| 0.5 + 0.1 * i as f64).collect(), &[2, 2, 2]).unwrap();
+        let w =
+            Tensor::from_vec((0..8).map(|i| 0.5 + 0.1 * i as f64).collect(), &[2, 2, 2]).unwrap();
         let rep = ferrax_autodiff::check_gradients(
             |ps: &[Tensor]| (&ferrax_autodiff::apply_custom(op.clone(), ps) * &w).sum_all(),
             &[u, r],

@@ -1,7 +1,7 @@
 //! Maximum-likelihood training of a flow on samples: minibatch Adam on the
 //! mean negative log-density, with the standardisation fitted to the data.
 
-use super::{Adam, AdamConfig, FlowError, CouplingFlow};
+use super::{Adam, AdamConfig, CouplingFlow, FlowError};
 use ferrax_autodiff::{value_and_grads, Tensor};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -52,7 +52,10 @@ pub fn train_flow<R: Rng>(
 ) -> Result<(Adam, TrainReport), FlowError> {
     let d = flow.dim;
     if x.len() < 2 * d || x.len() % d != 0 {
-        return Err(FlowError::Shape(format!("{} training values are not >= 2 rows of {d}", x.len())));
+        return Err(FlowError::Shape(format!(
+            "{} training values are not >= 2 rows of {d}",
+            x.len()
+        )));
     }
     if config.batch_size == 0 {
         return Err(FlowError::Invalid {
@@ -83,7 +86,8 @@ pub fn train_flow<R: Rng>(
             }
             let xb = Tensor::from_vec(batch.clone(), &[chunk.len(), d])?;
             let ps = flow.param_tensors()?;
-            let (loss, grads) = value_and_grads(|p| flow.log_prob_with(p, &xb).mean_all() * -1.0, &ps)?;
+            let (loss, grads) =
+                value_and_grads(|p| flow.log_prob_with(p, &xb).mean_all() * -1.0, &ps)?;
             if !loss.is_finite() {
                 return Err(FlowError::Diverged(format!("loss {loss}")));
             }

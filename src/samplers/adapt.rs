@@ -56,7 +56,8 @@ pub fn within_chain_variance(x: &[f64], n_steps: usize, n_chains: usize, dim: us
         for (j, o) in out.iter_mut().enumerate() {
             let at = |t: usize| x[(t * n_chains + c) * dim + j];
             let mean = (0..n_steps).map(at).sum::<f64>() / n_steps as f64;
-            let var = (0..n_steps).map(|t| (at(t) - mean).powi(2)).sum::<f64>() / (n_steps - 1) as f64;
+            let var =
+                (0..n_steps).map(|t| (at(t) - mean).powi(2)).sum::<f64>() / (n_steps - 1) as f64;
             *o += var / n_chains as f64;
         }
     }
@@ -81,11 +82,15 @@ mod tests {
     fn dual_averaging_finds_the_step_size() {
         // acceptance falls with step size: a(eps) = exp(-eps); target 0.574 => eps = 0.555
         let mut da = DualAveraging::new(1.0, 0.574);
-        let mut eps = 1.0;
+        let mut eps: f64 = 1.0;
         for _ in 0..2000 {
-            eps = da.update((-eps as f64).exp());
+            eps = da.update((-eps).exp());
         }
-        assert!((da.final_step_size() - 0.5551).abs() < 0.01, "{}", da.final_step_size());
+        assert!(
+            (da.final_step_size() - 0.5551).abs() < 0.01,
+            "{}",
+            da.final_step_size()
+        );
         assert!(eps > 0.0);
     }
 }

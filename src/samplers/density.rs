@@ -14,7 +14,12 @@ pub trait LogDensity {
     /// writes `log p` into `logp` (`[n]`) and `∇ log p` into `grad`
     /// (`[n, dim]`). Points outside the support give `-inf` and a zero
     /// gradient.
-    fn log_density_and_grad(&self, x: &[f64], logp: &mut [f64], grad: &mut [f64]) -> Result<(), SamplerError>;
+    fn log_density_and_grad(
+        &self,
+        x: &[f64],
+        logp: &mut [f64],
+        grad: &mut [f64],
+    ) -> Result<(), SamplerError>;
 
     /// `log p` only (`[n]`); by default through [`Self::log_density_and_grad`].
     fn log_density(&self, x: &[f64], logp: &mut [f64]) -> Result<(), SamplerError> {
@@ -24,9 +29,17 @@ pub trait LogDensity {
 }
 
 /// Checks the buffer lengths of a batched call; returns the batch size.
-pub fn batch_size(dim: usize, x: &[f64], logp: &[f64], grad: Option<&[f64]>) -> Result<usize, SamplerError> {
+pub fn batch_size(
+    dim: usize,
+    x: &[f64],
+    logp: &[f64],
+    grad: Option<&[f64]>,
+) -> Result<usize, SamplerError> {
     if dim == 0 || x.len() % dim != 0 {
-        return Err(SamplerError::Shape(format!("{} values are not rows of dim {dim}", x.len())));
+        return Err(SamplerError::Shape(format!(
+            "{} values are not rows of dim {dim}",
+            x.len()
+        )));
     }
     let n = x.len() / dim;
     if logp.len() != n || grad.is_some_and(|g| g.len() != x.len()) {
@@ -56,7 +69,12 @@ impl<F: Fn(&[f64], &mut [f64]) -> f64> LogDensity for FnDensity<F> {
     fn dim(&self) -> usize {
         self.dim
     }
-    fn log_density_and_grad(&self, x: &[f64], logp: &mut [f64], grad: &mut [f64]) -> Result<(), SamplerError> {
+    fn log_density_and_grad(
+        &self,
+        x: &[f64],
+        logp: &mut [f64],
+        grad: &mut [f64],
+    ) -> Result<(), SamplerError> {
         let n = batch_size(self.dim, x, logp, Some(grad))?;
         let d = self.dim;
         for i in 0..n {
@@ -85,7 +103,12 @@ impl<F: Fn(&Tensor) -> Tensor> LogDensity for TensorDensity<F> {
     fn dim(&self) -> usize {
         self.dim
     }
-    fn log_density_and_grad(&self, x: &[f64], logp: &mut [f64], grad: &mut [f64]) -> Result<(), SamplerError> {
+    fn log_density_and_grad(
+        &self,
+        x: &[f64],
+        logp: &mut [f64],
+        grad: &mut [f64],
+    ) -> Result<(), SamplerError> {
         let n = batch_size(self.dim, x, logp, Some(grad))?;
         let xt = Tensor::from_vec(x.to_vec(), &[n, self.dim])?;
         let mut values = Vec::new();

@@ -8,6 +8,9 @@
 //! * [`split_rhat`]: the split potential scale reduction factor
 //!   (Gelman et al., BDA3 eq. 11.4 on split chains), without ranks.
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 /// Splits each of `n_chains` chains of `n_draws` in two halves (dropping the
 /// middle draw of odd lengths, as the reference implementation keeps the
 /// first ⌊n/2⌋ and the last ⌊n/2⌋), giving `2 n_chains` chains.
@@ -42,7 +45,12 @@ fn mean_autocov(centred: &[Vec<f64>], t: usize) -> f64 {
         .iter()
         .map(|c| {
             let n = c.len();
-            c[..n - t].iter().zip(&c[t..]).map(|(a, b)| a * b).sum::<f64>() / n as f64
+            c[..n - t]
+                .iter()
+                .zip(&c[t..])
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                / n as f64
         })
         .sum::<f64>()
         / m
@@ -162,7 +170,11 @@ mod tests {
         let r = split_rhat(&draws, m, n);
         assert!((r - 1.0).abs() < 0.01, "rhat {r}");
         // chains stuck at different values give a large R-hat
-        let shifted: Vec<f64> = draws.iter().enumerate().map(|(i, v)| v + (i / n) as f64).collect();
+        let shifted: Vec<f64> = draws
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + (i / n) as f64)
+            .collect();
         assert!(split_rhat(&shifted, m, n) > 1.5);
     }
 }

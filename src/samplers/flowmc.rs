@@ -12,6 +12,9 @@
 //! atomically every `checkpoint_every` loops, and a resumed run continues
 //! bit for bit.
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 use super::adapt::{within_chain_variance, DualAveraging};
 use super::kernels::{Chains, KernelKind, LocalKernel};
 use super::run::SampleSet;
@@ -138,10 +141,22 @@ pub struct FlowMcResult {
 
 impl FlowMcState {
     /// A fresh state: chains started at `x0` (`[n_chains, dim]`).
-    pub fn new<D: LogDensity + ?Sized>(density: &D, config: FlowMcConfig, x0: Vec<f64>, seed: u64) -> Result<Self, SamplerError> {
+    pub fn new<D: LogDensity + ?Sized>(
+        density: &D,
+        config: FlowMcConfig,
+        x0: Vec<f64>,
+        seed: u64,
+    ) -> Result<Self, SamplerError> {
         let dim = density.dim();
         if config.n_chains == 0 || x0.len() != config.n_chains * dim {
-            return Err(SamplerError::invalid("n_chains", format!("{} start values for {} chains of dim {dim}", x0.len(), config.n_chains)));
+            return Err(SamplerError::invalid(
+                "n_chains",
+                format!(
+                    "{} start values for {} chains of dim {dim}",
+                    x0.len(),
+                    config.n_chains
+                ),
+            ));
         }
         if !(config.step_size > 0.0) {
             return Err(SamplerError::invalid("step_size", "must be positive"));
@@ -225,9 +240,15 @@ impl FlowMcState {
         if training {
             // mass matrix from this loop's within-chain variance (first half
             // of the training loops), then restart the step-size adaptation
-            if self.loops_done < self.config.n_training_loops.div_ceil(2) && self.config.n_local_steps >= 10 {
-                self.kernel.inv_mass = within_chain_variance(&hist, self.config.n_local_steps, n, d);
-                self.adapt = DualAveraging::new(self.kernel.step_size, self.config.kernel.target_acceptance());
+            if self.loops_done < self.config.n_training_loops.div_ceil(2)
+                && self.config.n_local_steps >= 10
+            {
+                self.kernel.inv_mass =
+                    within_chain_variance(&hist, self.config.n_local_steps, n, d);
+                self.adapt = DualAveraging::new(
+                    self.kernel.step_size,
+                    self.config.kernel.target_acceptance(),
+                );
             }
             if self.loops_done + 1 == self.config.n_training_loops {
                 self.kernel.step_size = self.adapt.final_step_size();
@@ -236,7 +257,13 @@ impl FlowMcState {
             if self.buffer.len() > max {
                 self.buffer.drain(..self.buffer.len() - max);
             }
-            let (adam, _) = train_flow(&mut self.flow, &self.buffer, &self.config.train, self.adam.take(), &mut self.rng)?;
+            let (adam, _) = train_flow(
+                &mut self.flow,
+                &self.buffer,
+                &self.config.train,
+                self.adam.take(),
+                &mut self.rng,
+            )?;
             self.adam = Some(adam);
         }
         // global steps
@@ -254,7 +281,8 @@ impl FlowMcState {
                 if prop_logp[i].is_finite() && logq_y[i].is_finite() && u.ln() < la {
                     acc += 1;
                     self.chains.x[i * d..(i + 1) * d].copy_from_slice(&y[i * d..(i + 1) * d]);
-                    self.chains.grad[i * d..(i + 1) * d].copy_from_slice(&prop_grad[i * d..(i + 1) * d]);
+                    self.chains.grad[i * d..(i + 1) * d]
+                        .copy_from_slice(&prop_grad[i * d..(i + 1) * d]);
                     self.chains.logp[i] = prop_logp[i];
                     logq_x[i] = logq_y[i];
                 }
@@ -283,7 +311,10 @@ impl FlowMcState {
         let (n, d) = (self.chains.n_chains, self.chains.dim);
         let kept = self.draws_logp.len() / n.max(1);
         let mut set = SampleSet::from_step_major(&self.draws, &self.draws_logp, kept, n, d);
-        let (a, p) = (self.local_accept.0 + self.global_accept_production.0, self.local_accept.1 + self.global_accept_production.1);
+        let (a, p) = (
+            self.local_accept.0 + self.global_accept_production.0,
+            self.local_accept.1 + self.global_accept_production.1,
+        );
         set.acceptance = if p > 0 { a as f64 / p as f64 } else { f64::NAN };
         set.n_logdensity_evals = self.n_logdensity_evals;
         set
@@ -293,11 +324,17 @@ impl FlowMcState {
 /// Runs (or resumes) the flow-enhanced sampler until all loops are done.
 /// With `stop_after = Some(k)` it returns after `k` loops of this call
 /// (for tests of resumption).
-pub fn run_flowmc<D: LogDensity + ?Sized>(density: &D, mut state: FlowMcState, stop_after: Option<usize>) -> Result<FlowMcResult, SamplerError> {
+pub fn run_flowmc<D: LogDensity + ?Sized>(
+    density: &D,
+    mut state: FlowMcState,
+    stop_after: Option<usize>,
+) -> Result<FlowMcResult, SamplerError> {
     let total = state.total_loops();
     let bar = if state.config.progress {
         let b = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} loops {elapsed_precise} {msg}") {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} loops {elapsed_precise} {msg}",
+        ) {
             b.set_style(style);
         }
         b.set_position(state.loops_done as u64);
@@ -315,7 +352,11 @@ pub fn run_flowmc<D: LogDensity + ?Sized>(density: &D, mut state: FlowMcState, s
         if let Some(b) = &bar {
             let (a, p) = state.global_accept;
             b.set_position(state.loops_done as u64);
-            b.set_message(format!("global acc {:.3} eps {:.3}", a as f64 / p.max(1) as f64, state.kernel.step_size));
+            b.set_message(format!(
+                "global acc {:.3} eps {:.3}",
+                a as f64 / p.max(1) as f64,
+                state.kernel.step_size
+            ));
         }
         let every = state.config.checkpoint_every;
         if every > 0 && state.loops_done % every == 0 {

@@ -121,7 +121,11 @@ pub fn process_cpu_seconds() -> f64 {
 
 /// Starting points `x ~ N(0, I)`, redrawn (up to 100 times) where the
 /// log-density is not finite (e.g. outside a prior box).
-pub fn initial_points<D: LogDensity + ?Sized, R: Rng>(density: &D, n: usize, rng: &mut R) -> Result<Vec<f64>, SamplerError> {
+pub fn initial_points<D: LogDensity + ?Sized, R: Rng>(
+    density: &D,
+    n: usize,
+    rng: &mut R,
+) -> Result<Vec<f64>, SamplerError> {
     let d = density.dim();
     let mut x: Vec<f64> = (0..n * d).map(|_| rng.sample(StandardNormal)).collect();
     let mut lp = vec![0.0; n];
@@ -138,18 +142,26 @@ pub fn initial_points<D: LogDensity + ?Sized, R: Rng>(density: &D, n: usize, rng
             }
         }
     }
-    Err(SamplerError::NotFinite("no finite start found near the origin".into()))
+    Err(SamplerError::NotFinite(
+        "no finite start found near the origin".into(),
+    ))
 }
 
 /// Runs `job` on `target`; returns the report and the draws.
-pub fn run_job(target: &Target, job: &SampleJob) -> Result<(SampleReport, SampleSet), SamplerError> {
+pub fn run_job(
+    target: &Target,
+    job: &SampleJob,
+) -> Result<(SampleReport, SampleSet), SamplerError> {
     let cpu0 = process_cpu_seconds();
     let wall0 = std::time::Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
     let d = target.dim();
     let (set, global_acc) = match job.sampler {
         SamplerChoice::Flowmc => {
-            let mut cfg = job.flowmc.clone().unwrap_or_else(|| FlowMcConfig::for_dim(d));
+            let mut cfg = job
+                .flowmc
+                .clone()
+                .unwrap_or_else(|| FlowMcConfig::for_dim(d));
             cfg.progress = job.progress;
             if let Some((p, every)) = &job.checkpoint {
                 cfg.checkpoint_path = Some(p.clone());

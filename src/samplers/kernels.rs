@@ -3,6 +3,9 @@
 //! Gaussian random walk, all preconditioned by a diagonal inverse mass
 //! matrix `Σ = diag(inv_mass)` (an estimate of the posterior variances).
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 use super::{LogDensity, SamplerError};
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -31,7 +34,10 @@ impl Chains {
     pub fn new<D: LogDensity + ?Sized>(density: &D, x0: Vec<f64>) -> Result<Self, SamplerError> {
         let dim = density.dim();
         if dim == 0 || x0.is_empty() || x0.len() % dim != 0 {
-            return Err(SamplerError::Shape(format!("{} start values for dim {dim}", x0.len())));
+            return Err(SamplerError::Shape(format!(
+                "{} start values for dim {dim}",
+                x0.len()
+            )));
         }
         let n = x0.len() / dim;
         let mut logp = vec![0.0; n];
@@ -141,7 +147,12 @@ impl LocalKernel {
         }
     }
 
-    fn accept<R: Rng>(chains: &mut Chains, prop: &Proposal, log_alpha: &[f64], rng: &mut R) -> StepStats {
+    fn accept<R: Rng>(
+        chains: &mut Chains,
+        prop: &Proposal,
+        log_alpha: &[f64],
+        rng: &mut R,
+    ) -> StepStats {
         let d = chains.dim;
         let mut st = StepStats::default();
         for (i, &la) in log_alpha.iter().enumerate() {
@@ -174,7 +185,9 @@ impl LocalKernel {
             for j in 0..d {
                 let k = i * d + j;
                 let z: f64 = rng.sample(StandardNormal);
-                prop.x[k] = chains.x[k] + h * self.inv_mass[j] * chains.grad[k] + eps * self.inv_mass[j].sqrt() * z;
+                prop.x[k] = chains.x[k]
+                    + h * self.inv_mass[j] * chains.grad[k]
+                    + eps * self.inv_mass[j].sqrt() * z;
             }
         }
         density.log_density_and_grad(&prop.x, &mut prop.logp, &mut prop.grad)?;
@@ -193,7 +206,12 @@ impl LocalKernel {
                 if !prop.logp[i].is_finite() {
                     return f64::NEG_INFINITY;
                 }
-                prop.logp[i] - chains.logp[i] + log_q(&chains.x[r.clone()], &prop.x[r.clone()], &prop.grad[r.clone()])
+                prop.logp[i] - chains.logp[i]
+                    + log_q(
+                        &chains.x[r.clone()],
+                        &prop.x[r.clone()],
+                        &prop.grad[r.clone()],
+                    )
                     - log_q(&prop.x[r.clone()], &chains.x[r.clone()], &chains.grad[r])
             })
             .collect();
@@ -219,7 +237,11 @@ impl LocalKernel {
                 p[i * d + j] = z / self.inv_mass[j].sqrt();
             }
         }
-        let kinetic = |p: &[f64], i: usize| -> f64 { (0..d).map(|j| 0.5 * p[i * d + j].powi(2) * self.inv_mass[j]).sum() };
+        let kinetic = |p: &[f64], i: usize| -> f64 {
+            (0..d)
+                .map(|j| 0.5 * p[i * d + j].powi(2) * self.inv_mass[j])
+                .sum()
+        };
         let h0: Vec<f64> = (0..n).map(|i| -chains.logp[i] + kinetic(&p, i)).collect();
         let mut prop = Proposal::new(n, d);
         prop.x.copy_from_slice(&chains.x);

@@ -1,6 +1,9 @@
 //! Running a local kernel over many chains: warm-up with step-size and
 //! mass-matrix adaptation, then sampling.
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 use super::adapt::{within_chain_variance, DualAveraging};
 use super::kernels::{Chains, KernelKind, LocalKernel};
 use super::{LogDensity, SamplerError};
@@ -71,7 +74,13 @@ impl SampleSet {
     }
 
     /// Builds a set from draws recorded step-major `[n_draws][n_chains][dim]`.
-    pub fn from_step_major(x: &[f64], logp: &[f64], n_draws: usize, n_chains: usize, dim: usize) -> Self {
+    pub fn from_step_major(
+        x: &[f64],
+        logp: &[f64],
+        n_draws: usize,
+        n_chains: usize,
+        dim: usize,
+    ) -> Self {
         let mut samples = vec![0.0; x.len()];
         let mut lp = vec![0.0; logp.len()];
         for t in 0..n_draws {
@@ -95,7 +104,12 @@ impl SampleSet {
 
     /// The draws of parameter `j` as `[n_chains, n_draws]`.
     pub fn param(&self, j: usize) -> Vec<f64> {
-        self.samples.iter().skip(j).step_by(self.dim).copied().collect()
+        self.samples
+            .iter()
+            .skip(j)
+            .step_by(self.dim)
+            .copied()
+            .collect()
     }
 }
 

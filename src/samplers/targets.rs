@@ -13,6 +13,9 @@
 //! * `dual_moon`: `−½((‖x‖−2)/0.1)² + log(e^{−½((x₀−3)/0.8)²} + e^{−½((x₀+3)/0.8)²})
 //!   + log(e^{−½((x₁−3)/0.6)²} + e^{−½((x₁+3)/0.6)²})` (2-D).
 
+// `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 use super::density::batch_size;
 use super::{LogDensity, SamplerError};
 use serde::{Deserialize, Serialize};
@@ -92,13 +95,17 @@ impl PreparedGaussian {
     fn new(mean: &[f64], cov: &[Vec<f64>], key: &str) -> Result<Self, SamplerError> {
         let d = mean.len();
         if d == 0 || cov.len() != d || cov.iter().any(|r| r.len() != d) {
-            return Err(SamplerError::invalid(key, format!("covariance must be {d}x{d}")));
+            return Err(SamplerError::invalid(
+                key,
+                format!("covariance must be {d}x{d}"),
+            ));
         }
         let flat: Vec<f64> = cov.iter().flatten().copied().collect();
         if flat.iter().chain(mean).any(|v| !v.is_finite()) {
             return Err(SamplerError::invalid(key, "non-finite entries"));
         }
-        let l = cholesky(&flat, d).ok_or_else(|| SamplerError::invalid(key, "covariance is not positive definite"))?;
+        let l = cholesky(&flat, d)
+            .ok_or_else(|| SamplerError::invalid(key, "covariance is not positive definite"))?;
         let log_det = 2.0 * (0..d).map(|i| l[i * d + i].ln()).sum::<f64>();
         // precision = L^-T L^-1 via solving for unit vectors
         let mut precision = vec![0.0; d * d];
@@ -167,9 +174,20 @@ pub fn cholesky_solve(l: &[f64], d: usize, b: &[f64]) -> Vec<f64> {
 #[derive(Debug, Clone)]
 enum Model {
     Gaussian(PreparedGaussian),
-    Mixture { log_w: Vec<f64>, comps: Vec<PreparedGaussian> },
-    Rosenbrock { dim: usize, a: f64, b: f64, mu: f64 },
-    Funnel { dim: usize, sigma_v: f64 },
+    Mixture {
+        log_w: Vec<f64>,
+        comps: Vec<PreparedGaussian>,
+    },
+    Rosenbrock {
+        dim: usize,
+        a: f64,
+        b: f64,
+        mu: f64,
+    },
+    Funnel {
+        dim: usize,
+        sigma_v: f64,
+    },
     DualMoon,
 }
 
@@ -185,17 +203,31 @@ impl Target {
     /// Validates a spec and prepares it (Cholesky factors etc.).
     pub fn from_spec(spec: &TargetSpec) -> Result<Self, SamplerError> {
         let (model, dim) = match &spec.model {
-            ModelSpec::Gaussian { mean, cov } => (Model::Gaussian(PreparedGaussian::new(mean, cov, "cov")?), mean.len()),
-            ModelSpec::GaussianMixture { weights, means, covs } => {
-                if weights.is_empty() || weights.len() != means.len() || weights.len() != covs.len() {
-                    return Err(SamplerError::invalid("weights", "weights, means and covs need the same length"));
+            ModelSpec::Gaussian { mean, cov } => (
+                Model::Gaussian(PreparedGaussian::new(mean, cov, "cov")?),
+                mean.len(),
+            ),
+            ModelSpec::GaussianMixture {
+                weights,
+                means,
+                covs,
+            } => {
+                if weights.is_empty() || weights.len() != means.len() || weights.len() != covs.len()
+                {
+                    return Err(SamplerError::invalid(
+                        "weights",
+                        "weights, means and covs need the same length",
+                    ));
                 }
                 if weights.iter().any(|w| !(*w > 0.0) || !w.is_finite()) {
                     return Err(SamplerError::invalid("weights", "weights must be positive"));
                 }
                 let d = means[0].len();
                 if means.iter().any(|m| m.len() != d) {
-                    return Err(SamplerError::invalid("means", "all means need the same length"));
+                    return Err(SamplerError::invalid(
+                        "means",
+                        "all means need the same length",
+                    ));
                 }
                 let total: f64 = weights.iter().sum();
                 let comps = means
@@ -214,7 +246,10 @@ impl Target {
             }
             ModelSpec::Rosenbrock { dim, a, b, mu } => {
                 if *dim < 2 || !(*a > 0.0) || !(*b > 0.0) || !mu.is_finite() {
-                    return Err(SamplerError::invalid("rosenbrock", "needs dim >= 2, a > 0, b > 0, finite mu"));
+                    return Err(SamplerError::invalid(
+                        "rosenbrock",
+                        "needs dim >= 2, a > 0, b > 0, finite mu",
+                    ));
                 }
                 (
                     Model::Rosenbrock {
@@ -228,7 +263,10 @@ impl Target {
             }
             ModelSpec::Funnel { dim, sigma_v } => {
                 if *dim < 2 || !(*sigma_v > 0.0) {
-                    return Err(SamplerError::invalid("funnel", "needs dim >= 2 and sigma_v > 0"));
+                    return Err(SamplerError::invalid(
+                        "funnel",
+                        "needs dim >= 2 and sigma_v > 0",
+                    ));
                 }
                 (
                     Model::Funnel {
@@ -244,21 +282,42 @@ impl Target {
             None => None,
             Some(pb) => {
                 if pb.lower.len() != dim || pb.upper.len() != dim {
-                    return Err(SamplerError::invalid("prior_box", format!("lower and upper need {dim} values")));
+                    return Err(SamplerError::invalid(
+                        "prior_box",
+                        format!("lower and upper need {dim} values"),
+                    ));
                 }
-                if pb.lower.iter().zip(&pb.upper).any(|(l, u)| !(u > l) || !l.is_finite() || !u.is_finite()) {
-                    return Err(SamplerError::invalid("prior_box", "needs finite lower < upper"));
+                if pb
+                    .lower
+                    .iter()
+                    .zip(&pb.upper)
+                    .any(|(l, u)| !(u > l) || !l.is_finite() || !u.is_finite())
+                {
+                    return Err(SamplerError::invalid(
+                        "prior_box",
+                        "needs finite lower < upper",
+                    ));
                 }
-                let log_vol: f64 = pb.lower.iter().zip(&pb.upper).map(|(l, u)| (u - l).ln()).sum();
+                let log_vol: f64 = pb
+                    .lower
+                    .iter()
+                    .zip(&pb.upper)
+                    .map(|(l, u)| (u - l).ln())
+                    .sum();
                 Some((pb.lower.clone(), pb.upper.clone(), -log_vol))
             }
         };
-        Ok(Target { model, dim, prior_box })
+        Ok(Target {
+            model,
+            dim,
+            prior_box,
+        })
     }
 
     /// Parses a JSON spec.
     pub fn from_json(text: &str) -> Result<Self, SamplerError> {
-        let spec: TargetSpec = serde_json::from_str(text).map_err(|e| SamplerError::invalid("spec", e.to_string()))?;
+        let spec: TargetSpec =
+            serde_json::from_str(text).map_err(|e| SamplerError::invalid("spec", e.to_string()))?;
         Self::from_spec(&spec)
     }
 
@@ -269,7 +328,11 @@ impl Target {
             return None;
         };
         let mut g = vec![0.0; self.dim];
-        let lt: Vec<f64> = log_w.iter().zip(comps).map(|(lw, c)| lw + c.log_norm + c.quad(x, &mut g)).collect();
+        let lt: Vec<f64> = log_w
+            .iter()
+            .zip(comps)
+            .map(|(lw, c)| lw + c.log_norm + c.quad(x, &mut g))
+            .collect();
         let m = lt.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let s: f64 = lt.iter().map(|v| (v - m).exp()).sum();
         Some(lt.iter().map(|v| (v - m).exp() / s).collect())
@@ -326,14 +389,19 @@ impl Target {
                 let r = (x[0] * x[0] + x[1] * x[1]).sqrt();
                 let ring = -0.5 * ((r - 2.0) / 0.1).powi(2);
                 let dr = -(r - 2.0) / 0.01;
-                let (rx0, rx1) = if r > 0.0 { (x[0] / r, x[1] / r) } else { (0.0, 0.0) };
+                let (rx0, rx1) = if r > 0.0 {
+                    (x[0] / r, x[1] / r)
+                } else {
+                    (0.0, 0.0)
+                };
                 let two_bumps = |u: f64, s: f64| -> (f64, f64) {
                     let a = -0.5 * ((u - 3.0) / s).powi(2);
                     let b = -0.5 * ((u + 3.0) / s).powi(2);
                     let m = a.max(b);
                     let (ea, eb) = ((a - m).exp(), (b - m).exp());
                     let val = m + (ea + eb).ln();
-                    let grad = (ea * (-(u - 3.0) / (s * s)) + eb * (-(u + 3.0) / (s * s))) / (ea + eb);
+                    let grad =
+                        (ea * (-(u - 3.0) / (s * s)) + eb * (-(u + 3.0) / (s * s))) / (ea + eb);
                     (val, grad)
                 };
                 let (v0, d0) = two_bumps(x[0], 0.8);
@@ -344,7 +412,10 @@ impl Target {
             }
         };
         if let Some((lo, hi, log_prior)) = &self.prior_box {
-            if x.iter().zip(lo.iter().zip(hi)).any(|(v, (l, h))| !(v >= l && v <= h)) {
+            if x.iter()
+                .zip(lo.iter().zip(hi))
+                .any(|(v, (l, h))| !(v >= l && v <= h))
+            {
                 g.iter_mut().for_each(|v| *v = 0.0);
                 return f64::NEG_INFINITY;
             }
@@ -358,7 +429,12 @@ impl LogDensity for Target {
     fn dim(&self) -> usize {
         self.dim
     }
-    fn log_density_and_grad(&self, x: &[f64], logp: &mut [f64], grad: &mut [f64]) -> Result<(), SamplerError> {
+    fn log_density_and_grad(
+        &self,
+        x: &[f64],
+        logp: &mut [f64],
+        grad: &mut [f64],
+    ) -> Result<(), SamplerError> {
         let n = batch_size(self.dim, x, logp, Some(grad))?;
         let d = self.dim;
         for i in 0..n {
@@ -385,7 +461,11 @@ mod tests {
             xp[j] -= 2.0 * h;
             let fm = t.eval(&xp, &mut scratch);
             let fd = (fp - fm) / (2.0 * h);
-            assert!((fd - g[j]).abs() < 1e-5 * (1.0 + fd.abs()), "dim {j}: fd {fd} vs {}", g[j]);
+            assert!(
+                (fd - g[j]).abs() < 1e-5 * (1.0 + fd.abs()),
+                "dim {j}: fd {fd} vs {}",
+                g[j]
+            );
         }
     }
 
@@ -400,7 +480,9 @@ mod tests {
         ];
         for s in specs {
             let t = Target::from_json(s).unwrap();
-            let x: Vec<f64> = (0..t.dim()).map(|i| 0.3 + 0.4 * i as f64 - 0.1 * (i * i) as f64).collect();
+            let x: Vec<f64> = (0..t.dim())
+                .map(|i| 0.3 + 0.4 * i as f64 - 0.1 * (i * i) as f64)
+                .collect();
             fd_check(&t, &x);
         }
     }
@@ -410,11 +492,16 @@ mod tests {
         // dual moon at (2, 0): ring 0, log(e^{-0.5(1/0.8)^2} + e^{-0.5(5/0.8)^2}) + log(2 e^{-0.5 (3/0.6)^2})
         let t = Target::from_json(r#"{"kind":"dual_moon"}"#).unwrap();
         let mut g = [0.0; 2];
-        let want = ((-0.5f64 * (1.0 / 0.8f64).powi(2)).exp() + (-0.5f64 * (5.0 / 0.8f64).powi(2)).exp()).ln()
+        let want = ((-0.5f64 * (1.0 / 0.8f64).powi(2)).exp()
+            + (-0.5f64 * (5.0 / 0.8f64).powi(2)).exp())
+        .ln()
             + (2.0 * (-0.5f64 * 25.0).exp()).ln();
         assert!((t.eval(&[2.0, 0.0], &mut g) - want).abs() < 1e-12);
         // normalised mixture of one unit Gaussian: log N(0; 0, I_2) = -log 2π
-        let t = Target::from_json(r#"{"kind":"gaussian_mixture","weights":[2],"means":[[0,0]],"covs":[[[1,0],[0,1]]]}"#).unwrap();
+        let t = Target::from_json(
+            r#"{"kind":"gaussian_mixture","weights":[2],"means":[[0,0]],"covs":[[[1,0],[0,1]]]}"#,
+        )
+        .unwrap();
         assert!((t.eval(&[0.0, 0.0], &mut g) + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-14);
         // prior box
         let t = Target::from_json(r#"{"kind":"gaussian","mean":[0],"cov":[[1]],"prior_box":{"lower":[-10],"upper":[10]}}"#).unwrap();
@@ -426,9 +513,18 @@ mod tests {
     #[test]
     fn bad_specs_name_the_key() {
         for (s, key) in [
-            (r#"{"kind":"gaussian","mean":[0,0],"cov":[[1,2],[2,1]]}"#, "cov"),
-            (r#"{"kind":"gaussian","mean":[0],"cov":[[1]],"prior_box":{"lower":[1],"upper":[0]}}"#, "prior_box"),
-            (r#"{"kind":"gaussian_mixture","weights":[1,-1],"means":[[0],[1]],"covs":[[[1]],[[1]]]}"#, "weights"),
+            (
+                r#"{"kind":"gaussian","mean":[0,0],"cov":[[1,2],[2,1]]}"#,
+                "cov",
+            ),
+            (
+                r#"{"kind":"gaussian","mean":[0],"cov":[[1]],"prior_box":{"lower":[1],"upper":[0]}}"#,
+                "prior_box",
+            ),
+            (
+                r#"{"kind":"gaussian_mixture","weights":[1,-1],"means":[[0],[1]],"covs":[[[1]],[[1]]]}"#,
+                "weights",
+            ),
             (r#"{"kind":"banana"}"#, "spec"),
         ] {
             let e = Target::from_json(s).unwrap_err().to_string();
