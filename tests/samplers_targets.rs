@@ -8,7 +8,6 @@
 //! The long studies are `#[ignore]`d; run them with
 //! `cargo test --release -p ferrax --test samplers_targets -- --ignored --nocapture`.
 
-use ferrax::samplers::flowmc::FlowMcConfig;
 use ferrax::samplers::job::{run_job, SampleJob, SampleReport, SamplerChoice};
 use ferrax::samplers::run::SampleSet;
 use ferrax::samplers::{LogDensity, Target};
@@ -72,20 +71,10 @@ fn flowmc(seed: u64) -> SampleJob {
     SampleJob::new(SamplerChoice::Flowmc, seed)
 }
 
-/// A small flow-enhanced run that fits the default test suite.
+/// The default flow-enhanced run (about 10 CPU seconds) in the default suite.
 #[test]
-fn rosenbrock_2d_small_flowmc() {
-    let mut job = flowmc(1);
-    let mut cfg = FlowMcConfig::for_dim(2);
-    cfg.n_chains = 200;
-    cfg.n_training_loops = 6;
-    cfg.n_production_loops = 10;
-    cfg.flow.hidden = vec![32, 32];
-    cfg.flow.n_layers = 4;
-    cfg.train.epochs = 3;
-    cfg.max_buffer = 6000;
-    job.flowmc = Some(cfg);
-    run_and_check("rosenbrock_2d", &job);
+fn rosenbrock_2d() {
+    run_and_check("rosenbrock_2d", &flowmc(1));
 }
 
 #[test]
