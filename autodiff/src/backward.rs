@@ -21,11 +21,34 @@ fn wants(t: &Tensor, gen: u32) -> bool {
     t.node_idx(gen).is_some()
 }
 
+thread_local! {
+    static SPARE_GRADS: std::cell::RefCell<Vec<Option<Storage>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Hands a gradient table back for reuse by the next reverse sweep.
+pub(crate) fn recycle_grads(mut grads: Vec<Option<Storage>>) {
+    grads.clear();
+    let _ = SPARE_GRADS.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if grads.capacity() > s.capacity() {
+                *s = grads;
+            }
+        }
+    });
+}
+
 /// Runs the reverse sweep from node `root` seeded with `seed` (shape of the
 /// root's output). Returns the gradient of every node (leaves keep theirs).
 pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Option<Storage>>> {
     let gen = tape.gen;
-    let mut grads: Vec<Option<Storage>> = Vec::with_capacity(root + 1);
+    let mut grads: Vec<Option<Storage>> = SPARE_GRADS
+        .try_with(|s| {
+            s.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    grads.clear();
     grads.resize_with(root + 1, || None);
     grads[root] = Some(seed);
     for i in (0..=root).rev() {
@@ -78,12 +101,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 accumulate(&mut grads, gen, x, gx)?;
             }
             Op::Gather { x, axis, idx, is } => {
-                accumulate(
-                    &mut grads,
-                    gen,
-                    x,
-                    g.scatter_add(x.shape(), *axis, idx, is)?,
-                )?;
+                accumulate(&mut grads, gen, x, g.scatter_add(x.shape(), *axis, idx, is)?)?;
             }
             Op::Slice { x, axis, start } => {
                 let gx = g.pad(y.shape(), *axis, *start, x.shape()[*axis])?;
@@ -108,14 +126,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 }
                 accumulate(&mut grads, gen, x, g.permute(y.shape(), &inv)?)?;
             }
-            Op::Matmul {
-                a,
-                b,
-                batch,
-                m,
-                k,
-                n,
-            } => {
+            Op::Matmul { a, b, batch, m, k, n } => {
                 let (batch, m, k, n) = (*batch, *m, *k, *n);
                 let ba = if a.rank() == 3 { a.shape()[0] } else { 1 };
                 let bb = if b.rank() == 3 { b.shape()[0] } else { 1 };
@@ -131,9 +142,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 }
                 if wants(b, gen) {
                     // dB = Aᵀ G
-                    let gb = a
-                        .storage()
-                        .matmul(&g, batch, ba, batch, k, m, n, true, false)?;
+                    let gb = a.storage().matmul(&g, batch, ba, batch, k, m, n, true, false)?;
                     let gb = if bb == 1 && batch > 1 {
                         gb.sum_axes(&[batch, k * n], &[0])?
                     } else {
@@ -161,11 +170,7 @@ pub(crate) fn backward(tape: &Tape, root: usize, seed: Storage) -> Result<Vec<Op
                 if out.len() != inputs.len() {
                     return Err(AdError::CustomOp {
                         name: op.name().to_string(),
-                        msg: format!(
-                            "vjp returned {} gradients for {} inputs",
-                            out.len(),
-                            inputs.len()
-                        ),
+                        msg: format!("vjp returned {} gradients for {} inputs", out.len(), inputs.len()),
                     });
                 }
                 for (x, gx) in inputs.iter().zip(out) {

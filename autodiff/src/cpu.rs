@@ -7,12 +7,7 @@ use crate::shape::{broadcast_strides, numel, split_at_axis, strides};
 /// Calls `f(out_index, a_offset, b_offset)` for every element of the
 /// broadcast of shapes `ls` and `rs` to `os`.
 #[inline]
-fn for_each_broadcast(
-    ls: &[usize],
-    rs: &[usize],
-    os: &[usize],
-    mut f: impl FnMut(usize, usize, usize),
-) {
+fn for_each_broadcast(ls: &[usize], rs: &[usize], os: &[usize], mut f: impl FnMut(usize, usize, usize)) {
     let n = numel(os);
     if n == 0 {
         return;
@@ -56,52 +51,42 @@ fn for_each_broadcast(
 
 /// y = f(x) element-wise.
 pub fn unary(x: &[f64], k: UnaryKind) -> CpuBuf {
-    let mut out = pool::take(x.len());
-    out.extend(x.iter().map(|&v| k.apply(v)));
-    out
+    pool::build(x.len(), x.iter().map(|&v| k.apply(v)))
 }
 
 /// g · f'(x) element-wise (the VJP and the JVP of a unary op).
 pub fn unary_scale(x: &[f64], y: &[f64], g: &[f64], k: UnaryKind) -> CpuBuf {
-    let mut out = pool::take(x.len());
+    let n = x.len();
     match k {
-        UnaryKind::Neg => out.extend(g.iter().map(|&g| -g)),
-        UnaryKind::AddScalar(_) => out.extend_from_slice(g),
-        UnaryKind::MulScalar(c) => out.extend(g.iter().map(|&g| c * g)),
-        _ => out.extend(
+        UnaryKind::Neg => pool::build(n, g.iter().map(|&g| -g)),
+        UnaryKind::AddScalar(_) => pool::build(n, g.iter().copied()),
+        UnaryKind::MulScalar(c) => pool::build(n, g.iter().map(|&g| c * g)),
+        _ => pool::build(
+            n,
             x.iter()
                 .zip(y)
                 .zip(g)
                 .map(|((&x, &y), &g)| g * k.derivative(x, y)),
         ),
     }
-    out
 }
 
 /// a ∘ b with broadcasting.
-pub fn binary(
-    a: &[f64],
-    b: &[f64],
-    k: BinaryKind,
-    ls: &[usize],
-    rs: &[usize],
-    os: &[usize],
-) -> CpuBuf {
+pub fn binary(a: &[f64], b: &[f64], k: BinaryKind, ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
     let n = numel(os);
-    let mut out = pool::take(n);
     if a.len() == n && b.len() == n {
-        out.extend(a.iter().zip(b).map(|(&a, &b)| k.apply(a, b)));
+        pool::build(n, a.iter().zip(b).map(|(&a, &b)| k.apply(a, b)))
     } else if a.len() == n && b.len() == 1 {
         let b = b[0];
-        out.extend(a.iter().map(|&a| k.apply(a, b)));
+        pool::build(n, a.iter().map(|&a| k.apply(a, b)))
     } else if b.len() == n && a.len() == 1 {
         let a = a[0];
-        out.extend(b.iter().map(|&b| k.apply(a, b)));
+        pool::build(n, b.iter().map(|&b| k.apply(a, b)))
     } else {
-        out.resize(n, 0.0);
+        let mut out = pool::filled(n, 0.0);
         for_each_broadcast(ls, rs, os, |o, i, j| out[o] = k.apply(a[i], b[j]));
+        out
     }
-    out
 }
 
 /// Output-shaped (g·∂f/∂a, g·∂f/∂b) of a broadcasting binary op; either
@@ -119,16 +104,17 @@ pub fn binary_scale(
     need: (bool, bool),
 ) -> (Option<CpuBuf>, Option<CpuBuf>) {
     let n = numel(os);
-    let mut ga = if need.0 {
-        Some(pool::filled(n, 0.0))
-    } else {
-        None
-    };
-    let mut gb = if need.1 {
-        Some(pool::filled(n, 0.0))
-    } else {
-        None
-    };
+    if a.len() == n && b.len() == n {
+        let ga = need
+            .0
+            .then(|| pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).0)));
+        let gb = need
+            .1
+            .then(|| pool::build(n, (0..n).map(|o| g[o] * k.derivatives(a[o], b[o], y[o]).1)));
+        return (ga, gb);
+    }
+    let mut ga = if need.0 { Some(pool::filled(n, 0.0)) } else { None };
+    let mut gb = if need.1 { Some(pool::filled(n, 0.0)) } else { None };
     let mut put = |o: usize, i: usize, j: usize| {
         let (da, db) = k.derivatives(a[i], b[j], y[o]);
         if let Some(ga) = ga.as_mut() {
@@ -157,14 +143,7 @@ pub fn binary_scale(
 }
 
 /// 0/1 mask of a comparison, broadcasting.
-pub fn compare(
-    a: &[f64],
-    b: &[f64],
-    k: CmpKind,
-    ls: &[usize],
-    rs: &[usize],
-    os: &[usize],
-) -> CpuBuf {
+pub fn compare(a: &[f64], b: &[f64], k: CmpKind, ls: &[usize], rs: &[usize], os: &[usize]) -> CpuBuf {
     let mut out = pool::filled(numel(os), 0.0);
     for_each_broadcast(ls, rs, os, |o, i, j| out[o] = k.apply(a[i], b[j]));
     out

@@ -18,20 +18,10 @@ pub trait CustomOp {
     fn forward(&self, inputs: &[Tensor]) -> Result<Tensor>;
     /// Gradients with respect to each input (`None` = no gradient), given the
     /// inputs, the forward output and the cotangent of the output.
-    fn vjp(
-        &self,
-        inputs: &[Tensor],
-        output: &Tensor,
-        grad_output: &Tensor,
-    ) -> Result<Vec<Option<Tensor>>>;
+    fn vjp(&self, inputs: &[Tensor], output: &Tensor, grad_output: &Tensor) -> Result<Vec<Option<Tensor>>>;
     /// Tangent of the output given tangents of the inputs (`None` = zero).
     /// Needed only for [`jvp`](crate::jvp) through this op.
-    fn jvp(
-        &self,
-        inputs: &[Tensor],
-        output: &Tensor,
-        tangents: &[Option<Tensor>],
-    ) -> Result<Tensor> {
+    fn jvp(&self, inputs: &[Tensor], output: &Tensor, tangents: &[Option<Tensor>]) -> Result<Tensor> {
         let _ = (inputs, output, tangents);
         Err(AdError::CustomOp {
             name: self.name().to_string(),

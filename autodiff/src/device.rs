@@ -185,9 +185,7 @@ impl Storage {
         os: &[usize],
     ) -> Result<Storage> {
         match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => {
-                Ok(Storage::cpu(cpu::binary(&a.0, &b.0, k, ls, rs, os)))
-            }
+            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::cpu(cpu::binary(&a.0, &b.0, k, ls, rs, os))),
             #[cfg(feature = "cuda")]
             (Storage::Cuda(a), Storage::Cuda(b)) => a.binary(b, k, ls, rs, os).map(Storage::Cuda),
             #[allow(unreachable_patterns)]
@@ -233,9 +231,7 @@ impl Storage {
         os: &[usize],
     ) -> Result<Storage> {
         match (self, rhs) {
-            (Storage::Cpu(a), Storage::Cpu(b)) => {
-                Ok(Storage::cpu(cpu::compare(&a.0, &b.0, k, ls, rs, os)))
-            }
+            (Storage::Cpu(a), Storage::Cpu(b)) => Ok(Storage::cpu(cpu::compare(&a.0, &b.0, k, ls, rs, os))),
             #[cfg(feature = "cuda")]
             (Storage::Cuda(a), Storage::Cuda(b)) => a.compare(b, k, ls, rs, os).map(Storage::Cuda),
             #[allow(unreachable_patterns)]
@@ -275,12 +271,8 @@ impl Storage {
 
     /// Broadcast from `xs` to `os`.
     pub fn broadcast_to(&self, xs: &[usize], os: &[usize]) -> Result<Storage> {
-        dispatch!(
-            self,
-            "broadcast_to",
-            |x| cpu::broadcast_to(x, xs, os),
-            |x| x.broadcast_to(xs, os)
-        )
+        dispatch!(self, "broadcast_to", |x| cpu::broadcast_to(x, xs, os), |x| x
+            .broadcast_to(xs, os))
     }
 
     /// Reduces an output-shaped gradient to input shape `xs` (sums the broadcast axes).
@@ -335,13 +327,7 @@ impl Storage {
     }
 
     /// VJP of `index_select`: scatter-add into length `len` along `axis`.
-    pub fn index_add(
-        &self,
-        xs: &[usize],
-        axis: usize,
-        idx: &[usize],
-        len: usize,
-    ) -> Result<Storage> {
+    pub fn index_add(&self, xs: &[usize], axis: usize, idx: &[usize], len: usize) -> Result<Storage> {
         dispatch!(
             self,
             "index_add",
@@ -351,25 +337,13 @@ impl Storage {
     }
 
     /// take_along_axis.
-    pub fn gather(
-        &self,
-        xs: &[usize],
-        axis: usize,
-        idx: &[usize],
-        is: &[usize],
-    ) -> Result<Storage> {
+    pub fn gather(&self, xs: &[usize], axis: usize, idx: &[usize], is: &[usize]) -> Result<Storage> {
         dispatch!(self, "gather", |x| cpu::gather(x, xs, axis, idx, is), |x| x
             .gather(xs, axis, idx, is))
     }
 
     /// VJP of `gather`.
-    pub fn scatter_add(
-        &self,
-        xs: &[usize],
-        axis: usize,
-        idx: &[usize],
-        is: &[usize],
-    ) -> Result<Storage> {
+    pub fn scatter_add(&self, xs: &[usize], axis: usize, idx: &[usize], is: &[usize]) -> Result<Storage> {
         dispatch!(
             self,
             "scatter_add",
@@ -440,9 +414,9 @@ impl Storage {
                 &x.0, &y.0, batch, ba, bb, m, k, n, ta, tb,
             ))),
             #[cfg(feature = "cuda")]
-            (Storage::Cuda(x), Storage::Cuda(y)) => x
-                .matmul(y, batch, ba, bb, m, k, n, ta, tb)
-                .map(Storage::Cuda),
+            (Storage::Cuda(x), Storage::Cuda(y)) => {
+                x.matmul(y, batch, ba, bb, m, k, n, ta, tb).map(Storage::Cuda)
+            }
             #[allow(unreachable_patterns)]
             _ => Err(mismatch("matmul", self, b)),
         }

@@ -174,7 +174,7 @@ impl<const N: usize> Div<Dual<N>> for f64 {
     type Output = Dual<N>;
     #[inline]
     fn div(self, o: Dual<N>) -> Dual<N> {
-        o.recip() * self
+        Dual::constant(self) / o
     }
 }
 impl<const N: usize> AddAssign for Dual<N> {
@@ -229,10 +229,7 @@ impl<const N: usize> Real for Dual<N> {
         for i in 0..N {
             eps[i] = (xr * self.eps[i] - y * x.eps[i]) / r2;
         }
-        Dual {
-            re: y.atan2(xr),
-            eps,
-        }
+        Dual { re: y.atan2(xr), eps }
     }
     #[inline]
     fn exp(&self) -> Self {
@@ -361,11 +358,7 @@ mod tests {
             check(|d| d.sigmoid(), sigmoid_f64, x);
             check(|d| d.softplus(), softplus_f64, x);
             check(|d| d.atan2(&(d * d - 1.0)), |v| v.atan2(v * v - 1.0), x);
-            check(
-                |d| (d * d + 1.0) / (d - 5.0),
-                |v| (v * v + 1.0) / (v - 5.0),
-                x,
-            );
+            check(|d| (d * d + 1.0) / (d - 5.0), |v| (v * v + 1.0) / (v - 5.0), x);
         }
     }
 }

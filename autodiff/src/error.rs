@@ -25,7 +25,9 @@ pub enum AdError {
         shape: Shape,
     },
     /// An op produced NaN or ±Inf while NaN checking was on.
-    #[error("{op}: produced a non-finite value (first at flat index {index}) from inputs of shape {shapes:?}")]
+    #[error(
+        "{op}: produced a non-finite value (first at flat index {index}) from inputs of shape {shapes:?}"
+    )]
     NonFinite {
         /// The operation.
         op: &'static str,

@@ -108,14 +108,7 @@ pub(crate) fn forward(tape: &Tape, mut tan: Vec<Option<Storage>>) -> Result<Vec<
                 Some(tx) => Some(tx.permute(x.shape(), perm)?),
                 None => None,
             },
-            Op::Matmul {
-                a,
-                b,
-                batch,
-                m,
-                k,
-                n,
-            } => {
+            Op::Matmul { a, b, batch, m, k, n } => {
                 let ba = if a.rank() == 3 { a.shape()[0] } else { 1 };
                 let bb = if b.rank() == 3 { b.shape()[0] } else { 1 };
                 let mut acc: Option<Storage> = None;
@@ -123,9 +116,7 @@ pub(crate) fn forward(tape: &Tape, mut tan: Vec<Option<Storage>>) -> Result<Vec<
                     acc = Some(ta.matmul(b.storage(), *batch, ba, bb, *m, *k, *n, false, false)?);
                 }
                 if let Some(tb) = get(&tan, gen, b) {
-                    let p = a
-                        .storage()
-                        .matmul(tb, *batch, ba, bb, *m, *k, *n, false, false)?;
+                    let p = a.storage().matmul(tb, *batch, ba, bb, *m, *k, *n, false, false)?;
                     match &mut acc {
                         Some(s) => s.add_assign(&p)?,
                         None => acc = Some(p),
@@ -172,10 +163,7 @@ pub(crate) fn forward(tape: &Tape, mut tan: Vec<Option<Storage>>) -> Result<Vec<
                     let consts: Vec<Tensor> = inputs.iter().map(|t| t.detach()).collect();
                     let tins: Vec<Option<Tensor>> = inputs
                         .iter()
-                        .map(|x| {
-                            get(&tan, gen, x)
-                                .map(|s| Tensor::from_parts(s.clone(), x.0.shape.clone()))
-                        })
+                        .map(|x| get(&tan, gen, x).map(|s| Tensor::from_parts(s.clone(), x.0.shape.clone())))
                         .collect();
                     let t = tape::paused(|| op.jvp(&consts, &y.detach(), &tins))?.check()?;
                     if t.shape() != y.shape() {

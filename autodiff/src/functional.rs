@@ -7,7 +7,7 @@
 //! problems in generic code, [`Dual`](crate::Dual) numbers are the faster
 //! forward mode.
 
-use crate::backward::backward;
+use crate::backward::{backward, recycle_grads};
 use crate::device::Storage;
 use crate::error::{AdError, Result};
 use crate::forward::forward;
@@ -56,17 +56,22 @@ fn grads_of(tape: &Tape, out: &Tensor, leaves: &[Tensor], seed: Storage) -> Resu
             return Ok(leaves.iter().map(|l| l.zeros_like()).collect());
         }
     };
-    let grads = backward(tape, root, seed)?;
-    leaves
+    let mut grads = backward(tape, root, seed)?;
+    let out = leaves
         .iter()
         .map(|l| {
-            let i = l.node_idx(tape.gen).expect("leaf on tape");
-            match grads.get(i).and_then(|g| g.clone()) {
-                Some(g) => Ok(Tensor::from_parts(g, l.0.shape.clone())),
-                None => Ok(l.zeros_like()),
+            let g = l
+                .node_idx(tape.gen)
+                .and_then(|i| grads.get_mut(i))
+                .and_then(|g| g.take());
+            match g {
+                Some(g) => Tensor::from_parts(g, l.0.shape.clone()),
+                None => l.zeros_like(),
             }
         })
-        .collect()
+        .collect();
+    recycle_grads(grads);
+    Ok(out)
 }
 
 /// Value and gradients of a scalar function of several tensors.
@@ -94,8 +99,10 @@ where
     }
     let value = out.item()?;
     let seed = Storage::full(&out.device(), 1, 1.0)?;
-    let g = grads_of(&tape, &out, &leaves, seed)?;
-    Ok((value, g))
+    let g = grads_of(&tape, &out, &leaves, seed);
+    drop((out, leaves));
+    tape::recycle(tape);
+    Ok((value, g?))
 }
 
 /// Value and gradient of a scalar function of one tensor.

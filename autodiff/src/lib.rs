@@ -7,7 +7,9 @@
 //!   [`value_and_grad`], [`value_and_grads`], [`vjp`] (reverse mode) and
 //!   [`jvp`] (forward mode) run functions on it.
 //! * [`CustomOp`] registers fused ops with hand-written rules.
-//! * [`Real`] lets one formula run on `f64`, [`Dual`] numbers and tensors.
+//! * [`Real`] lets one formula run on `f64`, [`Dual`] numbers, scalar-tape
+//!   [`Var`]s and tensors.
+//! * [`scalar_value_and_grad`]: reverse mode for scalar code on a lean tape.
 //! * [`check_gradients`] compares with finite differences.
 //!
 //! ```
@@ -23,6 +25,8 @@
 mod backward;
 pub mod complex;
 pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod custom;
 pub mod device;
 pub mod dual;
@@ -35,6 +39,7 @@ mod ops;
 mod overload;
 pub mod pool;
 pub mod real;
+pub mod scalar;
 pub mod shape;
 mod tape;
 mod tensor;
@@ -48,6 +53,7 @@ pub use functional::{grad, jvp, value_and_grad, value_and_grads, vjp, IntoTensor
 pub use gradcheck::{check_gradients, GradCheckOptions, GradCheckReport};
 pub use kinds::{BinaryKind, CmpKind, UnaryKind};
 pub use real::{Real, Scalar};
+pub use scalar::{scalar_value_and_grad, Var};
 pub use shape::Shape;
 pub use tape::{check_finite_enabled, set_check_finite};
 pub use tensor::Tensor;

@@ -26,9 +26,8 @@ impl Tensor {
     pub fn unary(&self, k: UnaryKind) -> Tensor {
         propagate!(self);
         match self.0.storage.unary(k) {
-            Ok(s) => Tensor::make(k.name(), s, self.0.shape.clone(), &[self], || Op::Unary {
-                k,
-                x: self.clone(),
+            Ok(s) => Tensor::make(k.name(), s, Shape::from_slice(self.shape()), &[self], || {
+                Op::Unary { k, x: self.clone() }
             }),
             Err(e) => Tensor::error(e),
         }
@@ -125,9 +124,16 @@ impl Tensor {
 
     /// A broadcasting binary op, or its shape error.
     pub fn try_binary(&self, rhs: &Tensor, k: BinaryKind) -> Result<Tensor> {
-        self.clone().check()?;
-        rhs.clone().check()?;
-        let os = broadcast_shapes(k.name(), self.shape(), rhs.shape())?;
+        for t in [self, rhs] {
+            if let Some(e) = &t.0.poison {
+                return Err((**e).clone());
+            }
+        }
+        let os = if self.shape() == rhs.shape() {
+            Shape::from_slice(self.shape())
+        } else {
+            broadcast_shapes(k.name(), self.shape(), rhs.shape())?
+        };
         let s = self
             .0
             .storage
@@ -331,16 +337,12 @@ impl Tensor {
         lift((|| {
             check_axis("cumsum", axis, self.rank())?;
             let s = self.0.storage.cumsum(self.shape(), axis, false)?;
-            Ok(Tensor::make(
-                "cumsum",
-                s,
-                self.0.shape.clone(),
-                &[self],
-                || Op::Cumsum {
+            Ok(Tensor::make("cumsum", s, self.0.shape.clone(), &[self], || {
+                Op::Cumsum {
                     x: self.clone(),
                     axis,
-                },
-            ))
+                }
+            }))
         })())
     }
 
@@ -417,15 +419,10 @@ impl Tensor {
             if start > end || end > len {
                 return Err(AdError::InvalidArgument {
                     op: "slice",
-                    msg: format!(
-                        "range {start}..{end} out of bounds for axis {axis} of length {len}"
-                    ),
+                    msg: format!("range {start}..{end} out of bounds for axis {axis} of length {len}"),
                 });
             }
-            let s = self
-                .0
-                .storage
-                .slice(self.shape(), axis, start, end - start)?;
+            let s = self.0.storage.slice(self.shape(), axis, start, end - start)?;
             let mut out: Shape = self.0.shape.clone();
             out[axis] = end - start;
             Ok(Tensor::make("slice", s, out, &[self], || Op::Slice {
@@ -492,13 +489,9 @@ impl Tensor {
                 rhs: shape.into(),
             });
         }
-        Tensor::make(
-            "reshape",
-            self.0.storage.clone(),
-            shape.into(),
-            &[self],
-            || Op::Reshape { x: self.clone() },
-        )
+        Tensor::make("reshape", self.0.storage.clone(), shape.into(), &[self], || {
+            Op::Reshape { x: self.clone() }
+        })
     }
 
     /// Inserts a length-1 axis at `axis`.
@@ -531,10 +524,7 @@ impl Tensor {
             if !valid {
                 return Err(AdError::InvalidArgument {
                     op: "permute",
-                    msg: format!(
-                        "{perm:?} is not a permutation of the axes of {:?}",
-                        self.shape()
-                    ),
+                    msg: format!("{perm:?} is not a permutation of the axes of {:?}", self.shape()),
                 });
             }
             let s = self.0.storage.permute(self.shape(), perm)?;
@@ -572,8 +562,8 @@ impl Tensor {
                 });
             }
             let s = self.0.storage.broadcast_to(self.shape(), shape)?;
-            Ok(Tensor::make("broadcast_to", s, os, &[self], || {
-                Op::BroadcastTo { x: self.clone() }
+            Ok(Tensor::make("broadcast_to", s, os, &[self], || Op::BroadcastTo {
+                x: self.clone(),
             }))
         })())
     }
@@ -615,15 +605,13 @@ impl Tensor {
             } else {
                 smallvec![m, n]
             };
-            Ok(Tensor::make("matmul", s, out, &[self, rhs], || {
-                Op::Matmul {
-                    a: self.clone(),
-                    b: rhs.clone(),
-                    batch,
-                    m,
-                    k,
-                    n,
-                }
+            Ok(Tensor::make("matmul", s, out, &[self, rhs], || Op::Matmul {
+                a: self.clone(),
+                b: rhs.clone(),
+                batch,
+                m,
+                k,
+                n,
             }))
         })())
     }

@@ -73,22 +73,14 @@ macro_rules! binop {
 
 binop!(Add, add, BinaryKind::Add, |t, c| t.add_scalar(c), |c, t| t
     .add_scalar(c));
-binop!(
-    Sub,
-    sub,
-    BinaryKind::Sub,
-    |t, c| t.add_scalar(-c),
-    |c, t| t.neg().add_scalar(c)
-);
+binop!(Sub, sub, BinaryKind::Sub, |t, c| t.add_scalar(-c), |c, t| t
+    .neg()
+    .add_scalar(c));
 binop!(Mul, mul, BinaryKind::Mul, |t, c| t.mul_scalar(c), |c, t| t
     .mul_scalar(c));
-binop!(
-    Div,
-    div,
-    BinaryKind::Div,
-    |t, c| t.mul_scalar(1.0 / c),
-    |c, t| t.recip().mul_scalar(c)
-);
+binop!(Div, div, BinaryKind::Div, |t, c| t.mul_scalar(1.0 / c), |c, t| t
+    .recip()
+    .mul_scalar(c));
 
 impl Neg for &Tensor {
     type Output = Tensor;

@@ -31,8 +31,34 @@ thread_local! {
 /// An empty buffer with room for `n` values (from the pool when large).
 #[inline]
 pub fn take(n: usize) -> CpuBuf {
+    if n <= 4 {
+        return CpuBuf::new();
+    }
+    CpuBuf::from_vec(take_vec(n))
+}
+
+/// A buffer of the `n` values of `it` (exactly `n` items), built without
+/// per-element capacity checks: inline for tiny buffers, a (pooled) `Vec`
+/// otherwise.
+#[inline]
+pub fn build(n: usize, it: impl Iterator<Item = f64>) -> CpuBuf {
+    if n <= 4 {
+        let mut a = [0.0; 4];
+        for (slot, v) in a.iter_mut().zip(it) {
+            *slot = v;
+        }
+        return CpuBuf::from_buf_and_len(a, n);
+    }
+    let mut v = take_vec(n);
+    v.extend(it);
+    CpuBuf::from_vec(v)
+}
+
+/// An empty `Vec` with room for `n` values (from the pool when large).
+#[inline]
+pub fn take_vec(n: usize) -> Vec<f64> {
     if n < POOL_MIN {
-        return CpuBuf::with_capacity(n);
+        return Vec::with_capacity(n);
     }
     let v = POOL
         .try_with(|p| {
@@ -48,26 +74,27 @@ pub fn take(n: usize) -> CpuBuf {
     match v {
         Some(mut v) => {
             v.clear();
-            CpuBuf::from_vec(v)
+            v
         }
-        None => CpuBuf::from_vec(Vec::with_capacity(n)),
+        None => Vec::with_capacity(n),
     }
 }
 
 /// A buffer of `n` values produced by `f(i)`.
 #[inline]
-pub fn from_fn(n: usize, mut f: impl FnMut(usize) -> f64) -> CpuBuf {
-    let mut b = take(n);
-    b.extend((0..n).map(&mut f));
-    b
+pub fn from_fn(n: usize, f: impl FnMut(usize) -> f64) -> CpuBuf {
+    build(n, (0..n).map(f))
 }
 
 /// A buffer of `n` copies of `v`.
 #[inline]
 pub fn filled(n: usize, v: f64) -> CpuBuf {
-    let mut b = take(n);
+    if n <= 4 {
+        return CpuBuf::from_buf_and_len([v; 4], n);
+    }
+    let mut b = take_vec(n);
     b.resize(n, v);
-    b
+    CpuBuf::from_vec(b)
 }
 
 /// Returns a buffer to the pool (called when storage is dropped).

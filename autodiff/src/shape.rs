@@ -26,16 +26,8 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Sh
     let n = a.len().max(b.len());
     let mut out: Shape = smallvec::smallvec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n {
-            a[i + a.len() - n]
-        } else {
-            1
-        };
-        let db = if i + b.len() >= n {
-            b[i + b.len() - n]
-        } else {
-            1
-        };
+        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
+        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -92,11 +84,7 @@ pub fn check_axis(op: &'static str, axis: usize, rank: usize) -> Result<()> {
 /// Splits a shape at `axis` into (outer, len, inner) element counts.
 #[inline]
 pub fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
-    (
-        numel(&shape[..axis]),
-        shape[axis],
-        numel(&shape[axis + 1..]),
-    )
+    (numel(&shape[..axis]), shape[axis], numel(&shape[axis + 1..]))
 }
 
 #[cfg(test)]
@@ -105,16 +93,11 @@ mod tests {
     #[test]
     fn broadcasting() {
         assert_eq!(
-            broadcast_shapes("t", &[3, 1, 5], &[4, 5])
-                .unwrap()
-                .as_slice(),
+            broadcast_shapes("t", &[3, 1, 5], &[4, 5]).unwrap().as_slice(),
             &[3, 4, 5]
         );
         assert!(broadcast_shapes("t", &[3], &[4]).is_err());
         assert_eq!(broadcast_axes(&[4, 1], &[2, 4, 5]).as_slice(), &[0, 2]);
-        assert_eq!(
-            broadcast_strides(&[4, 1], &[2, 4, 5]).as_slice(),
-            &[0, 1, 0]
-        );
+        assert_eq!(broadcast_strides(&[4, 1], &[2, 4, 5]).as_slice(), &[0, 1, 0]);
     }
 }

@@ -114,6 +114,8 @@ thread_local! {
     static CURRENT_GEN: Cell<u32> = const { Cell::new(0) };
     static NEXT_GEN: Cell<u32> = const { Cell::new(1) };
     static NODES: RefCell<Vec<Node>> = const { RefCell::new(Vec::new()) };
+    /// A cleared node arena kept for the next recording (saves regrowth).
+    static SPARE: RefCell<Vec<Node>> = const { RefCell::new(Vec::new()) };
     static CHECK_FINITE: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -154,8 +156,21 @@ pub(crate) fn begin(op: &'static str) -> Result<u32> {
 pub(crate) fn end() -> Tape {
     let gen = current_gen();
     CURRENT_GEN.with(|g| g.set(0));
-    let nodes = NODES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+    let spare = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let nodes = NODES.with(|n| std::mem::replace(&mut *n.borrow_mut(), spare));
     Tape { gen, nodes }
+}
+
+/// Returns a finished tape's arena for reuse by the next recording.
+pub(crate) fn recycle(mut tape: Tape) {
+    tape.nodes.clear();
+    let _ = SPARE.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            if tape.nodes.capacity() > s.capacity() {
+                *s = std::mem::take(&mut tape.nodes);
+            }
+        }
+    });
 }
 
 /// Guard that ends an unfinished recording when dropped (e.g. on panic).
@@ -192,6 +207,19 @@ pub(crate) fn needs_record(inputs: &[&Tensor]) -> Option<u32> {
 #[inline]
 pub(crate) fn push(op: Op, out: Tensor) {
     NODES.with(|n| n.borrow_mut().push(Node { op, out }));
+}
+
+/// Records a node: `make(idx)` builds the output tensor for node `idx`, and
+/// `op()` describes how it was made. One borrow of the arena per op.
+#[inline]
+pub(crate) fn record(make: impl FnOnce(u32) -> Tensor, op: impl FnOnce() -> Op) -> Tensor {
+    NODES.with(|n| {
+        let mut n = n.borrow_mut();
+        let t = make(n.len() as u32);
+        let op = op();
+        n.push(Node { op, out: t.clone() });
+        t
+    })
 }
 
 /// Index the next pushed node will get.

@@ -44,12 +44,7 @@ impl std::fmt::Debug for Tensor {
                 v[v.len() - 1],
                 self.shape()
             ),
-            None => write!(
-                f,
-                "Tensor(shape={:?}, device={})",
-                self.shape(),
-                self.device()
-            ),
+            None => write!(f, "Tensor(shape={:?}, device={})", self.shape(), self.device()),
         }
     }
 }
@@ -132,17 +127,17 @@ impl Tensor {
         }
         match tape::needs_record(inputs) {
             None => Tensor::from_parts(storage, shape),
-            Some(gen) => {
-                let idx = tape::next_index();
-                let t = Tensor(Rc::new(Inner {
-                    storage,
-                    shape,
-                    node: Some(NodeRef { gen, idx }),
-                    poison: None,
-                }));
-                tape::push(op(), t.clone());
-                t
-            }
+            Some(gen) => tape::record(
+                |idx| {
+                    Tensor(Rc::new(Inner {
+                        storage,
+                        shape,
+                        node: Some(NodeRef { gen, idx }),
+                        poison: None,
+                    }))
+                },
+                op,
+            ),
         }
     }
 
@@ -177,10 +172,7 @@ impl Tensor {
 
     /// `v` everywhere.
     pub fn full(shape: &[usize], v: f64) -> Tensor {
-        Tensor::from_parts(
-            Storage::cpu(crate::pool::filled(numel(shape), v)),
-            shape.into(),
-        )
+        Tensor::from_parts(Storage::cpu(crate::pool::filled(numel(shape), v)), shape.into())
     }
 
     /// Zeros.
@@ -222,7 +214,7 @@ impl Tensor {
 
     /// `start, start+step, ...` below `end` (step > 0).
     pub fn arange(start: f64, end: f64, step: f64) -> Result<Tensor> {
-        if !(step > 0.0) || !start.is_finite() || !end.is_finite() {
+        if step.is_nan() || step <= 0.0 || !start.is_finite() || !end.is_finite() {
             return Err(AdError::InvalidArgument {
                 op: "arange",
                 msg: format!("start {start}, end {end}, step {step}"),
@@ -299,13 +291,10 @@ impl Tensor {
         if let Some(e) = self.err() {
             return Err(e.clone());
         }
-        self.0
-            .storage
-            .as_cpu()
-            .ok_or_else(|| AdError::InvalidArgument {
-                op: "as_slice",
-                msg: format!("tensor lives on {}; use to_vec", self.device()),
-            })
+        self.0.storage.as_cpu().ok_or_else(|| AdError::InvalidArgument {
+            op: "as_slice",
+            msg: format!("tensor lives on {}; use to_vec", self.device()),
+        })
     }
 
     /// The single value of a one-element tensor.

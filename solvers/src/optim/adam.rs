@@ -1,0 +1,134 @@
+//! Adam (Kingma & Ba 2015, Algorithm 1) and AdamW (Loshchilov & Hutter 2019,
+//! Algorithm 2: weight decay decoupled from the gradient).
+
+use super::{check_grads, clip_grad_norm, OptimError, Optimizer};
+use serde::{Deserialize, Serialize};
+
+/// Hyper-parameters of Adam / AdamW.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdamConfig {
+    /// Learning rate (step size) α.
+    pub lr: f64,
+    /// Decay rate of the first-moment estimate β₁.
+    pub beta1: f64,
+    /// Decay rate of the second-moment estimate β₂.
+    pub beta2: f64,
+    /// Denominator offset ε.
+    pub eps: f64,
+    /// Decoupled weight decay λ (AdamW); 0 gives plain Adam.
+    pub weight_decay: f64,
+    /// Clip the gradient to this global norm before the update.
+    pub clip_norm: Option<f64>,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        AdamConfig {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            clip_norm: None,
+        }
+    }
+}
+
+/// Adam / AdamW state: moment estimates and step count (serializable).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Adam {
+    /// Hyper-parameters.
+    pub config: AdamConfig,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    t: u64,
+}
+
+impl Adam {
+    /// Adam with learning rate `lr` and default moments (0.9, 0.999, 1e-8).
+    pub fn new(lr: f64) -> Self {
+        Adam::with(AdamConfig {
+            lr,
+            ..AdamConfig::default()
+        })
+    }
+
+    /// Adam/AdamW with explicit hyper-parameters.
+    pub fn with(config: AdamConfig) -> Self {
+        Adam {
+            config,
+            m: Vec::new(),
+            v: Vec::new(),
+            t: 0,
+        }
+    }
+
+    /// Number of steps taken.
+    pub fn steps(&self) -> u64 {
+        self.t
+    }
+
+    fn validate(&self) -> Result<(), OptimError> {
+        let c = &self.config;
+        let checks = [
+            ("lr", c.lr, c.lr > 0.0 && c.lr.is_finite()),
+            ("beta1", c.beta1, (0.0..1.0).contains(&c.beta1)),
+            ("beta2", c.beta2, (0.0..1.0).contains(&c.beta2)),
+            ("eps", c.eps, c.eps > 0.0),
+            ("weight_decay", c.weight_decay, c.weight_decay >= 0.0),
+        ];
+        for (name, value, ok) in checks {
+            if !ok {
+                return Err(OptimError::InvalidConfig { name, value });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Optimizer for Adam {
+    fn step_slice(&mut self, params: &mut [f64], grads: &[f64]) -> Result<(), OptimError> {
+        check_grads(params, grads)?;
+        self.validate()?;
+        if self.m.len() != params.len() {
+            if self.t != 0 {
+                return Err(OptimError::Mismatch {
+                    what: "parameter count (changed between steps)",
+                    expected: self.m.len(),
+                    got: params.len(),
+                });
+            }
+            self.m = vec![0.0; params.len()];
+            self.v = vec![0.0; params.len()];
+        }
+        let mut g_owned;
+        let g: &[f64] = match self.config.clip_norm {
+            Some(c) => {
+                g_owned = grads.to_vec();
+                clip_grad_norm(&mut g_owned, c);
+                &g_owned
+            }
+            None => grads,
+        };
+        self.t += 1;
+        let c = &self.config;
+        let b1t = 1.0 - c.beta1.powi(self.t.min(i32::MAX as u64) as i32);
+        let b2t = 1.0 - c.beta2.powi(self.t.min(i32::MAX as u64) as i32);
+        for i in 0..params.len() {
+            self.m[i] = c.beta1 * self.m[i] + (1.0 - c.beta1) * g[i];
+            self.v[i] = c.beta2 * self.v[i] + (1.0 - c.beta2) * g[i] * g[i];
+            let mhat = self.m[i] / b1t;
+            let vhat = self.v[i] / b2t;
+            params[i] -= c.lr * (mhat / (vhat.sqrt() + c.eps) + c.weight_decay * params[i]);
+        }
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.config.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.config.lr = lr;
+    }
+}
