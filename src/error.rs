@@ -25,6 +25,18 @@ pub enum Error {
     /// Drawing a figure.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    /// From the gravitational-wave module.
+    #[error(transparent)]
+    Gw(#[from] crate::gw::GwError),
+    /// From the prior module.
+    #[error(transparent)]
+    Prior(#[from] crate::prior::PriorError),
+    /// From an EOS construction.
+    #[error(transparent)]
+    Eos(#[from] crate::eos::EosError),
+    /// From a TOV solve or family.
+    #[error(transparent)]
+    Tov(#[from] crate::tov::TovError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -1,6 +1,12 @@
 //! The `ferrax` command line: one subcommand per module in this folder.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub mod tov;
+
+pub mod likelihood;
+pub mod waveform;
 
 pub mod sample;
 
@@ -20,6 +26,19 @@ pub enum Command {
     Info,
     /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
     Sample(sample::SampleArgs),
+    /// Evaluate a waveform model on the cases of a waveform reference file.
+    Waveform(waveform::WaveformArgs),
+    /// Evaluate the network likelihood at the points of a likelihood reference file.
+    Likelihood(likelihood::LikelihoodArgs),
+    /// Neutron-star masses, radii and tidal deformabilities for one EOS.
+    Tov {
+        /// Input JSON (EOS, optional central pressures and tolerances).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output JSON (stars and family summary).
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -40,6 +59,9 @@ pub fn run() -> i32 {
             Ok(())
         }
         Some(Command::Sample(args)) => sample::run(&args),
+        Some(Command::Waveform(a)) => waveform::run(&a),
+        Some(Command::Likelihood(a)) => likelihood::run(&a),
+        Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
         Ok(()) => 0,
