@@ -7,6 +7,24 @@ pub enum Error {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// Reading or writing a `.npy` array.
+    #[error(transparent)]
+    Npy(#[from] crate::io::NpyError),
+    /// An atomic file write.
+    #[error(transparent)]
+    AtomicWrite(#[from] crate::io::AtomicWriteError),
+    /// From the samplers.
+    #[error(transparent)]
+    Sampler(#[from] crate::samplers::SamplerError),
+    /// From the evidence estimator.
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
+    /// From a normalizing flow.
+    #[error(transparent)]
+    Flow(#[from] crate::flows::FlowError),
+    /// Drawing a figure.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// From the gravitational-wave module.
     #[error(transparent)]
     Gw(#[from] crate::gw::GwError),

@@ -9,8 +9,13 @@
 pub mod cli;
 pub mod eos;
 pub mod error;
+pub mod evidence;
+pub mod flows;
 pub mod gw;
+pub mod io;
+pub mod plot;
 pub mod prior;
+pub mod samplers;
 pub mod tov;
 
 pub use error::{Error, Result};

@@ -8,6 +8,8 @@ pub mod tov;
 pub mod likelihood;
 pub mod waveform;
 
+pub mod sample;
+
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
 #[command(name = "ferrax", version, about, long_about = None)]
@@ -22,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
+    /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
+    Sample(sample::SampleArgs),
     /// Evaluate a waveform model on the cases of a waveform reference file.
     Waveform(waveform::WaveformArgs),
     /// Evaluate the network likelihood at the points of a likelihood reference file.
@@ -54,6 +58,7 @@ pub fn run() -> i32 {
             );
             Ok(())
         }
+        Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Waveform(a)) => waveform::run(&a),
         Some(Command::Likelihood(a)) => likelihood::run(&a),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
