@@ -5,22 +5,31 @@
 //! sound-speed nodes). Start: the 10 %-perturbed point of the reference
 //! case. Adam (lr 0.02·0.99^k on the unit box, 300 steps) on
 //! L(θ) = (1/N) Σ |R(Mᵢ; θ) − R̂ᵢ|/R̂ᵢ with exact forward-mode gradients.
-//! Writes `summary.json` (loss curve, parameters, M–R curves) to the output
-//! folder.
+//! Writes `summary.json` (loss curve, parameters, M–R curves) and two PNGs
+//! (`loss.png`: loss against step, log y; `mass_radius.png`: target, start
+//! and recovered M–R curves; `radius_residuals.png`: R − R̂ at the ten target
+//! masses for the start and the recovered EOS) to the output folder.
 //!
 //! `cargo run --release --example eos_radius_recovery -- [--steps 300] [--output experiments/eos_recovery]`
 
 use ferrax::eos::cse::metamodel_cse_table;
+use ferrax::plot::{line_plot, Series};
 use ferrax::tov::family::construct_family;
 use ferrax::tov::radius_loss::RadiusLoss;
 use ferrax::tov::recovery::{recover, RecoveryOptions};
 use serde_json::json;
 
-fn family_json(problem: &RadiusLoss, theta: &[f64]) -> serde_json::Value {
+/// The M–R curve of θ: (masses in M☉, radii in km, maximum mass in M☉).
+fn family_curve(problem: &RadiusLoss, theta: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
     let table =
         metamodel_cse_table(&problem.params(theta).expect("valid θ"), &problem.eos).expect("EOS builds");
     let fam = construct_family(&table, &problem.family).expect("family solves");
-    json!({"M_Msun": fam.mass, "R_km": fam.radius_km, "M_max": fam.m_max()})
+    let m_max = fam.m_max();
+    (fam.mass, fam.radius_km, m_max)
+}
+
+fn family_json(curve: &(Vec<f64>, Vec<f64>, f64)) -> serde_json::Value {
+    json!({"M_Msun": curve.0, "R_km": curve.1, "M_max": curve.2})
 }
 
 fn main() {
@@ -76,6 +85,11 @@ fn main() {
     let du_best: Vec<f64> = ub.iter().zip(&ut).map(|(a, b)| (a - b).abs()).collect();
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let min_upto = |k: usize| res.loss.iter().take(k).cloned().fold(f64::INFINITY, f64::min);
+    let radii_start = problem.radii(&start).expect("radii");
+    let radii_best = problem.radii(&res.best_theta).expect("radii");
+    let fam_truth = family_curve(&problem, &truth);
+    let fam_start = family_curve(&problem, &start);
+    let fam_best = family_curve(&problem, &res.best_theta);
     let summary = json!({
         "description": "Adam recovery of a metamodel+CSE EOS from 10 radii (1-2 Msun); loss L = mean |R - Rhat|/Rhat",
         "steps": steps,
@@ -97,14 +111,80 @@ fn main() {
         "mean_abs_du_start": mean(&du_start),
         "mean_abs_du_best": mean(&du_best),
         "radii_target_km": problem.target_radii_km,
-        "radii_start_km": problem.radii(&start).expect("radii"),
-        "radii_best_km": problem.radii(&res.best_theta).expect("radii"),
+        "radii_start_km": radii_start,
+        "radii_best_km": radii_best,
         "masses_Msun": problem.masses,
-        "families": {"truth": family_json(&problem, &truth), "start": family_json(&problem, &start), "best": family_json(&problem, &res.best_theta)},
+        "families": {"truth": family_json(&fam_truth), "start": family_json(&fam_start), "best": family_json(&fam_best)},
     });
     std::fs::create_dir_all(&out_dir).expect("output folder");
     let path = out_dir.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&summary).expect("JSON")).expect("write summary");
+    let loss_png = out_dir.join("loss.png");
+    let steps_axis: Vec<f64> = (0..res.loss.len()).map(|k| k as f64).collect();
+    line_plot(
+        &loss_png,
+        "Radius loss during Adam recovery",
+        "step",
+        "L = mean |R - R_target| / R_target",
+        &[Series {
+            label: "loss".into(),
+            x: steps_axis,
+            y: res.loss.clone(),
+        }],
+        true,
+        (800, 500),
+    )
+    .expect("loss plot");
+    // Stars above 0.5 M☉ (the low-mass tail reaches R > 50 km).
+    let curve = |label: &str, c: &(Vec<f64>, Vec<f64>, f64)| {
+        let keep: Vec<usize> = (0..c.0.len()).filter(|&i| c.0[i] >= 0.5).collect();
+        Series {
+            label: label.into(),
+            x: keep.iter().map(|&i| c.1[i]).collect(),
+            y: keep.iter().map(|&i| c.0[i]).collect(),
+        }
+    };
+    let mr_png = out_dir.join("mass_radius.png");
+    line_plot(
+        &mr_png,
+        "Mass-radius curves (M > 0.5 Msun)",
+        "R [km]",
+        "M [Msun]",
+        &[
+            curve("target (truth)", &fam_truth),
+            curve("start", &fam_start),
+            curve("recovered (best step)", &fam_best),
+        ],
+        false,
+        (800, 600),
+    )
+    .expect("mass-radius plot");
+    // Radius residuals at the ten target masses, in metres (colours as in
+    // the M–R plot: the target is the zero line).
+    let residual = |label: &str, radii: &[f64]| Series {
+        label: label.into(),
+        x: problem.masses.clone(),
+        y: radii
+            .iter()
+            .zip(&problem.target_radii_km)
+            .map(|(r, t)| 1e3 * (r - t))
+            .collect(),
+    };
+    let res_png = out_dir.join("radius_residuals.png");
+    line_plot(
+        &res_png,
+        "Radius residuals at the target masses",
+        "M [Msun]",
+        "R - R_target [m]",
+        &[
+            residual("target", &problem.target_radii_km),
+            residual("start", &radii_start),
+            residual("recovered (best step)", &radii_best),
+        ],
+        false,
+        (800, 500),
+    )
+    .expect("residual plot");
     println!(
         "loss {:.3e} -> best {:.3e} at step {} ({:.0}x) in {:.1} s; mean |du| {:.3} -> {:.3}; wrote {}",
         res.loss[0],
@@ -115,5 +195,11 @@ fn main() {
         mean(&du_start),
         mean(&du_best),
         path.display()
+    );
+    println!(
+        "wrote {}, {} and {}",
+        loss_png.display(),
+        mr_png.display(),
+        res_png.display()
     );
 }

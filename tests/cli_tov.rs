@@ -64,3 +64,20 @@ fn metamodel_cse_family_and_errors() {
     let (ok, err, _) = run("not json");
     assert!(!ok && err.contains("in.json"), "{err}");
 }
+
+#[test]
+fn spectral_eos_summary_and_missing_parameter() {
+    // Reference M_max, R(1.4 M☉) from data/tov/spectral_lal.json ("sly_like").
+    let (ok, err, out) = run(
+        r#"{"eos": {"kind": "spectral", "params": {"gamma0": 0.8651, "gamma1": 0.1548, "gamma2": -0.0151, "gamma3": -0.0002}}, "rtol": 1e-9, "atol": 1e-9}"#,
+    );
+    assert!(ok, "{err}");
+    let m_max = out["M_max"].as_f64().unwrap();
+    let r14 = out["R_1p4_km"].as_f64().unwrap();
+    assert!((m_max / 2.4305231587917002 - 1.0).abs() < 2e-4, "{m_max}");
+    assert!((r14 / 12.579615691542642 - 1.0).abs() < 2e-4, "{r14}");
+    let (ok, err, _) = run(
+        r#"{"eos": {"kind": "spectral", "params": {"gamma0": 0.8651, "gamma1": 0.1548, "gamma2": -0.0151}}}"#,
+    );
+    assert!(!ok && err.contains("eos.params.gamma3"), "{err}");
+}

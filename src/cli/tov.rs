@@ -8,7 +8,8 @@
 //! `Z_sym`, optional `nmax_nsat`; CSE: plus `nbreak`, `n_CSE_i_u`,
 //! `cs2_CSE_i`; polytrope: `K`, `Gamma` in code units G = c = M☉ = 1;
 //! piecewise: `logp1_dyn_cm2`, `Gamma1..3` of Read et al. 2009 on the SLy
-//! crust) and optional `"variant": "jester-0.1.1"`. Optional
+//! crust; spectral: `gamma0..gamma3` of the 4-parameter spectral EOS on the
+//! SLy low-density table) and optional `"variant": "jester-0.1.1"`. Optional
 //! `central_pressures_MeV_fm3` (else the family grid), `rtol`, `atol`.
 //! OUT.json: `stars` (`pc_MeV_fm3`, `M_Msun`, `R_km`, `Lambda`) and the
 //! summary `M_max`, `R_1p4_km`, `Lambda_1p4`.
@@ -16,6 +17,7 @@
 use crate::eos::cse::{metamodel_cse_table, CseParams, CseSettings};
 use crate::eos::metamodel::{metamodel_table, MetamodelSettings, NuclearParams, Variant};
 use crate::eos::polytrope::PiecewisePolytrope;
+use crate::eos::spectral::spectral_table;
 use crate::eos::units::{MEV_FM3_TO_GEOMETRIC, M_NUCLEON_MEV, NSAT_FM3, SOLAR_MASS_IN_METER};
 use crate::eos::{EosTable, TableLookup};
 use crate::tov::family::{construct_family, exact_summary, FamilyOptions};
@@ -126,10 +128,13 @@ pub fn evaluate(cfg: &Value) -> Result<Value> {
         }
         "polytrope" | "piecewise_polytrope" => None,
         "spectral" => {
-            return Err(Error::invalid(
-                "eos.kind",
-                "the spectral EOS is not implemented yet",
-            ))
+            let g = |n: &str| get(n).ok_or_else(|| Error::invalid(format!("eos.params.{n}"), "missing"));
+            Some(spectral_table(&[
+                g("gamma0")?,
+                g("gamma1")?,
+                g("gamma2")?,
+                g("gamma3")?,
+            ])?)
         }
         other => return Err(Error::invalid("eos.kind", format!("unknown kind {other:?}"))),
     };
@@ -150,7 +155,20 @@ pub fn evaluate(cfg: &Value) -> Result<Value> {
             let s = solve_star(&lookup, pc, &tov)?;
             stars.push(json!({"pc_MeV_fm3": pc / MEV_FM3_TO_GEOMETRIC, "M_Msun": s.mass / SOLAR_MASS_IN_METER, "R_km": s.radius / 1e3, "Lambda": s.lambda}));
         }
-        summary = json!({"M_max": fam.m_max(), "R_1p4_km": fam.radius_at(1.4), "Lambda_1p4": fam.lambda_at(1.4), "method": "jester-style family (100 stars, linear interpolation in mass)"});
+        summary = if kind == "spectral" {
+            // No causality cut: M_max over the whole table, as the spectral
+            // EOS is usually quoted.
+            let ex = exact_summary(
+                &lookup,
+                fam.pc_raw[0],
+                table.p[table.len() - 1],
+                1.4 * SOLAR_MASS_IN_METER,
+                &tov,
+            )?;
+            json!({"M_max": ex.m_max / SOLAR_MASS_IN_METER, "R_1p4_km": ex.r_1p4.map(|r| r / 1e3), "Lambda_1p4": ex.lambda_1p4, "method": "root-found on the whole table (golden-section M_max, 1.4 Msun star by false position)"})
+        } else {
+            json!({"M_max": fam.m_max(), "R_1p4_km": fam.radius_at(1.4), "Lambda_1p4": fam.lambda_at(1.4), "method": "jester-style family (100 stars, linear interpolation in mass)"})
+        };
     } else {
         let eos = if kind == "polytrope" {
             PiecewisePolytrope::single(

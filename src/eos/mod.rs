@@ -1,8 +1,9 @@
 //! Equations of state (EOS) of dense matter: tabulated tables with the
 //! interpolation the TOV solver reads ([`table`]), the nuclear metamodel
-//! ([`metamodel`]) and its speed-of-sound extension ([`cse`]), polytropes
-//! and the Read et al. (2009) piecewise polytropes ([`polytrope`]), and the
-//! Douchin–Haensel crust ([`crust`]).
+//! ([`metamodel`]) and its speed-of-sound extension ([`cse`]), polytropes,
+//! the Read et al. (2009) piecewise polytropes ([`polytrope`]), the
+//! Douchin–Haensel crust ([`crust`]), and the 4-parameter spectral EOS
+//! ([`spectral`]).
 //!
 //! Everything is generic over the number type (`T: Scalar`): building a
 //! table with `Dual<N>` parameters gives d(table)/d(parameters) exactly.
@@ -14,6 +15,7 @@ pub mod cse;
 pub mod metamodel;
 pub mod numerics;
 pub mod polytrope;
+pub mod spectral;
 pub mod table;
 pub mod units;
 
