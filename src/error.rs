@@ -7,6 +7,12 @@ pub enum Error {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// From the gravitational-wave module.
+    #[error(transparent)]
+    Gw(#[from] crate::gw::GwError),
+    /// From the prior module.
+    #[error(transparent)]
+    Prior(#[from] crate::prior::PriorError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

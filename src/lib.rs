@@ -8,6 +8,8 @@
 
 pub mod cli;
 pub mod error;
+pub mod gw;
+pub mod prior;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;

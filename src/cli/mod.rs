@@ -2,6 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod likelihood;
+pub mod waveform;
+
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
 #[command(name = "ferrax", version, about, long_about = None)]
@@ -16,6 +19,10 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
+    /// Evaluate a waveform model on the cases of a waveform reference file.
+    Waveform(waveform::WaveformArgs),
+    /// Evaluate the network likelihood at the points of a likelihood reference file.
+    Likelihood(likelihood::LikelihoodArgs),
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -35,6 +42,8 @@ pub fn run() -> i32 {
             );
             Ok(())
         }
+        Some(Command::Waveform(a)) => waveform::run(&a),
+        Some(Command::Likelihood(a)) => likelihood::run(&a),
     };
     match result {
         Ok(()) => 0,
