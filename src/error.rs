@@ -13,6 +13,24 @@ pub enum Error {
     /// From the prior module.
     #[error(transparent)]
     Prior(#[from] crate::prior::PriorError),
+    /// Reading or writing a `.npy` array.
+    #[error(transparent)]
+    Npy(#[from] crate::io::NpyError),
+    /// An atomic file write.
+    #[error(transparent)]
+    AtomicWrite(#[from] crate::io::AtomicWriteError),
+    /// From the samplers.
+    #[error(transparent)]
+    Sampler(#[from] crate::samplers::SamplerError),
+    /// From the evidence estimator.
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
+    /// From a normalizing flow.
+    #[error(transparent)]
+    Flow(#[from] crate::flows::FlowError),
+    /// Drawing a figure.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -8,8 +8,13 @@
 
 pub mod cli;
 pub mod error;
+pub mod evidence;
+pub mod flows;
 pub mod gw;
+pub mod io;
+pub mod plot;
 pub mod prior;
+pub mod samplers;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;

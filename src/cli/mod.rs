@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod likelihood;
 pub mod waveform;
+pub mod sample;
 
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
@@ -23,6 +24,8 @@ pub enum Command {
     Waveform(waveform::WaveformArgs),
     /// Evaluate the network likelihood at the points of a likelihood reference file.
     Likelihood(likelihood::LikelihoodArgs),
+    /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
+    Sample(sample::SampleArgs),
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -44,6 +47,7 @@ pub fn run() -> i32 {
         }
         Some(Command::Waveform(a)) => waveform::run(&a),
         Some(Command::Likelihood(a)) => likelihood::run(&a),
+        Some(Command::Sample(args)) => sample::run(&args),
     };
     match result {
         Ok(()) => 0,

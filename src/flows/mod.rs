@@ -1,0 +1,43 @@
+//! Normalizing flows on the autodiff tape: masked coupling flows with affine
+//! (RealNVP; Dinh et al. 2017) or rational-quadratic spline (Durkan et al.
+//! 2019) transforms, with data standardisation, log-density, sampling, Adam
+//! training and save/load.
+
+pub mod adam;
+pub mod coupling;
+pub mod spline;
+pub mod train;
+
+pub use adam::{Adam, AdamConfig};
+pub use coupling::{Activation, CouplingFlow, FlowConfig, Param, Transform};
+pub use train::{train_flow, TrainConfig, TrainReport};
+
+/// Errors of the flows.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// Inputs of inconsistent sizes.
+    #[error("flow shape mismatch: {0}")]
+    Shape(String),
+    /// An invalid setting, naming it.
+    #[error("invalid flow {name}: {msg}")]
+    Invalid {
+        /// The setting.
+        name: String,
+        /// What is wrong.
+        msg: String,
+    },
+    /// Training produced a non-finite loss.
+    #[error("flow training diverged: {0}")]
+    Diverged(String),
+    /// From the autodiff core.
+    #[error(transparent)]
+    Autodiff(#[from] ferrax_autodiff::AdError),
+    /// Saving or loading a flow.
+    #[error("{path}: {msg}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What failed.
+        msg: String,
+    },
+}
