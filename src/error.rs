@@ -31,6 +31,12 @@ pub enum Error {
     /// Drawing a figure.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    /// From an EOS construction.
+    #[error(transparent)]
+    Eos(#[from] crate::eos::EosError),
+    /// From a TOV solve or family.
+    #[error(transparent)]
+    Tov(#[from] crate::tov::TovError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod eos;
 pub mod error;
 pub mod evidence;
 pub mod flows;
@@ -15,6 +16,7 @@ pub mod io;
 pub mod plot;
 pub mod prior;
 pub mod samplers;
+pub mod tov;
 
 pub use error::{Error, Result};
 pub use ferrax_autodiff as autodiff;

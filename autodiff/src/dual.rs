@@ -95,8 +95,10 @@ impl<const N: usize> Div for Dual<N> {
     type Output = Self;
     #[inline]
     fn div(self, o: Self) -> Self {
+        // The value is the correctly rounded quotient (as for f64), so that
+        // adaptive algorithms branch identically on duals and plain numbers.
         let inv = 1.0 / o.re;
-        let q = self.re * inv;
+        let q = self.re / o.re;
         let mut eps = [0.0; N];
         for i in 0..N {
             eps[i] = (self.eps[i] - q * o.eps[i]) * inv;
@@ -145,8 +147,13 @@ impl<const N: usize> Mul<f64> for Dual<N> {
 impl<const N: usize> Div<f64> for Dual<N> {
     type Output = Self;
     #[inline]
-    fn div(self, o: f64) -> Self {
-        self * (1.0 / o)
+    fn div(mut self, o: f64) -> Self {
+        let inv = 1.0 / o;
+        self.re /= o;
+        for e in self.eps.iter_mut() {
+            *e *= inv;
+        }
+        self
     }
 }
 impl<const N: usize> Add<Dual<N>> for f64 {

@@ -1,6 +1,9 @@
 //! The `ferrax` command line: one subcommand per module in this folder.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub mod tov;
 
 pub mod likelihood;
 pub mod waveform;
@@ -26,6 +29,15 @@ pub enum Command {
     Likelihood(likelihood::LikelihoodArgs),
     /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
     Sample(sample::SampleArgs),
+    /// Neutron-star masses, radii and tidal deformabilities for one EOS.
+    Tov {
+        /// Input JSON (EOS, optional central pressures and tolerances).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output JSON (stars and family summary).
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
 /// Parses the command line and runs it; returns the process exit code.
@@ -48,6 +60,7 @@ pub fn run() -> i32 {
         Some(Command::Waveform(a)) => waveform::run(&a),
         Some(Command::Likelihood(a)) => likelihood::run(&a),
         Some(Command::Sample(args)) => sample::run(&args),
+        Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
         Ok(()) => 0,
