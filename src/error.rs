@@ -37,6 +37,9 @@ pub enum Error {
     /// From a TOV solve or family.
     #[error(transparent)]
     Tov(#[from] crate::tov::TovError),
+    /// From a parameter-estimation run (configuration, output directory).
+    #[error(transparent)]
+    Pe(#[from] crate::pe::PeError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

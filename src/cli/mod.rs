@@ -8,6 +8,7 @@ pub mod tov;
 pub mod likelihood;
 pub mod waveform;
 pub mod sample;
+pub mod pe;
 
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
@@ -29,6 +30,8 @@ pub enum Command {
     Likelihood(likelihood::LikelihoodArgs),
     /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
     Sample(sample::SampleArgs),
+    /// Parameter estimation of a binary-black-hole signal, end to end.
+    Pe(pe::PeArgs),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -60,6 +63,7 @@ pub fn run() -> i32 {
         Some(Command::Waveform(a)) => waveform::run(&a),
         Some(Command::Likelihood(a)) => likelihood::run(&a),
         Some(Command::Sample(args)) => sample::run(&args),
+        Some(Command::Pe(a)) => pe::run(&a),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
