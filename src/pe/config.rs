@@ -108,6 +108,17 @@ pub struct PriorConfig {
     pub luminosity_distance: [f64; 2],
     /// Half-width of the coalescence-time window around the trigger [s].
     pub time_half_width_s: f64,
+    /// Sample φ ∈ [0, π), ψ ∈ [0, π/2), the fundamental domain of the exact
+    /// (φ, ψ) → (φ + π/2, ψ + π/2) degeneracy of dominant-mode waveforms,
+    /// and map each draw back to one of its four images at random (the
+    /// posterior on the full ranges, without the sampler having to hop
+    /// between four identical modes).
+    #[serde(default = "default_true")]
+    pub fold_phase_polarization: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Likelihood settings.
@@ -206,6 +217,7 @@ impl Default for PeConfig {
                 chi_max: 0.99,
                 luminosity_distance: [100.0, 2000.0],
                 time_half_width_s: 0.1,
+                fold_phase_polarization: true,
             },
             likelihood: LikelihoodConfig {
                 kind: "relative_binning".into(),

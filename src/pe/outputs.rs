@@ -5,7 +5,7 @@
 //! (`chirp_mass` in the detector frame, `mass_ratio` = m2/m1 ≤ 1).
 
 use super::config::PeConfig;
-use super::run::{PeOptions, PeSetup};
+use super::run::{shift_phase_polarization, PeOptions, PeSetup};
 use super::PeError;
 use crate::evidence::EvidenceResult;
 use crate::gw::likelihood::N_PARAMS;
@@ -156,16 +156,24 @@ pub fn injected_columns(p: &[f64; N_PARAMS]) -> [f64; 12] {
     [mc, q, p[2], p[3], chi_eff, p[4], p[10], p[6], p[5], p[7], p[8], p[9]]
 }
 
-/// The draws of `set` (unconstrained coordinates) as [`COLUMNS`], same layout.
-pub fn physical_set(setup: &PeSetup, set: &SampleSet) -> SampleSet {
+/// The draws of `set` (unconstrained coordinates) as [`COLUMNS`], same
+/// layout. With `unfold_seed`, each draw of the folded (φ, ψ) domain is
+/// mapped to one of its four images, drawn uniformly with that seed.
+pub fn physical_set(setup: &PeSetup, set: &SampleSet, unfold_seed: Option<u64>) -> SampleSet {
+    use rand::{Rng, SeedableRng};
     let d = setup.density.trigger_time;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(unfold_seed.unwrap_or(0));
     let samples = set
         .samples
         .chunks(N_PARAMS)
         .flat_map(|z| {
             let mut zz = [0.0; N_PARAMS];
             zz.copy_from_slice(z);
-            columns_of(&setup.density.sampled(&zz), d)
+            let mut x = setup.density.sampled(&zz);
+            if unfold_seed.is_some() {
+                x = shift_phase_polarization(&x, rng.gen_range(0..4));
+            }
+            columns_of(&x, d)
         })
         .collect();
     SampleSet {
@@ -202,7 +210,11 @@ pub fn write_outputs(
     evidence: Option<&EvidenceResult>,
     timing: &Timing,
 ) -> Result<Value> {
-    let phys = physical_set(setup, draws);
+    let unfold = cfg
+        .prior
+        .fold_phase_polarization
+        .then_some(cfg.seed.wrapping_add(3));
+    let phys = physical_set(setup, draws, unfold);
     let dim = COLUMNS.len();
     let rows = phys.n_chains * phys.n_draws;
     crate::io::write_npy(&paths.samples, &[rows, dim], &phys.samples)?;

@@ -72,6 +72,11 @@ pub fn prior_of(cfg: &PeConfig) -> Result<BbhPrior> {
         a: p.mass_ratio[0],
         b: p.mass_ratio[1],
     };
+    if p.fold_phase_polarization {
+        use std::f64::consts::{FRAC_PI_2, PI};
+        prior.priors[I_PHASE] = Prior1D::Uniform { a: 0.0, b: PI };
+        prior.priors[I_PSI] = Prior1D::Uniform { a: 0.0, b: FRAC_PI_2 };
+    }
     prior.validate()?;
     Ok(prior)
 }
@@ -133,7 +138,10 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
         l.reference_learning_rate,
     )?;
     let (mc, q) = chirp_mass_and_ratio(reference[0], reference[1]);
-    let sampled_ref = sampled_of(&reference, d.trigger_time, mc, q);
+    let mut sampled_ref = sampled_of(&reference, d.trigger_time, mc, q);
+    if cfg.prior.fold_phase_polarization {
+        sampled_ref = fold_phase_polarization(&sampled_ref);
+    }
     for (i, (v, p)) in sampled_ref.iter().zip(&prior.priors).enumerate() {
         let (a, b) = p.bounds();
         if !(*v > a && *v < b) {
@@ -178,6 +186,39 @@ fn sampled_of(p: &[f64; N_PARAMS], trigger: f64, mc: f64, q: f64) -> [f64; N_PAR
     [mc, q, p[2], p[3], p[4], p[10] - trigger, p[6], p[5], p[7], p[8], p[9]]
 }
 
+/// The images of a sampled-order point `x` under the exact degeneracy of a
+/// dominant-mode (ℓ = |m| = 2) waveform, h ∝ e^{−2iφ} and
+/// (F+, F×)(ψ + π/2) = −(F+, F×)(ψ): (φ + kπ/2, ψ + kπ/2), k = 0..3,
+/// reduced into [0, 2π) × [0, π).
+pub fn degenerate_images(x: &[f64; N_PARAMS]) -> [[f64; N_PARAMS]; 4] {
+    std::array::from_fn(|k| shift_phase_polarization(x, k))
+}
+
+/// `x` with (φ, ψ) → (φ + kπ/2 mod 2π, ψ + kπ/2 mod π).
+pub fn shift_phase_polarization(x: &[f64; N_PARAMS], k: usize) -> [f64; N_PARAMS] {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    let mut y = *x;
+    y[I_PHASE] = (x[I_PHASE] + k as f64 * FRAC_PI_2).rem_euclid(2.0 * PI);
+    y[I_PSI] = (x[I_PSI] + k as f64 * FRAC_PI_2).rem_euclid(PI);
+    y
+}
+
+/// The image of `x` (see [`degenerate_images`]) in the fundamental domain
+/// φ ∈ [0, π), ψ ∈ [0, π/2) sampled when
+/// `prior.fold_phase_polarization` is set.
+pub fn fold_phase_polarization(x: &[f64; N_PARAMS]) -> [f64; N_PARAMS] {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    degenerate_images(x)
+        .into_iter()
+        .find(|y| y[I_PHASE] < PI && y[I_PSI] < FRAC_PI_2)
+        .unwrap_or(*x)
+}
+
+/// Index of the phase in the sampled order.
+const I_PHASE: usize = 6;
+/// Index of the polarisation angle in the sampled order.
+const I_PSI: usize = 8;
+
 /// The sampler settings of a configuration.
 pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowMcConfig {
     let s = &cfg.sampler;
@@ -199,6 +240,42 @@ pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowM
     c.checkpoint_path = Some(checkpoint.to_path_buf());
     c.progress = progress;
     c
+}
+
+/// The sampler's starting state: chains around the reference parameters
+/// (spread over their [`degenerate_images`]), seeded from `cfg.seed`.
+pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Result<FlowMcState> {
+    let density = &setup.density;
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let (mc, q) = chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
+    let x_ref = sampled_of(&setup.reference, cfg.data.trigger_time, mc, q);
+    let candidates = if cfg.prior.fold_phase_polarization {
+        vec![fold_phase_polarization(&x_ref)]
+    } else {
+        degenerate_images(&x_ref).to_vec()
+    };
+    let inside = |y: &[f64; N_PARAMS]| {
+        y.iter().zip(&density.prior.priors).all(|(v, p)| {
+            let (a, b) = p.bounds();
+            *v > a && *v < b
+        })
+    };
+    let starts: Vec<[f64; N_PARAMS]> = candidates
+        .iter()
+        .filter(|y| inside(y))
+        .map(|y| density.prior.to_real(y))
+        .collect();
+    if starts.is_empty() {
+        return Err(Error::invalid("prior", "the reference point lies outside the prior"));
+    }
+    let spread = cfg.sampler.init_spread;
+    let x0: Vec<f64> = (0..fcfg.n_chains)
+        .flat_map(|c| {
+            starts[c % starts.len()]
+                .map(|z| z + spread * rng.sample::<f64, _>(StandardNormal))
+        })
+        .collect();
+    Ok(FlowMcState::new(density, fcfg, x0, cfg.seed.wrapping_add(1))?)
 }
 
 /// What a finished run returns (besides the files it wrote).
@@ -235,16 +312,7 @@ pub fn run_pe(cfg: &PeConfig, opts: &PeOptions) -> Result<PeResult> {
         s.config.progress = opts.progress;
         s
     } else {
-        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        let (mc, q) = chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
-        let z_ref = density
-            .prior
-            .to_real(&sampled_of(&setup.reference, cfg.data.trigger_time, mc, q));
-        let spread = cfg.sampler.init_spread;
-        let x0: Vec<f64> = (0..fcfg.n_chains)
-            .flat_map(|_| z_ref.map(|z| z + spread * rng.sample::<f64, _>(StandardNormal)))
-            .collect();
-        FlowMcState::new(density, fcfg, x0, cfg.seed.wrapping_add(1))?
+        initial_state(cfg, &setup, fcfg)?
     };
     let res = run_flowmc(density, state, None)?;
     crate::io::write_atomic(&paths.checkpoint, &res.state.to_bytes()?)?;
