@@ -3,6 +3,9 @@
 //! settings. Unknown keys are errors; [`PeConfig::validate`] names the bad
 //! key.
 
+// `!(a < b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::PeError;
 use crate::gw::likelihood::N_PARAMS;
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,9 @@
 //! reference parameters, the flow-enhanced sampler (with checkpoint and
 //! resume), the evidence, and the outputs.
 
+// `!(a < b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::config::PeConfig;
 use super::density::{PeDensity, PeLikelihood};
 use super::outputs;
