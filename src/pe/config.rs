@@ -281,12 +281,22 @@ impl PeConfig {
     /// Parses TOML text; `origin` (a file name) prefixes errors. Errors are
     /// one line and name the offending key.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, PeError> {
-        let cfg: PeConfig = toml::from_str(text).map_err(|e| PeError::Parse {
-            origin: origin.into(),
-            msg: e.message().replace('\n', " "),
-            line: e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1)),
+        let cfg: PeConfig = toml::from_str(text).map_err(|e| {
+            let start = e.span().map(|s| s.start.min(text.len()));
+            // the offending line names the key when the message does not
+            let context = start
+                .and_then(|st| text[st..].lines().next().map(|rest| (st, rest)))
+                .map(|(st, rest)| {
+                    let head = text[..st].rsplit('\n').next().unwrap_or("");
+                    let line: String = format!("{head}{rest}").trim().chars().take(80).collect();
+                    format!(" (at `{line}`)")
+                })
+                .unwrap_or_default();
+            PeError::Parse {
+                origin: origin.into(),
+                msg: format!("{}{context}", e.message().replace('\n', " ")),
+                line: start.map(|st| text[..st].lines().count().max(1)),
+            }
         })?;
         cfg.validate()?;
         Ok(cfg)
