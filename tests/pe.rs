@@ -246,17 +246,24 @@ fn posterior_gradient_matches_finite_differences_and_degeneracy_is_exact() {
     let (mc, q) = ferrax::prior::chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
     let r = setup.reference;
     let x = fold_phase_polarization(&[mc, q, r[2], r[3], r[4], r[10] - trig, r[6], r[5], r[7], r[8], r[9]]);
-    let z = d.prior.to_real(&x);
+    // a point off the maximum, so that every gradient component is sizeable
+    let mut z = d.prior.to_real(&x);
+    for (i, v) in z.iter_mut().enumerate() {
+        *v += if i % 2 == 0 { 0.01 } else { -0.01 };
+    }
     let (v, g) = d.value_and_grad(&z);
     assert!(v.is_finite());
     for i in 0..11 {
-        let h = 1e-5;
+        // the time step must stay far above the 2.4e-7 s resolution of GPS times
+        let h = if i == 5 { 1e-3 } else { 1e-5 };
         let (mut zp, mut zm) = (z, z);
         zp[i] += h;
         zm[i] -= h;
         let fd = (d.value_and_grad(&zp).0 - d.value_and_grad(&zm).0) / (2.0 * h);
         let scale = g[i].abs().max(1.0);
-        assert!((fd - g[i]).abs() / scale < 1e-4, "param {i}: grad {} vs fd {fd}", g[i]);
+        println!("param {i}: grad {:.6e} fd {fd:.6e}", g[i]);
+        let tol = if i == 5 { 1e-3 } else { 1e-5 };
+        assert!((fd - g[i]).abs() / scale < tol, "param {i}: grad {} vs fd {fd}", g[i]);
     }
     // the (phase, psi) images have the same likelihood (zero noise)
     let images = degenerate_images(&x);
