@@ -21,11 +21,16 @@ fn bench(c: &mut Criterion) {
     c.bench_function("mala_step_500_chains_dual_moon", |b| {
         b.iter(|| kernel.step(&target, &mut chains, &mut rng).unwrap())
     });
-    for (name, cfg) in [("realnvp", FlowConfig::default()), ("rq_spline", FlowConfig::rq_spline())] {
+    for (name, cfg) in [
+        ("realnvp", FlowConfig::default()),
+        ("rq_spline", FlowConfig::rq_spline()),
+    ] {
         let mut flow = CouplingFlow::new(2, cfg, &mut rng).unwrap();
         let data: Vec<f64> = (0..4000).map(|_| rng.sample(StandardNormal)).collect();
         flow.standardise_to(&data).unwrap();
-        c.bench_function(&format!("{name}_log_prob_500"), |b| b.iter(|| flow.log_prob(&x0).unwrap()));
+        c.bench_function(&format!("{name}_log_prob_500"), |b| {
+            b.iter(|| flow.log_prob(&x0).unwrap())
+        });
         let tc = TrainConfig {
             epochs: 1,
             batch_size: 2000,

@@ -15,8 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = Target::from_json(r#"{"kind": "dual_moon"}"#)?;
     let (rep, set) = run_job(&target, &SampleJob::new(SamplerChoice::Flowmc, 0))?;
     let truth_std = [1.233586876309313, 1.639362220521082];
-    let p_upper = set.param(1).iter().filter(|v| **v > 0.0).count() as f64
-        / (set.n_chains * set.n_draws) as f64;
+    let p_upper =
+        set.param(1).iter().filter(|v| **v > 0.0).count() as f64 / (set.n_chains * set.n_draws) as f64;
     for (j, sd) in truth_std.iter().enumerate() {
         println!(
             "x{j}: mean {:+.4} (0), std {:.4} ({:.4}), ESS {:.0}, R-hat {:.4}",

@@ -20,9 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mean: Vec<f64> = (0..d)
         .map(|i| 0.5 * if i % 2 == 0 { 1.0 } else { -1.0 })
         .collect();
-    let sigma: Vec<f64> = (0..d)
-        .map(|i| 0.5 + 0.5 * i as f64 / (d - 1) as f64)
-        .collect();
+    let sigma: Vec<f64> = (0..d).map(|i| 0.5 + 0.5 * i as f64 / (d - 1) as f64).collect();
     let cov: Vec<Vec<f64>> = (0..d)
         .map(|i| {
             (0..d)
@@ -35,10 +33,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prior_box": {"lower": vec![-10.0; d], "upper": vec![10.0; d]}
     });
     let target = Target::from_json(&spec.to_string())?;
-    let log_det: f64 =
-        2.0 * sigma.iter().map(|s| s.ln()).sum::<f64>() + (d - 1) as f64 * 0.75f64.ln();
-    let truth =
-        0.5 * d as f64 * (2.0 * std::f64::consts::PI).ln() + 0.5 * log_det - d as f64 * 20f64.ln();
+    let log_det: f64 = 2.0 * sigma.iter().map(|s| s.ln()).sum::<f64>() + (d - 1) as f64 * 0.75f64.ln();
+    let truth = 0.5 * d as f64 * (2.0 * std::f64::consts::PI).ln() + 0.5 * log_det - d as f64 * 20f64.ln();
     let mut job = SampleJob::new(SamplerChoice::Mala, 1);
     job.evidence = true;
     job.local_chains = 100;
@@ -48,10 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     });
     let (rep, _) = run_job(&target, &job)?;
-    let (z, err) = (
-        rep.log_z.unwrap_or(f64::NAN),
-        rep.log_z_err.unwrap_or(f64::NAN),
-    );
+    let (z, err) = (rep.log_z.unwrap_or(f64::NAN), rep.log_z_err.unwrap_or(f64::NAN));
     println!(
         "d = {d}: log Z = {z:.4} ± {err:.4}, analytic {truth:.4}, difference {:+.4} ({:.1} σ)",
         z - truth,

@@ -31,10 +31,7 @@ fn trained_flow_integrates_to_one() {
     };
     let (_, rep) = train_flow(&mut flow, &x, &tc, None, &mut rng).unwrap();
     let (first, last) = (rep.epoch_loss[0], *rep.epoch_loss.last().unwrap());
-    assert!(
-        last < first - 0.2,
-        "training lowered the loss: {first} -> {last}"
-    );
+    assert!(last < first - 0.2, "training lowered the loss: {first} -> {last}");
     // quadrature on [-6, 6] x [-3, 12], 300 x 300 midpoints
     let (nx, ny) = (300, 300);
     let (x0, x1, y0, y1) = (-6.0, 6.0, -3.0, 12.0);

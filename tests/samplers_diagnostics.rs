@@ -31,9 +31,6 @@ fn ess_and_rhat_match_reference() {
         );
         let r = split_rhat(&draws, m, n);
         let want_r = c["rhat_split"].as_f64().unwrap();
-        assert!(
-            (r - want_r).abs() < 1e-12,
-            "rhat {r} vs arviz {want_r} ({m}x{n})"
-        );
+        assert!((r - want_r).abs() < 1e-12, "rhat {r} vs arviz {want_r} ({m}x{n})");
     }
 }

@@ -81,8 +81,8 @@ fn rosenbrock_2d() {
 #[ignore]
 fn dual_moon_2d() {
     let (_, set) = run_and_check("dual_moon_2d", &flowmc(2));
-    let p_upper = set.param(1).iter().filter(|v| **v > 0.0).count() as f64
-        / (set.n_chains * set.n_draws) as f64;
+    let p_upper =
+        set.param(1).iter().filter(|v| **v > 0.0).count() as f64 / (set.n_chains * set.n_draws) as f64;
     println!("dual_moon_2d: P(x1 > 0) = {p_upper:.4}");
     assert!((p_upper - 0.5).abs() <= 0.02);
 }

@@ -103,8 +103,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         };
         match sampler {
             SamplerChoice::Flowmc => {
-                let base =
-                    serde_json::to_value(FlowMcConfig::for_dim(target.dim())).map_err(bad)?;
+                let base = serde_json::to_value(FlowMcConfig::for_dim(target.dim())).map_err(bad)?;
                 job.flowmc = Some(serde_json::from_value(merge(base, over)).map_err(bad)?);
             }
             _ => {
@@ -126,13 +125,9 @@ pub fn run(args: &SampleArgs) -> Result<()> {
     }
     job.evidence = args.evidence;
     job.progress = args.progress;
-    job.checkpoint = args
-        .checkpoint
-        .clone()
-        .map(|p| (p, args.checkpoint_every.max(1)));
+    job.checkpoint = args.checkpoint.clone().map(|p| (p, args.checkpoint_every.max(1)));
     let (report, set) = run_job(&target, &job)?;
-    let json = serde_json::to_string_pretty(&report)
-        .map_err(|e| Error::invalid("report", e.to_string()))?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| Error::invalid("report", e.to_string()))?;
     crate::io::write_atomic(&args.output, json.as_bytes())?;
     crate::io::write_npy(
         sibling(&args.output, "_samples.npy"),
@@ -171,10 +166,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         report.ess_min / report.cpu_seconds,
         report
             .log_z
-            .map(|z| format!(
-                ", log Z {z:.4} ± {:.4}",
-                report.log_z_err.unwrap_or(f64::NAN)
-            ))
+            .map(|z| format!(", log Z {z:.4} ± {:.4}", report.log_z_err.unwrap_or(f64::NAN)))
             .unwrap_or_default()
     );
     Ok(())

@@ -134,10 +134,7 @@ pub fn learned_harmonic_mean<R: Rng>(
     let log_rho = log_mean_exp(&all);
     // relative error from the spread of per-chain means
     let k = chain_log_means.len() as f64;
-    let rel: Vec<f64> = chain_log_means
-        .iter()
-        .map(|l| (l - log_rho).exp())
-        .collect();
+    let rel: Vec<f64> = chain_log_means.iter().map(|l| (l - log_rho).exp()).collect();
     let mean_rel = rel.iter().sum::<f64>() / k;
     let var = rel.iter().map(|r| (r - mean_rel).powi(2)).sum::<f64>() / (k - 1.0);
     Ok(EvidenceResult {
@@ -159,10 +156,6 @@ fn log_mean_exp(v: &[f64]) -> f64 {
     if !mx.is_finite() {
         return f64::NEG_INFINITY;
     }
-    let s: f64 = v
-        .iter()
-        .filter(|x| x.is_finite())
-        .map(|x| (x - mx).exp())
-        .sum();
+    let s: f64 = v.iter().filter(|x| x.is_finite()).map(|x| (x - mx).exp()).sum();
     mx + (s / v.len() as f64).ln()
 }

@@ -79,10 +79,7 @@ impl FlowConfig {
             max_log_scale: 3.0,
             activation: Activation::Relu,
             whiten: true,
-            transform: Transform::RqSpline {
-                bins: 8,
-                bound: 10.0,
-            },
+            transform: Transform::RqSpline { bins: 8, bound: 10.0 },
         }
     }
 }
@@ -231,11 +228,7 @@ impl CouplingFlow {
         }
         for i in 0..d {
             for j in 0..i {
-                cov[j * d + i] = if self.config.whiten {
-                    cov[i * d + j]
-                } else {
-                    0.0
-                };
+                cov[j * d + i] = if self.config.whiten { cov[i * d + j] } else { 0.0 };
                 if !self.config.whiten {
                     cov[i * d + j] = 0.0;
                 }
@@ -317,14 +310,7 @@ impl CouplingFlow {
 
     /// Spline layer `l` applied to `v` (`[B, dim]`): returns the new `v` and
     /// the per-row log-det, differentiable through the fused spline op.
-    fn spline_layer(
-        &self,
-        ps: &[Tensor],
-        l: usize,
-        v: &Tensor,
-        bins: usize,
-        bound: f64,
-    ) -> (Tensor, Tensor) {
+    fn spline_layer(&self, ps: &[Tensor], l: usize, v: &Tensor, bins: usize, bound: f64) -> (Tensor, Tensor) {
         let (m, inv) = self.mask(l);
         let vm = v * &m;
         let b = v.shape()[0];
@@ -427,16 +413,13 @@ impl CouplingFlow {
     }
 
     fn log_scale_sum(&self) -> f64 {
-        (0..self.dim)
-            .map(|i| self.chol[i * (self.dim + 1)].ln())
-            .sum()
+        (0..self.dim).map(|i| self.chol[i * (self.dim + 1)].ln()).sum()
     }
 
     fn standardise(&self, x: &Tensor) -> Tensor {
         let shift = Tensor::from_slice(&self.shift);
         // rows: u = L⁻¹ (x − shift), i.e. U = (X − shift) L⁻ᵀ
-        let inv_t = Tensor::from_vec(self.chol_inv.clone(), &[self.dim, self.dim])
-            .map(|t| t.transpose(0, 1));
+        let inv_t = Tensor::from_vec(self.chol_inv.clone(), &[self.dim, self.dim]).map(|t| t.transpose(0, 1));
         match inv_t {
             Ok(m) => (x - &shift).matmul(&m),
             Err(e) => Tensor::error(e),
@@ -530,10 +513,7 @@ mod tests {
     use rand::SeedableRng;
 
     /// A flow with all weights random (non-trivial map).
-    const SPLINE: Transform = Transform::RqSpline {
-        bins: 8,
-        bound: 4.0,
-    };
+    const SPLINE: Transform = Transform::RqSpline { bins: 8, bound: 4.0 };
 
     fn random_flow(dim: usize, transform: Transform) -> CouplingFlow {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
@@ -553,9 +533,7 @@ mod tests {
         }
         f.shift = (0..dim).map(|j| 0.5 * j as f64 - 0.3).collect();
         let data: Vec<f64> = (0..40 * dim)
-            .map(|i| {
-                ((i * 7919) % 101) as f64 / 50.0 + (i % dim) as f64 * ((i / dim) % 5) as f64 * 0.1
-            })
+            .map(|i| ((i * 7919) % 101) as f64 / 50.0 + (i % dim) as f64 * ((i / dim) % 5) as f64 * 0.1)
             .collect();
         f.standardise_to(&data).unwrap();
         f
@@ -580,11 +558,7 @@ mod tests {
         let (z, _) = f.forward_with(&ps, &u);
         let (u2, _) = f.inverse_with(&ps, &z).unwrap();
         let (u, u2) = (u.to_vec().unwrap(), u2.to_vec().unwrap());
-        let err = u
-            .iter()
-            .zip(&u2)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let err = u.iter().zip(&u2).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(err < 1e-10, "max |u - f^-1(f(u))| = {err}");
     }
 

@@ -3,13 +3,12 @@
 //! 2019) transforms, with data standardisation, log-density, sampling, Adam
 //! training and save/load.
 
-pub mod adam;
 pub mod coupling;
 pub mod spline;
 pub mod train;
 
-pub use adam::{Adam, AdamConfig};
 pub use coupling::{Activation, CouplingFlow, FlowConfig, Param, Transform};
+pub use ferrax_solvers::optim::{Adam, AdamConfig};
 pub use train::{train_flow, TrainConfig, TrainReport};
 
 /// Errors of the flows.
@@ -32,6 +31,9 @@ pub enum FlowError {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// From the optimizer.
+    #[error(transparent)]
+    Optim(#[from] ferrax_solvers::optim::OptimError),
     /// Saving or loading a flow.
     #[error("{path}: {msg}")]
     Io {

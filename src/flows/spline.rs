@@ -97,15 +97,7 @@ pub struct RqSplineOp {
     pub bound: f64,
 }
 
-fn dual_grads<const N: usize>(
-    x: f64,
-    raw: &[f64],
-    k: usize,
-    bound: f64,
-    gy: f64,
-    gl: f64,
-    out: &mut [f64],
-) {
+fn dual_grads<const N: usize>(x: f64, raw: &[f64], k: usize, bound: f64, gy: f64, gl: f64, out: &mut [f64]) {
     let mut vars = [Dual::<N>::constant(0.0); N];
     vars[0] = Dual::variable(x, 0);
     for (i, r) in raw.iter().enumerate() {
@@ -187,13 +179,7 @@ impl RqSplineOp {
                 "shapes {us:?} and {rs:?} are not [B, d] and [B, d, {p}]"
             )));
         }
-        Ok((
-            inputs[0].as_slice()?,
-            inputs[1].as_slice()?,
-            us[0],
-            us[1],
-            p,
-        ))
+        Ok((inputs[0].as_slice()?, inputs[1].as_slice()?, us[0], us[1], p))
     }
 }
 
@@ -216,8 +202,7 @@ mod tests {
             let (y, l) = rq_forward(x, &r, k, bound);
             assert!((rq_inverse(y, &r, k, bound) - x).abs() < 1e-11, "x {x}");
             let h = 1e-6;
-            let fd =
-                (rq_forward(x + h, &r, k, bound).0 - rq_forward(x - h, &r, k, bound).0) / (2.0 * h);
+            let fd = (rq_forward(x + h, &r, k, bound).0 - rq_forward(x - h, &r, k, bound).0) / (2.0 * h);
             assert!((fd.ln() - l).abs() < 1e-6, "x {x}: {} vs {l}", fd.ln());
         }
     }
@@ -251,15 +236,11 @@ mod tests {
 
     #[test]
     fn op_gradients_match_finite_differences() {
-        let op = std::rc::Rc::new(RqSplineOp {
-            bins: 4,
-            bound: 3.0,
-        });
+        let op = std::rc::Rc::new(RqSplineOp { bins: 4, bound: 3.0 });
         let u = Tensor::from_vec(vec![0.3, -1.2, 2.5, 4.0], &[2, 2]).unwrap();
         let rv: Vec<f64> = (0..4).flat_map(|s| raw(4, 0.3 + s as f64)).collect();
         let r = Tensor::from_vec(rv, &[2, 2, 11]).unwrap();
-        let w =
-            Tensor::from_vec((0..8).map(|i| 0.5 + 0.1 * i as f64).collect(), &[2, 2, 2]).unwrap();
+        let w = Tensor::from_vec((0..8).map(|i| 0.5 + 0.1 * i as f64).collect(), &[2, 2, 2]).unwrap();
         let rep = ferrax_autodiff::check_gradients(
             |ps: &[Tensor]| (&ferrax_autodiff::apply_custom(op.clone(), ps) * &w).sum_all(),
             &[u, r],

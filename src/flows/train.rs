@@ -3,6 +3,7 @@
 
 use super::{Adam, AdamConfig, CouplingFlow, FlowError};
 use ferrax_autodiff::{value_and_grads, Tensor};
+use ferrax_solvers::optim::Optimizer;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,7 @@ impl Default for TrainConfig {
             batch_size: 1000,
             adam: AdamConfig {
                 lr: 1e-3,
+                clip_norm: Some(1.0),
                 ..Default::default()
             },
             standardise: true,
@@ -66,10 +68,9 @@ pub fn train_flow<R: Rng>(
     if config.standardise {
         flow.standardise_to(x)?;
     }
-    let sizes: Vec<usize> = flow.params.iter().map(|p| p.data.len()).collect();
     let mut opt = match opt {
         Some(o) => o,
-        None => Adam::new(config.adam, &sizes),
+        None => Adam::with(config.adam.clone()),
     };
     let n = x.len() / d;
     let mut order: Vec<usize> = (0..n).collect();
@@ -86,16 +87,21 @@ pub fn train_flow<R: Rng>(
             }
             let xb = Tensor::from_vec(batch.clone(), &[chunk.len(), d])?;
             let ps = flow.param_tensors()?;
-            let (loss, grads) =
-                value_and_grads(|p| flow.log_prob_with(p, &xb).mean_all() * -1.0, &ps)?;
+            let (loss, grads) = value_and_grads(|p| flow.log_prob_with(p, &xb).mean_all() * -1.0, &ps)?;
             if !loss.is_finite() {
                 return Err(FlowError::Diverged(format!("loss {loss}")));
             }
-            let gs: Vec<Vec<f64>> = grads.iter().map(|g| g.to_vec()).collect::<Result<_, _>>()?;
-            let mut pv: Vec<Vec<f64>> = flow.params.iter().map(|p| p.data.clone()).collect();
-            opt.step(&mut pv, &gs);
-            for (p, v) in flow.params.iter_mut().zip(pv) {
-                p.data = v;
+            let mut gflat = Vec::new();
+            for g in &grads {
+                gflat.extend_from_slice(g.as_slice()?);
+            }
+            let mut flat: Vec<f64> = flow.params.iter().flat_map(|p| p.data.iter().copied()).collect();
+            opt.step_slice(&mut flat, &gflat)?;
+            let mut off = 0;
+            for p in flow.params.iter_mut() {
+                let n = p.data.len();
+                p.data.copy_from_slice(&flat[off..off + n]);
+                off += n;
             }
             total += loss * chunk.len() as f64;
             count += chunk.len();

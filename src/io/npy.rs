@@ -82,11 +82,7 @@ pub fn write_npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>, NpyErro
         1 => format!("({},)", shape[0]),
         _ => format!(
             "({})",
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
         ),
     };
     let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_str}, }}");
@@ -226,9 +222,7 @@ fn dict_value<'a>(header: &'a str, key: &str) -> Result<&'a str, NpyError> {
             _ => {}
         }
     }
-    Err(NpyError::BadHeader(format!(
-        "unterminated value of '{key}'"
-    )))
+    Err(NpyError::BadHeader(format!("unterminated value of '{key}'")))
 }
 
 fn parse_shape(s: &str) -> Result<Vec<usize>, NpyError> {
@@ -278,18 +272,12 @@ mod tests {
     #[test]
     fn corrupt_files_are_typed_errors() {
         let good = write_npy_bytes(&[4], &[1.0, 2.0, 3.0, 4.0]).unwrap();
-        assert!(matches!(
-            read_npy_bytes(b"hello world"),
-            Err(NpyError::BadMagic)
-        ));
+        assert!(matches!(read_npy_bytes(b"hello world"), Err(NpyError::BadMagic)));
         assert!(matches!(
             read_npy_bytes(&good[..good.len() - 3]),
             Err(NpyError::Truncated(_))
         ));
-        assert!(matches!(
-            read_npy_bytes(&good[..20]),
-            Err(NpyError::Truncated(_))
-        ));
+        assert!(matches!(read_npy_bytes(&good[..20]), Err(NpyError::Truncated(_))));
         let f4 = String::from_utf8(good.clone())
             .unwrap_or_default()
             .replace("<f8", "<f4");

@@ -94,11 +94,7 @@ pub fn corner_plot(
         if !(v >= lo && v < hi) {
             return None;
         }
-        Some(
-            (((v - lo) / (hi - lo)) * nb as f64)
-                .floor()
-                .min(nb as f64 - 1.0) as usize,
-        )
+        Some((((v - lo) / (hi - lo)) * nb as f64).floor().min(nb as f64 - 1.0) as usize)
     };
     let blue = RGBColor(31, 119, 180);
     let truth_color = RGBColor(214, 39, 40);
@@ -180,8 +176,7 @@ pub fn corner_plot(
                     .build_cartesian_2d(xr0..xr1, yr0..yr1)
                     .map_err(&err)?;
                 let mut mesh = chart.configure_mesh();
-                mesh.disable_mesh()
-                    .label_style((super::font::FONT_FAMILY, 11));
+                mesh.disable_mesh().label_style((super::font::FONT_FAMILY, 11));
                 if i + 1 == dim {
                     mesh.x_desc(labels[j].as_str());
                 }

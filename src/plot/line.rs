@@ -93,9 +93,7 @@ pub fn line_plot(
             .draw_series(LineSeries::new(pts, color.stroke_width(2)))
             .map_err(&err)?
             .label(s.label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
     }
     chart
         .configure_series_labels()
@@ -133,8 +131,7 @@ pub fn trace_plot(
     let panels = root.split_evenly((dim, 1));
     let shown = n_chains.min(max_chains.max(1));
     for (d, panel) in panels.iter().enumerate() {
-        let vals = (0..shown)
-            .flat_map(|c| (0..n_steps).map(move |t| samples[(c * n_steps + t) * dim + d]));
+        let vals = (0..shown).flat_map(|c| (0..n_steps).map(move |t| samples[(c * n_steps + t) * dim + d]));
         let (y0, y1) = finite_range(vals)
             .ok_or_else(|| PlotError::Input(format!("no finite values in {}", labels[d])))?;
         let mut chart = ChartBuilder::on(panel)

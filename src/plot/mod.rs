@@ -25,9 +25,7 @@ pub enum PlotError {
 }
 
 /// Wraps a plotters error for `path`.
-pub(crate) fn backend_err<E: std::fmt::Display>(
-    path: &std::path::Path,
-) -> impl Fn(E) -> PlotError + '_ {
+pub(crate) fn backend_err<E: std::fmt::Display>(path: &std::path::Path) -> impl Fn(E) -> PlotError + '_ {
     move |e| PlotError::Backend {
         path: path.display().to_string(),
         msg: e.to_string(),

@@ -56,8 +56,7 @@ pub fn within_chain_variance(x: &[f64], n_steps: usize, n_chains: usize, dim: us
         for (j, o) in out.iter_mut().enumerate() {
             let at = |t: usize| x[(t * n_chains + c) * dim + j];
             let mean = (0..n_steps).map(at).sum::<f64>() / n_steps as f64;
-            let var =
-                (0..n_steps).map(|t| (at(t) - mean).powi(2)).sum::<f64>() / (n_steps - 1) as f64;
+            let var = (0..n_steps).map(|t| (at(t) - mean).powi(2)).sum::<f64>() / (n_steps - 1) as f64;
             *o += var / n_chains as f64;
         }
     }

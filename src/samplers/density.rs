@@ -14,12 +14,8 @@ pub trait LogDensity {
     /// writes `log p` into `logp` (`[n]`) and `∇ log p` into `grad`
     /// (`[n, dim]`). Points outside the support give `-inf` and a zero
     /// gradient.
-    fn log_density_and_grad(
-        &self,
-        x: &[f64],
-        logp: &mut [f64],
-        grad: &mut [f64],
-    ) -> Result<(), SamplerError>;
+    fn log_density_and_grad(&self, x: &[f64], logp: &mut [f64], grad: &mut [f64])
+        -> Result<(), SamplerError>;
 
     /// `log p` only (`[n]`); by default through [`Self::log_density_and_grad`].
     fn log_density(&self, x: &[f64], logp: &mut [f64]) -> Result<(), SamplerError> {
@@ -29,12 +25,7 @@ pub trait LogDensity {
 }
 
 /// Checks the buffer lengths of a batched call; returns the batch size.
-pub fn batch_size(
-    dim: usize,
-    x: &[f64],
-    logp: &[f64],
-    grad: Option<&[f64]>,
-) -> Result<usize, SamplerError> {
+pub fn batch_size(dim: usize, x: &[f64], logp: &[f64], grad: Option<&[f64]>) -> Result<usize, SamplerError> {
     if dim == 0 || x.len() % dim != 0 {
         return Err(SamplerError::Shape(format!(
             "{} values are not rows of dim {dim}",

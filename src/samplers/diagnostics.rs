@@ -45,12 +45,7 @@ fn mean_autocov(centred: &[Vec<f64>], t: usize) -> f64 {
         .iter()
         .map(|c| {
             let n = c.len();
-            c[..n - t]
-                .iter()
-                .zip(&c[t..])
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                / n as f64
+            c[..n - t].iter().zip(&c[t..]).map(|(a, b)| a * b).sum::<f64>() / n as f64
         })
         .sum::<f64>()
         / m

@@ -240,15 +240,10 @@ impl FlowMcState {
         if training {
             // mass matrix from this loop's within-chain variance (first half
             // of the training loops), then restart the step-size adaptation
-            if self.loops_done < self.config.n_training_loops.div_ceil(2)
-                && self.config.n_local_steps >= 10
-            {
-                self.kernel.inv_mass =
-                    within_chain_variance(&hist, self.config.n_local_steps, n, d);
-                self.adapt = DualAveraging::new(
-                    self.kernel.step_size,
-                    self.config.kernel.target_acceptance(),
-                );
+            if self.loops_done < self.config.n_training_loops.div_ceil(2) && self.config.n_local_steps >= 10 {
+                self.kernel.inv_mass = within_chain_variance(&hist, self.config.n_local_steps, n, d);
+                self.adapt =
+                    DualAveraging::new(self.kernel.step_size, self.config.kernel.target_acceptance());
             }
             if self.loops_done + 1 == self.config.n_training_loops {
                 self.kernel.step_size = self.adapt.final_step_size();
@@ -281,8 +276,7 @@ impl FlowMcState {
                 if prop_logp[i].is_finite() && logq_y[i].is_finite() && u.ln() < la {
                     acc += 1;
                     self.chains.x[i * d..(i + 1) * d].copy_from_slice(&y[i * d..(i + 1) * d]);
-                    self.chains.grad[i * d..(i + 1) * d]
-                        .copy_from_slice(&prop_grad[i * d..(i + 1) * d]);
+                    self.chains.grad[i * d..(i + 1) * d].copy_from_slice(&prop_grad[i * d..(i + 1) * d]);
                     self.chains.logp[i] = prop_logp[i];
                     logq_x[i] = logq_y[i];
                 }
@@ -332,9 +326,9 @@ pub fn run_flowmc<D: LogDensity + ?Sized>(
     let total = state.total_loops();
     let bar = if state.config.progress {
         let b = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} loops {elapsed_precise} {msg}",
-        ) {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} loops {elapsed_precise} {msg}")
+        {
             b.set_style(style);
         }
         b.set_position(state.loops_done as u64);

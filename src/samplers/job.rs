@@ -148,20 +148,14 @@ pub fn initial_points<D: LogDensity + ?Sized, R: Rng>(
 }
 
 /// Runs `job` on `target`; returns the report and the draws.
-pub fn run_job(
-    target: &Target,
-    job: &SampleJob,
-) -> Result<(SampleReport, SampleSet), SamplerError> {
+pub fn run_job(target: &Target, job: &SampleJob) -> Result<(SampleReport, SampleSet), SamplerError> {
     let cpu0 = process_cpu_seconds();
     let wall0 = std::time::Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
     let d = target.dim();
     let (set, global_acc) = match job.sampler {
         SamplerChoice::Flowmc => {
-            let mut cfg = job
-                .flowmc
-                .clone()
-                .unwrap_or_else(|| FlowMcConfig::for_dim(d));
+            let mut cfg = job.flowmc.clone().unwrap_or_else(|| FlowMcConfig::for_dim(d));
             cfg.progress = job.progress;
             if let Some((p, every)) = &job.checkpoint {
                 cfg.checkpoint_path = Some(p.clone());

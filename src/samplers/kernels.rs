@@ -147,12 +147,7 @@ impl LocalKernel {
         }
     }
 
-    fn accept<R: Rng>(
-        chains: &mut Chains,
-        prop: &Proposal,
-        log_alpha: &[f64],
-        rng: &mut R,
-    ) -> StepStats {
+    fn accept<R: Rng>(chains: &mut Chains, prop: &Proposal, log_alpha: &[f64], rng: &mut R) -> StepStats {
         let d = chains.dim;
         let mut st = StepStats::default();
         for (i, &la) in log_alpha.iter().enumerate() {
@@ -185,9 +180,8 @@ impl LocalKernel {
             for j in 0..d {
                 let k = i * d + j;
                 let z: f64 = rng.sample(StandardNormal);
-                prop.x[k] = chains.x[k]
-                    + h * self.inv_mass[j] * chains.grad[k]
-                    + eps * self.inv_mass[j].sqrt() * z;
+                prop.x[k] =
+                    chains.x[k] + h * self.inv_mass[j] * chains.grad[k] + eps * self.inv_mass[j].sqrt() * z;
             }
         }
         density.log_density_and_grad(&prop.x, &mut prop.logp, &mut prop.grad)?;
@@ -207,11 +201,7 @@ impl LocalKernel {
                     return f64::NEG_INFINITY;
                 }
                 prop.logp[i] - chains.logp[i]
-                    + log_q(
-                        &chains.x[r.clone()],
-                        &prop.x[r.clone()],
-                        &prop.grad[r.clone()],
-                    )
+                    + log_q(&chains.x[r.clone()], &prop.x[r.clone()], &prop.grad[r.clone()])
                     - log_q(&prop.x[r.clone()], &chains.x[r.clone()], &chains.grad[r])
             })
             .collect();

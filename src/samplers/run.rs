@@ -74,13 +74,7 @@ impl SampleSet {
     }
 
     /// Builds a set from draws recorded step-major `[n_draws][n_chains][dim]`.
-    pub fn from_step_major(
-        x: &[f64],
-        logp: &[f64],
-        n_draws: usize,
-        n_chains: usize,
-        dim: usize,
-    ) -> Self {
+    pub fn from_step_major(x: &[f64], logp: &[f64], n_draws: usize, n_chains: usize, dim: usize) -> Self {
         let mut samples = vec![0.0; x.len()];
         let mut lp = vec![0.0; logp.len()];
         for t in 0..n_draws {
@@ -104,12 +98,7 @@ impl SampleSet {
 
     /// The draws of parameter `j` as `[n_chains, n_draws]`.
     pub fn param(&self, j: usize) -> Vec<f64> {
-        self.samples
-            .iter()
-            .skip(j)
-            .step_by(self.dim)
-            .copied()
-            .collect()
+        self.samples.iter().skip(j).step_by(self.dim).copied().collect()
     }
 }
 

@@ -95,10 +95,7 @@ impl PreparedGaussian {
     fn new(mean: &[f64], cov: &[Vec<f64>], key: &str) -> Result<Self, SamplerError> {
         let d = mean.len();
         if d == 0 || cov.len() != d || cov.iter().any(|r| r.len() != d) {
-            return Err(SamplerError::invalid(
-                key,
-                format!("covariance must be {d}x{d}"),
-            ));
+            return Err(SamplerError::invalid(key, format!("covariance must be {d}x{d}")));
         }
         let flat: Vec<f64> = cov.iter().flatten().copied().collect();
         if flat.iter().chain(mean).any(|v| !v.is_finite()) {
@@ -207,13 +204,8 @@ impl Target {
                 Model::Gaussian(PreparedGaussian::new(mean, cov, "cov")?),
                 mean.len(),
             ),
-            ModelSpec::GaussianMixture {
-                weights,
-                means,
-                covs,
-            } => {
-                if weights.is_empty() || weights.len() != means.len() || weights.len() != covs.len()
-                {
+            ModelSpec::GaussianMixture { weights, means, covs } => {
+                if weights.is_empty() || weights.len() != means.len() || weights.len() != covs.len() {
                     return Err(SamplerError::invalid(
                         "weights",
                         "weights, means and covs need the same length",
@@ -224,10 +216,7 @@ impl Target {
                 }
                 let d = means[0].len();
                 if means.iter().any(|m| m.len() != d) {
-                    return Err(SamplerError::invalid(
-                        "means",
-                        "all means need the same length",
-                    ));
+                    return Err(SamplerError::invalid("means", "all means need the same length"));
                 }
                 let total: f64 = weights.iter().sum();
                 let comps = means
@@ -263,10 +252,7 @@ impl Target {
             }
             ModelSpec::Funnel { dim, sigma_v } => {
                 if *dim < 2 || !(*sigma_v > 0.0) {
-                    return Err(SamplerError::invalid(
-                        "funnel",
-                        "needs dim >= 2 and sigma_v > 0",
-                    ));
+                    return Err(SamplerError::invalid("funnel", "needs dim >= 2 and sigma_v > 0"));
                 }
                 (
                     Model::Funnel {
@@ -293,17 +279,9 @@ impl Target {
                     .zip(&pb.upper)
                     .any(|(l, u)| !(u > l) || !l.is_finite() || !u.is_finite())
                 {
-                    return Err(SamplerError::invalid(
-                        "prior_box",
-                        "needs finite lower < upper",
-                    ));
+                    return Err(SamplerError::invalid("prior_box", "needs finite lower < upper"));
                 }
-                let log_vol: f64 = pb
-                    .lower
-                    .iter()
-                    .zip(&pb.upper)
-                    .map(|(l, u)| (u - l).ln())
-                    .sum();
+                let log_vol: f64 = pb.lower.iter().zip(&pb.upper).map(|(l, u)| (u - l).ln()).sum();
                 Some((pb.lower.clone(), pb.upper.clone(), -log_vol))
             }
         };
@@ -389,19 +367,14 @@ impl Target {
                 let r = (x[0] * x[0] + x[1] * x[1]).sqrt();
                 let ring = -0.5 * ((r - 2.0) / 0.1).powi(2);
                 let dr = -(r - 2.0) / 0.01;
-                let (rx0, rx1) = if r > 0.0 {
-                    (x[0] / r, x[1] / r)
-                } else {
-                    (0.0, 0.0)
-                };
+                let (rx0, rx1) = if r > 0.0 { (x[0] / r, x[1] / r) } else { (0.0, 0.0) };
                 let two_bumps = |u: f64, s: f64| -> (f64, f64) {
                     let a = -0.5 * ((u - 3.0) / s).powi(2);
                     let b = -0.5 * ((u + 3.0) / s).powi(2);
                     let m = a.max(b);
                     let (ea, eb) = ((a - m).exp(), (b - m).exp());
                     let val = m + (ea + eb).ln();
-                    let grad =
-                        (ea * (-(u - 3.0) / (s * s)) + eb * (-(u + 3.0) / (s * s))) / (ea + eb);
+                    let grad = (ea * (-(u - 3.0) / (s * s)) + eb * (-(u + 3.0) / (s * s))) / (ea + eb);
                     (val, grad)
                 };
                 let (v0, d0) = two_bumps(x[0], 0.8);
@@ -492,9 +465,7 @@ mod tests {
         // dual moon at (2, 0): ring 0, log(e^{-0.5(1/0.8)^2} + e^{-0.5(5/0.8)^2}) + log(2 e^{-0.5 (3/0.6)^2})
         let t = Target::from_json(r#"{"kind":"dual_moon"}"#).unwrap();
         let mut g = [0.0; 2];
-        let want = ((-0.5f64 * (1.0 / 0.8f64).powi(2)).exp()
-            + (-0.5f64 * (5.0 / 0.8f64).powi(2)).exp())
-        .ln()
+        let want = ((-0.5f64 * (1.0 / 0.8f64).powi(2)).exp() + (-0.5f64 * (5.0 / 0.8f64).powi(2)).exp()).ln()
             + (2.0 * (-0.5f64 * 25.0).exp()).ln();
         assert!((t.eval(&[2.0, 0.0], &mut g) - want).abs() < 1e-12);
         // normalised mixture of one unit Gaussian: log N(0; 0, I_2) = -log 2π
@@ -504,7 +475,10 @@ mod tests {
         .unwrap();
         assert!((t.eval(&[0.0, 0.0], &mut g) + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-14);
         // prior box
-        let t = Target::from_json(r#"{"kind":"gaussian","mean":[0],"cov":[[1]],"prior_box":{"lower":[-10],"upper":[10]}}"#).unwrap();
+        let t = Target::from_json(
+            r#"{"kind":"gaussian","mean":[0],"cov":[[1]],"prior_box":{"lower":[-10],"upper":[10]}}"#,
+        )
+        .unwrap();
         let mut g1 = [0.0];
         assert!((t.eval(&[1.0], &mut g1) - (-0.5 - 20f64.ln())).abs() < 1e-14);
         assert_eq!(t.eval(&[11.0], &mut g1), f64::NEG_INFINITY);
@@ -513,10 +487,7 @@ mod tests {
     #[test]
     fn bad_specs_name_the_key() {
         for (s, key) in [
-            (
-                r#"{"kind":"gaussian","mean":[0,0],"cov":[[1,2],[2,1]]}"#,
-                "cov",
-            ),
+            (r#"{"kind":"gaussian","mean":[0,0],"cov":[[1,2],[2,1]]}"#, "cov"),
             (
                 r#"{"kind":"gaussian","mean":[0],"cov":[[1]],"prior_box":{"lower":[1],"upper":[0]}}"#,
                 "prior_box",
