@@ -68,7 +68,12 @@ fn tiny_run_writes_well_formed_outputs_and_refuses_to_overwrite() {
     let base = tmp("outputs");
     let cfg_path = write_config(&base, &tiny());
     let out = base.join("run");
-    let o = ferrax_pe(&["--config", cfg_path.to_str().unwrap(), "--outdir", out.to_str().unwrap()]);
+    let o = ferrax_pe(&[
+        "--config",
+        cfg_path.to_str().unwrap(),
+        "--outdir",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     // samples: [n, 12], finite, inside the prior
     let a = ferrax::io::read_npy(out.join("samples.npy")).unwrap();
@@ -90,13 +95,24 @@ fn tiny_run_writes_well_formed_outputs_and_refuses_to_overwrite() {
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     for name in COLUMNS {
         let p = &s["parameters"][name];
-        let (q05, med, q95) = (p["q05"].as_f64().unwrap(), p["median"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
+        let (q05, med, q95) = (
+            p["q05"].as_f64().unwrap(),
+            p["median"].as_f64().unwrap(),
+            p["q95"].as_f64().unwrap(),
+        );
         assert!(q05 <= med && med <= q95, "{name}: {q05} {med} {q95}");
         assert!(p["injected"].as_f64().is_some(), "{name}");
     }
     assert!((s["parameters"]["chirp_mass"]["injected"].as_f64().unwrap() - 28.0956).abs() < 1e-3);
     assert!((s["parameters"]["mass_ratio"]["injected"].as_f64().unwrap() - 29.0 / 36.0).abs() < 1e-12);
-    for k in ["ess_min", "rhat_max", "log_evidence", "log_evidence_err", "wall_seconds", "cpu_seconds"] {
+    for k in [
+        "ess_min",
+        "rhat_max",
+        "log_evidence",
+        "log_evidence_err",
+        "wall_seconds",
+        "cpu_seconds",
+    ] {
         assert!(s[k].as_f64().is_some_and(f64::is_finite), "{k}: {}", s[k]);
     }
     assert!(s["n_likelihood_evaluations"].as_u64().unwrap() >= n as u64);
@@ -105,12 +121,23 @@ fn tiny_run_writes_well_formed_outputs_and_refuses_to_overwrite() {
         assert!(b.len() > 1000 && b.starts_with(b"\x89PNG"), "{png}");
     }
     assert!(out.join("checkpoint.bin").exists());
-    let used = PeConfig::from_toml(&std::fs::read_to_string(out.join("config.toml")).unwrap(), "config.toml").unwrap();
+    let used = PeConfig::from_toml(
+        &std::fs::read_to_string(out.join("config.toml")).unwrap(),
+        "config.toml",
+    )
+    .unwrap();
     assert_eq!(used, cfg);
 
     // a second run into the same directory is refused and changes nothing
     let before = std::fs::read(out.join("samples.npy")).unwrap();
-    let o = ferrax_pe(&["--config", cfg_path.to_str().unwrap(), "--outdir", out.to_str().unwrap(), "--seed", "7"]);
+    let o = ferrax_pe(&[
+        "--config",
+        cfg_path.to_str().unwrap(),
+        "--outdir",
+        out.to_str().unwrap(),
+        "--seed",
+        "7",
+    ]);
     assert!(!o.status.success());
     let e = stderr(&o);
     assert_eq!(e.lines().count(), 1, "{e}");
@@ -121,7 +148,15 @@ fn tiny_run_writes_well_formed_outputs_and_refuses_to_overwrite() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read(out.join("samples.npy")).unwrap(), before);
     // --force with another seed overwrites
-    let o = ferrax_pe(&["--config", cfg_path.to_str().unwrap(), "--outdir", out.to_str().unwrap(), "--seed", "7", "--force"]);
+    let o = ferrax_pe(&[
+        "--config",
+        cfg_path.to_str().unwrap(),
+        "--outdir",
+        out.to_str().unwrap(),
+        "--seed",
+        "7",
+        "--force",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_ne!(std::fs::read(out.join("samples.npy")).unwrap(), before);
     let _ = std::fs::remove_dir_all(&base);
@@ -187,14 +222,45 @@ fn bad_configs_give_one_line_errors_naming_the_key() {
         out
     };
     let cases: Vec<(&str, String, &str)> = vec![
-        ("unknown key", good.replace("noise_seed = 1234", "noise_seed = 1234\nnoise_colour = 1"), "noise_colour"),
+        (
+            "unknown key",
+            good.replace("noise_seed = 1234", "noise_seed = 1234\nnoise_colour = 1"),
+            "noise_colour",
+        ),
         ("missing detectors", remove_detectors, "detectors"),
-        ("empty detectors", format!("detectors = []\n{}", remove_detectors_text(&good)), "detectors"),
-        ("unknown detector", good.replacen("name = \"V1\"", "name = \"X9\"", 1), "detectors[2].name"),
-        ("f_min >= f_max", good.replace("f_min_hz = 20.0", "f_min_hz = 1024.0"), "data.f_max_hz"),
-        ("reversed prior", good.replace("luminosity_distance = [100.0, 2000.0]", "luminosity_distance = [2000.0, 100.0]"), "prior.luminosity_distance"),
-        ("bad likelihood", good.replace("kind = \"relative_binning\"", "kind = \"binned\""), "likelihood.kind"),
-        ("wrong type", good.replace("n_chains = 16", "n_chains = \"many\""), "n_chains"),
+        (
+            "empty detectors",
+            format!("detectors = []\n{}", remove_detectors_text(&good)),
+            "detectors",
+        ),
+        (
+            "unknown detector",
+            good.replacen("name = \"V1\"", "name = \"X9\"", 1),
+            "detectors[2].name",
+        ),
+        (
+            "f_min >= f_max",
+            good.replace("f_min_hz = 20.0", "f_min_hz = 1024.0"),
+            "data.f_max_hz",
+        ),
+        (
+            "reversed prior",
+            good.replace(
+                "luminosity_distance = [100.0, 2000.0]",
+                "luminosity_distance = [2000.0, 100.0]",
+            ),
+            "prior.luminosity_distance",
+        ),
+        (
+            "bad likelihood",
+            good.replace("kind = \"relative_binning\"", "kind = \"binned\""),
+            "likelihood.kind",
+        ),
+        (
+            "wrong type",
+            good.replace("n_chains = 16", "n_chains = \"many\""),
+            "n_chains",
+        ),
     ];
     for (what, text, key) in cases {
         let p = base.join(format!("{}.toml", what.replace(' ', "_")));
@@ -245,7 +311,19 @@ fn posterior_gradient_matches_finite_differences_and_degeneracy_is_exact() {
     let trig = cfg.data.trigger_time;
     let (mc, q) = ferrax::prior::chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
     let r = setup.reference;
-    let x = fold_phase_polarization(&[mc, q, r[2], r[3], r[4], r[10] - trig, r[6], r[5], r[7], r[8], r[9]]);
+    let x = fold_phase_polarization(&[
+        mc,
+        q,
+        r[2],
+        r[3],
+        r[4],
+        r[10] - trig,
+        r[6],
+        r[5],
+        r[7],
+        r[8],
+        r[9],
+    ]);
     // a point off the maximum, so that every gradient component is sizeable
     let mut z = d.prior.to_real(&x);
     for (i, v) in z.iter_mut().enumerate() {
@@ -263,13 +341,22 @@ fn posterior_gradient_matches_finite_differences_and_degeneracy_is_exact() {
         let scale = g[i].abs().max(1.0);
         println!("param {i}: grad {:.6e} fd {fd:.6e}", g[i]);
         let tol = if i == 5 { 1e-3 } else { 1e-5 };
-        assert!((fd - g[i]).abs() / scale < tol, "param {i}: grad {} vs fd {fd}", g[i]);
+        assert!(
+            (fd - g[i]).abs() / scale < tol,
+            "param {i}: grad {} vs fd {fd}",
+            g[i]
+        );
     }
     // the (phase, psi) images have the same likelihood (zero noise)
     let images = degenerate_images(&x);
     let ll = |x: &[f64; 11]| d.likelihood.log_likelihood_ratio(&d.likelihood_params(x));
     for y in &images[1..] {
-        assert!((ll(y) - ll(&x)).abs() < 1e-6 * ll(&x).abs(), "{} vs {}", ll(y), ll(&x));
+        assert!(
+            (ll(y) - ll(&x)).abs() < 1e-6 * ll(&x).abs(),
+            "{} vs {}",
+            ll(y),
+            ll(&x)
+        );
     }
 }
 

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 pub mod tov;
 
 pub mod likelihood;
-pub mod waveform;
-pub mod sample;
 pub mod pe;
+pub mod sample;
+pub mod waveform;
 
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]

@@ -323,7 +323,11 @@ impl PeConfig {
         if d.f_max_hz > d.sampling_frequency_hz / 2.0 {
             return Err(bad(
                 "data.f_max_hz",
-                format!("{} exceeds the Nyquist frequency {}", d.f_max_hz, d.sampling_frequency_hz / 2.0),
+                format!(
+                    "{} exceeds the Nyquist frequency {}",
+                    d.f_max_hz,
+                    d.sampling_frequency_hz / 2.0
+                ),
             ));
         }
         if !(d.post_trigger_s >= 0.0 && d.post_trigger_s < d.duration_s) {
@@ -333,16 +337,26 @@ impl PeConfig {
             return Err(bad("data.trigger_time", "must be finite"));
         }
         if d.noise != "gaussian" && d.noise != "zero" {
-            return Err(bad("data.noise", format!("'{}' is not \"gaussian\" or \"zero\"", d.noise)));
+            return Err(bad(
+                "data.noise",
+                format!("'{}' is not \"gaussian\" or \"zero\"", d.noise),
+            ));
         }
         if self.detectors.is_empty() {
             return Err(bad("detectors", "at least one detector is needed"));
         }
         for (i, det) in self.detectors.iter().enumerate() {
-            crate::gw::detector::Detector::by_name(&det.name)
-                .map_err(|_| bad(&format!("detectors[{i}].name"), format!("unknown detector '{}'", det.name)))?;
+            crate::gw::detector::Detector::by_name(&det.name).map_err(|_| {
+                bad(
+                    &format!("detectors[{i}].name"),
+                    format!("unknown detector '{}'", det.name),
+                )
+            })?;
             if self.detectors[..i].iter().any(|o| o.name == det.name) {
-                return Err(bad(&format!("detectors[{i}].name"), format!("detector '{}' listed twice", det.name)));
+                return Err(bad(
+                    &format!("detectors[{i}].name"),
+                    format!("detector '{}' listed twice", det.name),
+                ));
             }
         }
         let p = &self.prior;
@@ -459,9 +473,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("data.f_max_hz"), "{e}");
-        let e = PeConfig::from_toml(&text.replace("chirp_mass = [20.0, 40.0]", "chirp_mass = [40.0, 20.0]"), "c.toml")
-            .unwrap_err()
-            .to_string();
+        let e = PeConfig::from_toml(
+            &text.replace("chirp_mass = [20.0, 40.0]", "chirp_mass = [40.0, 20.0]"),
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("prior.chirp_mass"), "{e}");
         let e = PeConfig::from_toml(&text.replace("noise_seed", "noise_sed"), "c.toml")
             .unwrap_err()

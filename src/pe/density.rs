@@ -69,10 +69,8 @@ impl PeDensity {
     pub fn value_and_grad(&self, z: &[f64; N_PARAMS]) -> (f64, [f64; N_PARAMS]) {
         let zd: [Dual<N_PARAMS>; N_PARAMS] = Dual::variables(z);
         let (x, _) = self.prior.from_real(&zd);
-        let mut v = self.likelihood.log_likelihood_ratio(&self.likelihood_params(&x));
-        for zi in zd {
-            v = v + log_sigmoid_derivative(zi);
-        }
+        let ll = self.likelihood.log_likelihood_ratio(&self.likelihood_params(&x));
+        let v = zd.iter().fold(ll, |acc, &zi| acc + log_sigmoid_derivative(zi));
         if v.re.is_finite() && v.eps.iter().all(|g| g.is_finite()) {
             (v.re, v.eps)
         } else {

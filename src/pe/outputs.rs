@@ -153,7 +153,9 @@ pub fn columns_of(x: &[f64; N_PARAMS], trigger_time: f64) -> [f64; 12] {
 pub fn injected_columns(p: &[f64; N_PARAMS]) -> [f64; 12] {
     let (mc, q) = chirp_mass_and_ratio(p[0], p[1]);
     let chi_eff = (p[0] * p[2] + p[1] * p[3]) / (p[0] + p[1]);
-    [mc, q, p[2], p[3], chi_eff, p[4], p[10], p[6], p[5], p[7], p[8], p[9]]
+    [
+        mc, q, p[2], p[3], chi_eff, p[4], p[10], p[6], p[5], p[7], p[8], p[9],
+    ]
 }
 
 /// The draws of `set` (unconstrained coordinates) as [`COLUMNS`], same

@@ -104,9 +104,8 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
         let psd = if det.psd == "aligo_design" {
             Psd::aligo_design()
         } else {
-            Psd::from_file(Path::new(&det.psd), det.psd_is_asd).map_err(|e| {
-                Error::invalid(format!("detectors[{i}].psd"), e.to_string())
-            })?
+            Psd::from_file(Path::new(&det.psd), det.psd_is_asd)
+                .map_err(|e| Error::invalid(format!("detectors[{i}].psd"), e.to_string()))?
         };
         let on_grid = psd.on_grid(&freqs);
         if on_grid.iter().all(|s| !s.is_finite()) {
@@ -186,7 +185,19 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
 /// Sampled-order parameters (time relative to `trigger`) of a
 /// likelihood-order point with chirp mass `mc` and ratio `q`.
 fn sampled_of(p: &[f64; N_PARAMS], trigger: f64, mc: f64, q: f64) -> [f64; N_PARAMS] {
-    [mc, q, p[2], p[3], p[4], p[10] - trigger, p[6], p[5], p[7], p[8], p[9]]
+    [
+        mc,
+        q,
+        p[2],
+        p[3],
+        p[4],
+        p[10] - trigger,
+        p[6],
+        p[5],
+        p[7],
+        p[8],
+        p[9],
+    ]
 }
 
 /// The images of a sampled-order point `x` under the exact degeneracy of a
@@ -269,14 +280,14 @@ pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Res
         .map(|y| density.prior.to_real(y))
         .collect();
     if starts.is_empty() {
-        return Err(Error::invalid("prior", "the reference point lies outside the prior"));
+        return Err(Error::invalid(
+            "prior",
+            "the reference point lies outside the prior",
+        ));
     }
     let spread = cfg.sampler.init_spread;
     let x0: Vec<f64> = (0..fcfg.n_chains)
-        .flat_map(|c| {
-            starts[c % starts.len()]
-                .map(|z| z + spread * rng.sample::<f64, _>(StandardNormal))
-        })
+        .flat_map(|c| starts[c % starts.len()].map(|z| z + spread * rng.sample::<f64, _>(StandardNormal)))
         .collect();
     Ok(FlowMcState::new(density, fcfg, x0, cfg.seed.wrapping_add(1))?)
 }
