@@ -7,6 +7,12 @@ pub enum Error {
     /// From the autodiff core.
     #[error(transparent)]
     Autodiff(#[from] ferrax_autodiff::AdError),
+    /// From the gravitational-wave module.
+    #[error(transparent)]
+    Gw(#[from] crate::gw::GwError),
+    /// From the prior module.
+    #[error(transparent)]
+    Prior(#[from] crate::prior::PriorError),
     /// Reading or writing a `.npy` array.
     #[error(transparent)]
     Npy(#[from] crate::io::NpyError),
@@ -25,18 +31,15 @@ pub enum Error {
     /// Drawing a figure.
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
-    /// From the gravitational-wave module.
-    #[error(transparent)]
-    Gw(#[from] crate::gw::GwError),
-    /// From the prior module.
-    #[error(transparent)]
-    Prior(#[from] crate::prior::PriorError),
     /// From an EOS construction.
     #[error(transparent)]
     Eos(#[from] crate::eos::EosError),
     /// From a TOV solve or family.
     #[error(transparent)]
     Tov(#[from] crate::tov::TovError),
+    /// From a parameter-estimation run (configuration, output directory).
+    #[error(transparent)]
+    Pe(#[from] crate::pe::PeError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod flows;
 pub mod gw;
 pub mod io;
+pub mod pe;
 pub mod plot;
 pub mod prior;
 pub mod samplers;

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 pub mod tov;
 
 pub mod likelihood;
-pub mod waveform;
-
+pub mod pe;
 pub mod sample;
+pub mod waveform;
 
 /// ferrax: differentiable gravitational-wave and neutron-star inference.
 #[derive(Parser, Debug)]
@@ -24,12 +24,14 @@ pub struct Cli {
 pub enum Command {
     /// Print version and build information.
     Info,
-    /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
-    Sample(sample::SampleArgs),
     /// Evaluate a waveform model on the cases of a waveform reference file.
     Waveform(waveform::WaveformArgs),
     /// Evaluate the network likelihood at the points of a likelihood reference file.
     Likelihood(likelihood::LikelihoodArgs),
+    /// Sample a target spec with MCMC (optionally flow-enhanced) and estimate the evidence.
+    Sample(sample::SampleArgs),
+    /// Parameter estimation of a binary-black-hole signal, end to end.
+    Pe(pe::PeArgs),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -58,9 +60,10 @@ pub fn run() -> i32 {
             );
             Ok(())
         }
-        Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Waveform(a)) => waveform::run(&a),
         Some(Command::Likelihood(a)) => likelihood::run(&a),
+        Some(Command::Sample(args)) => sample::run(&args),
+        Some(Command::Pe(a)) => pe::run(&a),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {

@@ -1,0 +1,356 @@
+//! One parameter-estimation run: data and likelihood from a [`PeConfig`],
+//! reference parameters, the flow-enhanced sampler (with checkpoint and
+//! resume), the evidence, and the outputs.
+
+// `!(a < b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use super::config::PeConfig;
+use super::density::{PeDensity, PeLikelihood};
+use super::outputs;
+use crate::gw::detector::Detector;
+use crate::gw::likelihood::{AnalysisGrid, DetectorData, GwLikelihood, N_PARAMS};
+use crate::gw::psd::Psd;
+use crate::gw::relative_binning::{find_reference_parameters, RelativeBinning, RelativeBinningOptions};
+use crate::prior::{chirp_mass_and_ratio, BbhPrior, Prior1D};
+use crate::samplers::flowmc::{run_flowmc, FlowMcConfig, FlowMcState};
+use crate::samplers::job::process_cpu_seconds;
+use crate::samplers::run::SampleSet;
+use crate::samplers::KernelKind;
+use crate::{Error, Result};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use std::path::{Path, PathBuf};
+
+/// How a run treats its output directory.
+#[derive(Debug, Clone)]
+pub struct PeOptions {
+    /// Output directory (created if missing).
+    pub outdir: PathBuf,
+    /// Continue from the checkpoint in `outdir`.
+    pub resume: bool,
+    /// Overwrite an earlier run's outputs.
+    pub force: bool,
+    /// Show the sampler's progress bar.
+    pub progress: bool,
+}
+
+/// Data, likelihood and prior of a run, before sampling.
+#[derive(Debug, Clone)]
+pub struct PeSetup {
+    /// The posterior in unconstrained coordinates.
+    pub density: PeDensity,
+    /// Injected parameters (likelihood order, absolute GPS time).
+    pub injection: [f64; N_PARAMS],
+    /// Optimal network signal-to-noise ratio of the injection.
+    pub optimal_snr: f64,
+    /// Reference (maximum-likelihood) parameters of the relative binning.
+    pub reference: [f64; N_PARAMS],
+    /// Full ln Λ at the reference parameters.
+    pub reference_log_likelihood_ratio: f64,
+    /// Full ln Λ at the injection.
+    pub injection_log_likelihood_ratio: f64,
+}
+
+/// The analysed frequencies k/T, f_min ≤ k/T ≤ f_max [Hz].
+pub fn frequency_grid(duration: f64, f_min: f64, f_max: f64) -> Vec<f64> {
+    let k0 = (f_min * duration - 1e-9).ceil() as usize;
+    let k1 = (f_max * duration + 1e-9).floor() as usize;
+    (k0..=k1).map(|k| k as f64 / duration).collect()
+}
+
+/// The prior of a configuration; time is relative to the trigger.
+pub fn prior_of(cfg: &PeConfig) -> Result<BbhPrior> {
+    let p = &cfg.prior;
+    let mut prior = BbhPrior::standard(
+        (p.chirp_mass[0], p.chirp_mass[1]),
+        p.mass_ratio[0],
+        p.chi_max,
+        (p.luminosity_distance[0], p.luminosity_distance[1]),
+        0.0,
+        p.time_half_width_s,
+    );
+    prior.priors[1] = Prior1D::Uniform {
+        a: p.mass_ratio[0],
+        b: p.mass_ratio[1],
+    };
+    if p.fold_phase_polarization {
+        use std::f64::consts::{FRAC_PI_2, PI};
+        prior.priors[I_PHASE] = Prior1D::Uniform { a: 0.0, b: PI };
+        prior.priors[I_PSI] = Prior1D::Uniform { a: 0.0, b: FRAC_PI_2 };
+    }
+    prior.validate()?;
+    Ok(prior)
+}
+
+/// Builds the data (injection plus noise), the likelihood and the prior,
+/// and finds the reference parameters by gradient ascent of the full
+/// likelihood started at the injection.
+pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
+    cfg.validate()?;
+    let d = &cfg.data;
+    let freqs = frequency_grid(d.duration_s, d.f_min_hz, d.f_max_hz);
+    let grid = AnalysisGrid {
+        frequencies: freqs.clone(),
+        delta_f: 1.0 / d.duration_s,
+        duration: d.duration_s,
+        start_time: d.trigger_time + d.post_trigger_s - d.duration_s,
+        f_ref: d.f_ref_hz,
+        f_max: d.f_max_hz,
+    };
+    let mut detectors = Vec::new();
+    for (i, det) in cfg.detectors.iter().enumerate() {
+        let psd = if det.psd == "aligo_design" {
+            Psd::aligo_design()
+        } else {
+            Psd::from_file(Path::new(&det.psd), det.psd_is_asd)
+                .map_err(|e| Error::invalid(format!("detectors[{i}].psd"), e.to_string()))?
+        };
+        let on_grid = psd.on_grid(&freqs);
+        if on_grid.iter().all(|s| !s.is_finite()) {
+            return Err(Error::invalid(
+                format!("detectors[{i}].psd"),
+                format!("'{}' does not cover {}–{} Hz", det.psd, d.f_min_hz, d.f_max_hz),
+            ));
+        }
+        detectors.push(DetectorData {
+            detector: Detector::by_name(&det.name)?,
+            data_re: vec![0.0; freqs.len()],
+            data_im: vec![0.0; freqs.len()],
+            psd: on_grid,
+        });
+    }
+    let mut lik = GwLikelihood::new(grid, detectors, false)?;
+    let injection = cfg.injection_params();
+    // optimal SNR: in zero noise ln Λ(injection) = ⟨h|h⟩/2
+    lik.inject::<ChaCha8Rng>(&injection, None)?;
+    let optimal_snr = (2.0 * lik.log_likelihood_ratio(&injection)?).sqrt();
+    if d.noise == "gaussian" {
+        let mut rng = ChaCha8Rng::seed_from_u64(d.noise_seed);
+        lik.inject(&injection, Some(&mut rng))?;
+    }
+    let injection_log_likelihood_ratio = lik.log_likelihood_ratio(&injection)?;
+    let prior = prior_of(cfg)?;
+    let l = &cfg.likelihood;
+    let (reference, reference_log_likelihood_ratio) = find_reference_parameters(
+        &lik,
+        &injection,
+        l.reference_iterations,
+        l.reference_learning_rate,
+    )?;
+    let (mc, q) = chirp_mass_and_ratio(reference[0], reference[1]);
+    let mut sampled_ref = sampled_of(&reference, d.trigger_time, mc, q);
+    if cfg.prior.fold_phase_polarization {
+        sampled_ref = fold_phase_polarization(&sampled_ref);
+    }
+    for (i, (v, p)) in sampled_ref.iter().zip(&prior.priors).enumerate() {
+        let (a, b) = p.bounds();
+        if !(*v > a && *v < b) {
+            return Err(Error::invalid(
+                format!("prior.{}", crate::prior::BBH_SAMPLED_NAMES[i]),
+                format!("the reference point {v} lies outside the prior [{a}, {b}]"),
+            ));
+        }
+    }
+    let likelihood = if l.kind == "full" {
+        PeLikelihood::Full(lik)
+    } else {
+        let opts = RelativeBinningOptions {
+            n_bins: l.n_bins,
+            order: l.order,
+            ..Default::default()
+        };
+        PeLikelihood::RelativeBinning(RelativeBinning::new(&lik, &reference, &opts)?)
+    };
+    let threads = match cfg.sampler.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    Ok(PeSetup {
+        density: PeDensity {
+            likelihood,
+            prior,
+            trigger_time: d.trigger_time,
+            threads,
+        },
+        injection,
+        optimal_snr,
+        reference,
+        reference_log_likelihood_ratio,
+        injection_log_likelihood_ratio,
+    })
+}
+
+/// Sampled-order parameters (time relative to `trigger`) of a
+/// likelihood-order point with chirp mass `mc` and ratio `q`.
+fn sampled_of(p: &[f64; N_PARAMS], trigger: f64, mc: f64, q: f64) -> [f64; N_PARAMS] {
+    [
+        mc,
+        q,
+        p[2],
+        p[3],
+        p[4],
+        p[10] - trigger,
+        p[6],
+        p[5],
+        p[7],
+        p[8],
+        p[9],
+    ]
+}
+
+/// The images of a sampled-order point `x` under the exact degeneracy of a
+/// dominant-mode (ℓ = |m| = 2) waveform, h ∝ e^{−2iφ} and
+/// (F+, F×)(ψ + π/2) = −(F+, F×)(ψ): (φ + kπ/2, ψ + kπ/2), k = 0..3,
+/// reduced into [0, 2π) × [0, π).
+pub fn degenerate_images(x: &[f64; N_PARAMS]) -> [[f64; N_PARAMS]; 4] {
+    std::array::from_fn(|k| shift_phase_polarization(x, k))
+}
+
+/// `x` with (φ, ψ) → (φ + kπ/2 mod 2π, ψ + kπ/2 mod π).
+pub fn shift_phase_polarization(x: &[f64; N_PARAMS], k: usize) -> [f64; N_PARAMS] {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    let mut y = *x;
+    y[I_PHASE] = (x[I_PHASE] + k as f64 * FRAC_PI_2).rem_euclid(2.0 * PI);
+    y[I_PSI] = (x[I_PSI] + k as f64 * FRAC_PI_2).rem_euclid(PI);
+    y
+}
+
+/// The image of `x` (see [`degenerate_images`]) in the fundamental domain
+/// φ ∈ [0, π), ψ ∈ [0, π/2) sampled when
+/// `prior.fold_phase_polarization` is set.
+pub fn fold_phase_polarization(x: &[f64; N_PARAMS]) -> [f64; N_PARAMS] {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    degenerate_images(x)
+        .into_iter()
+        .find(|y| y[I_PHASE] < PI && y[I_PSI] < FRAC_PI_2)
+        .unwrap_or(*x)
+}
+
+/// Index of the phase in the sampled order.
+const I_PHASE: usize = 6;
+/// Index of the polarisation angle in the sampled order.
+const I_PSI: usize = 8;
+
+/// The sampler settings of a configuration.
+pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowMcConfig {
+    let s = &cfg.sampler;
+    let mut c = FlowMcConfig::for_dim(N_PARAMS);
+    c.n_chains = s.n_chains;
+    c.kernel = KernelKind::Mala;
+    c.step_size = s.step_size;
+    c.n_local_steps = s.n_local_steps;
+    c.n_local_steps_production = s.n_local_steps_production;
+    c.n_global_steps = s.n_global_steps;
+    c.n_training_loops = s.n_training_loops;
+    c.n_production_loops = s.n_production_loops;
+    c.flow.n_layers = s.flow_layers;
+    c.flow.hidden = s.flow_hidden.clone();
+    c.train.epochs = s.train_epochs;
+    c.train.batch_size = s.train_batch_size;
+    c.max_buffer = s.max_buffer;
+    c.checkpoint_every = s.checkpoint_every;
+    c.checkpoint_path = Some(checkpoint.to_path_buf());
+    c.progress = progress;
+    c
+}
+
+/// The sampler's starting state: chains around the reference parameters
+/// (spread over their [`degenerate_images`]), seeded from `cfg.seed`.
+pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Result<FlowMcState> {
+    let density = &setup.density;
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let (mc, q) = chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
+    let x_ref = sampled_of(&setup.reference, cfg.data.trigger_time, mc, q);
+    let candidates = if cfg.prior.fold_phase_polarization {
+        vec![fold_phase_polarization(&x_ref)]
+    } else {
+        degenerate_images(&x_ref).to_vec()
+    };
+    let inside = |y: &[f64; N_PARAMS]| {
+        y.iter().zip(&density.prior.priors).all(|(v, p)| {
+            let (a, b) = p.bounds();
+            *v > a && *v < b
+        })
+    };
+    let starts: Vec<[f64; N_PARAMS]> = candidates
+        .iter()
+        .filter(|y| inside(y))
+        .map(|y| density.prior.to_real(y))
+        .collect();
+    if starts.is_empty() {
+        return Err(Error::invalid(
+            "prior",
+            "the reference point lies outside the prior",
+        ));
+    }
+    let spread = cfg.sampler.init_spread;
+    let x0: Vec<f64> = (0..fcfg.n_chains)
+        .flat_map(|c| starts[c % starts.len()].map(|z| z + spread * rng.sample::<f64, _>(StandardNormal)))
+        .collect();
+    Ok(FlowMcState::new(density, fcfg, x0, cfg.seed.wrapping_add(1))?)
+}
+
+/// What a finished run returns (besides the files it wrote).
+#[derive(Debug, Clone)]
+pub struct PeResult {
+    /// Data, likelihood and prior.
+    pub setup: PeSetup,
+    /// Production draws in the unconstrained coordinates.
+    pub draws: SampleSet,
+    /// The summary written to `summary.json`.
+    pub summary: serde_json::Value,
+}
+
+/// Runs `cfg` into `opts.outdir` (see [`outputs`] for the files).
+pub fn run_pe(cfg: &PeConfig, opts: &PeOptions) -> Result<PeResult> {
+    let cpu0 = process_cpu_seconds();
+    let wall0 = std::time::Instant::now();
+    cfg.validate()?;
+    let paths = outputs::OutputPaths::new(&opts.outdir);
+    outputs::prepare_outdir(&paths, cfg, opts)?;
+    let setup = build_setup(cfg)?;
+    let density = &setup.density;
+    let fcfg = flowmc_config(cfg, &paths.checkpoint, opts.progress);
+    let state = if opts.resume && paths.checkpoint.exists() {
+        let mut s = FlowMcState::load(&paths.checkpoint)?;
+        let mut expect = fcfg.clone();
+        expect.progress = s.config.progress;
+        if s.config != expect || s.chains.dim != N_PARAMS {
+            return Err(Error::Input {
+                path: paths.checkpoint.display().to_string(),
+                msg: "checkpoint was written with other sampler settings".into(),
+            });
+        }
+        s.config.progress = opts.progress;
+        s
+    } else {
+        initial_state(cfg, &setup, fcfg)?
+    };
+    let res = run_flowmc(density, state, None)?;
+    crate::io::write_atomic(&paths.checkpoint, &res.state.to_bytes()?)?;
+    let draws = res.samples;
+    let evidence = if cfg.sampler.evidence {
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed.wrapping_add(2));
+        Some(crate::evidence::learned_harmonic_mean(
+            &draws,
+            &crate::evidence::EvidenceConfig::default(),
+            &mut rng,
+        )?)
+    } else {
+        None
+    };
+    let (a, p) = res.state.global_accept_production;
+    let timing = outputs::Timing {
+        wall_seconds: wall0.elapsed().as_secs_f64(),
+        cpu_seconds: process_cpu_seconds() - cpu0,
+        global_acceptance: a as f64 / p.max(1) as f64,
+    };
+    let summary = outputs::write_outputs(&paths, cfg, &setup, &draws, evidence.as_ref(), &timing)?;
+    Ok(PeResult {
+        setup,
+        draws,
+        summary,
+    })
+}
