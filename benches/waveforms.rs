@@ -12,30 +12,8 @@ fn grid() -> Vec<f64> {
 
 fn bench(c: &mut Criterion) {
     let f = grid();
-    let bbh = WaveformParams {
-        m1: 36.0,
-        m2: 29.0,
-        chi1z: 0.3,
-        chi2z: -0.1,
-        distance_mpc: 400.0,
-        inclination: 0.4,
-        phi_ref: 1.3,
-        f_ref: 20.0,
-        ..Default::default()
-    };
-    let bns = WaveformParams {
-        m1: 1.5,
-        m2: 1.3,
-        chi1z: 0.02,
-        chi2z: -0.01,
-        lambda1: 400.0,
-        lambda2: 700.0,
-        distance_mpc: 40.0,
-        inclination: 0.4,
-        phi_ref: 1.3,
-        f_ref: 20.0,
-        ..Default::default()
-    };
+    let bbh = WaveformParams::example_bbh();
+    let bns = WaveformParams::example_bns();
     let mut g = c.benchmark_group("waveform_4017_bins");
     for (name, approx, p) in [
         ("IMRPhenomD", Approximant::IMRPhenomD, bbh),

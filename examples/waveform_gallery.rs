@@ -51,27 +51,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&out_dir)?;
     let ratio = (F_MAX / F_MIN).ln() / (N_FREQ - 1) as f64;
     let freqs: Vec<f64> = (0..N_FREQ).map(|k| F_MIN * (ratio * k as f64).exp()).collect();
-    let bbh = WaveformParams {
-        m1: 36.0,
-        m2: 29.0,
-        chi1z: 0.3,
-        chi2z: -0.1,
-        distance_mpc: 400.0,
-        inclination: 0.4,
-        phi_ref: 1.3,
-        f_ref: 20.0,
-        ..Default::default()
-    };
-    let bns = WaveformParams {
-        m1: 1.5,
-        m2: 1.3,
-        chi1z: 0.02,
-        chi2z: -0.01,
-        lambda1: 400.0,
-        lambda2: 700.0,
-        distance_mpc: 40.0,
-        ..bbh
-    };
+    let bbh = WaveformParams::example_bbh();
+    let bns = WaveformParams::example_bns();
     let mut amplitudes = Vec::new();
     let table_freqs = [20.0, 50.0, 100.0, 300.0, 1000.0];
     for (approx, p, source) in [

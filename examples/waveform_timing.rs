@@ -19,27 +19,8 @@ use ferrax::gw::waveforms::{generate_on_grid, Approximant, FrequencyGrid, Wavefo
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let f: Vec<f64> = (80..=4096).map(|k| k as f64 * 0.25).collect();
     let grid = FrequencyGrid::new(&f)?;
-    let bbh = WaveformParams {
-        m1: 36.0,
-        m2: 29.0,
-        chi1z: 0.3,
-        chi2z: -0.1,
-        distance_mpc: 400.0,
-        inclination: 0.4,
-        phi_ref: 1.3,
-        f_ref: 20.0,
-        ..Default::default()
-    };
-    let bns = WaveformParams {
-        m1: 1.5,
-        m2: 1.3,
-        chi1z: 0.02,
-        chi2z: -0.01,
-        lambda1: 400.0,
-        lambda2: 700.0,
-        distance_mpc: 40.0,
-        ..bbh
-    };
+    let bbh = WaveformParams::example_bbh();
+    let bns = WaveformParams::example_bns();
     for (approx, p) in [
         (Approximant::IMRPhenomD, bbh),
         (Approximant::TaylorF2, bns),

@@ -91,6 +91,39 @@ fn bad(name: &'static str, value: f64, msg: &'static str) -> GwError {
 }
 
 impl WaveformParams {
+    /// A GW150914-like binary black hole used by examples and benchmarks:
+    /// 36 + 29 M☉, χ1z = 0.3, χ2z = −0.1, 400 Mpc, inclination 0.4 rad,
+    /// φ_ref = 1.3 rad, f_ref = 20 Hz.
+    pub fn example_bbh() -> Self {
+        WaveformParams {
+            m1: 36.0,
+            m2: 29.0,
+            chi1z: 0.3,
+            chi2z: -0.1,
+            distance_mpc: 400.0,
+            inclination: 0.4,
+            phi_ref: 1.3,
+            f_ref: 20.0,
+            ..Default::default()
+        }
+    }
+
+    /// A binary neutron star used by examples and benchmarks: 1.5 + 1.3 M☉,
+    /// χ1z = 0.02, χ2z = −0.01, Λ = 400 / 700, 40 Mpc, angles and f_ref as
+    /// [`WaveformParams::example_bbh`].
+    pub fn example_bns() -> Self {
+        WaveformParams {
+            m1: 1.5,
+            m2: 1.3,
+            chi1z: 0.02,
+            chi2z: -0.01,
+            lambda1: 400.0,
+            lambda2: 700.0,
+            distance_mpc: 40.0,
+            ..Self::example_bbh()
+        }
+    }
+
     /// Checks the parameters for `approximant`: positive finite masses,
     /// spins of magnitude < 1, non-negative tidal deformabilities, positive
     /// distance and reference frequency, finite angles. The error names the
