@@ -13,6 +13,7 @@ pub mod nrtidal;
 pub mod params;
 pub mod phenomd;
 pub mod phenomd_coeffs;
+pub mod phenomp;
 pub mod pn_phasing;
 pub mod qnm_data;
 pub mod spline;
@@ -197,6 +198,12 @@ pub fn taylorf2_f64(p: &WaveformParams) -> GwResult<taylorf2::TaylorF2<f64>> {
     Ok(taylorf2::TaylorF2::new(&tidal_inputs(p), p.f_ref))
 }
 
+/// IMRPhenomPv2 prepared from f64 parameters (validated).
+pub fn phenompv2_f64(p: &WaveformParams) -> GwResult<phenomp::PhenomPv2<f64>> {
+    p.validate(Approximant::IMRPhenomPv2)?;
+    Ok(phenomp::PhenomPv2::new(&p.precessing_inputs(), p.f_ref))
+}
+
 /// Generates h+ and h× of `approximant` on a caller-given frequency array
 /// (LAL's frequency-sequence path: no cut at high frequency for PhenomD).
 pub fn generate(approximant: Approximant, p: &WaveformParams, freqs: &[f64]) -> GwResult<Polarizations> {
@@ -225,6 +232,7 @@ pub fn generate_on_grid(
             let m = taylorf2_f64(p)?;
             aligned_polarizations_grid(&m, p.inclination, grid, &mut pts)
         }
+        Approximant::IMRPhenomPv2 => phenompv2_f64(p)?.polarizations_grid(grid, &mut pts),
         other => return Err(GwError::Approximant(format!("{other:?} is not implemented yet"))),
     };
     let n = pts.len();

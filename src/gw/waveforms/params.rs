@@ -124,6 +124,19 @@ impl WaveformParams {
         }
     }
 
+    /// The inputs of the precessing model (spins as Cartesian vectors).
+    pub fn precessing_inputs(&self) -> crate::gw::waveforms::phenomp::PrecessingInputs<f64> {
+        crate::gw::waveforms::phenomp::PrecessingInputs {
+            m1: self.m1,
+            m2: self.m2,
+            chi1: [self.chi1x, self.chi1y, self.chi1z],
+            chi2: [self.chi2x, self.chi2y, self.chi2z],
+            distance_mpc: self.distance_mpc,
+            inclination: self.inclination,
+            phi_ref: self.phi_ref,
+        }
+    }
+
     /// Checks the parameters for `approximant`: positive finite masses,
     /// spins of magnitude < 1, non-negative tidal deformabilities, positive
     /// distance and reference frequency, finite angles. The error names the

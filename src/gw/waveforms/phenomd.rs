@@ -72,7 +72,13 @@ pub fn radiated_energy<T: Scalar>(eta: T, chi1: T, chi2: T) -> T {
 
 /// Ringdown and damping frequencies (in units of 1/M) of the remnant.
 pub fn ringdown_frequencies<T: Scalar>(eta: T, chi1: T, chi2: T) -> (T, T) {
-    let a = final_spin(eta, chi1, chi2);
+    ringdown_frequencies_with_spin(eta, chi1, chi2, final_spin(eta, chi1, chi2))
+}
+
+/// Ringdown and damping frequencies (in units of 1/M) for a given remnant
+/// spin `a` (LAL's `fring`/`fdamp`: QNM spline at `a`, radiated energy from
+/// the aligned spins).
+pub fn ringdown_frequencies_with_spin<T: Scalar>(eta: T, chi1: T, chi2: T, a: T) -> (T, T) {
     let erad = radiated_energy(eta, chi1, chi2);
     let (ring, damp) = splines();
     let one_minus = erad.rsub(1.0);
@@ -238,6 +244,20 @@ impl<T: Scalar> PhenomD<T> {
     /// Prepares the model with given spin-induced quadrupole parameters of
     /// the bodies (1 for black holes) entering the PN inspiral phase.
     pub(crate) fn prepare(p: &AlignedInputs<T>, f_ref: f64, qm1: T, qm2: T) -> Self {
+        Self::prepare_with_final_spin(p, f_ref, qm1, qm2, None)
+    }
+
+    /// [`PhenomD::prepare`] with the remnant spin that sets the ringdown and
+    /// damping frequencies given explicitly (IMRPhenomPv2 adds the in-plane
+    /// spin to it); `None` uses the aligned-spin fit of Husa et al. 2016.
+    /// Bodies must already be sorted (m1 ≥ m2).
+    pub(crate) fn prepare_with_final_spin(
+        p: &AlignedInputs<T>,
+        f_ref: f64,
+        qm1: T,
+        qm2: T,
+        final_spin_override: Option<T>,
+    ) -> Self {
         let (m1, m2, chi1, chi2) = (p.m1, p.m2, p.chi1, p.chi2);
         let m = m1 + m2;
         let mut eta = m1 * m2 / (m * m);
@@ -249,7 +269,10 @@ impl<T: Scalar> PhenomD<T> {
         let amp0 = m * MRSUN_SI * m * MTSUN_SI / distance * (2.0 * (5.0 / (64.0 * PI)).sqrt());
         let chi = chi_pn(eta, chi1, chi2);
         let c = fit_coefficients(eta, chi);
-        let (f_rd, f_dm) = ringdown_frequencies(eta, chi1, chi2);
+        let (f_rd, f_dm) = match final_spin_override {
+            Some(a) => ringdown_frequencies_with_spin(eta, chi1, chi2, a),
+            None => ringdown_frequencies(eta, chi1, chi2),
+        };
         let pi = PI;
         let pi_third = pi.cbrt();
         let pi_two_thirds = pi_third * pi_third;
@@ -536,7 +559,7 @@ impl<T: Scalar> PhenomD<T> {
 
     /// The phase (without reference shift) at dimensionless frequency `mf`.
     #[inline]
-    fn phase_mf(&self, mf: T) -> T {
+    pub(crate) fn phase_mf(&self, mf: T) -> T {
         let r = mf.re();
         if r < PHI_F_JOIN_INS {
             self.phi_ins(mf, &Powers::new(mf))
@@ -578,6 +601,18 @@ impl<T: Scalar> PhenomD<T> {
         };
         let phi = phi - (self.t0 * (mf - self.mf_ref) + self.phi_precalc);
         (amp, phi)
+    }
+
+    /// Turns the model into the non-precessing core of IMRPhenomP (LAL's
+    /// `PhenomPCoreOneFrequency`): no linear time shift and no phase
+    /// referencing at f_ref, phase `Ψ = Φ_D(Mf) − 2 φ_c`, and the amplitude
+    /// without the (2,2) spherical-harmonic factor 2√(5/64π), which the
+    /// twisting-up supplies.
+    pub(crate) fn into_precessing_core(mut self, phi_c: T) -> Self {
+        self.amp0 = self.amp0 / (2.0 * (5.0 / (64.0 * PI)).sqrt());
+        self.t0 = T::cst(0.0);
+        self.phi_precalc = phi_c * 2.0;
+        self
     }
 
     /// The cut frequency [Hz] above which LAL's uniform-grid generator
