@@ -18,6 +18,7 @@ pub mod pn_phasing;
 pub mod qnm_data;
 pub mod spline;
 pub mod tape;
+pub mod tape_precessing;
 pub mod taylorf2;
 
 pub use params::{Approximant, WaveformParams};

@@ -53,6 +53,11 @@ impl WaveformOp {
         validate_frequencies(&frequencies)?;
         match approximant {
             Approximant::IMRPhenomD | Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2 => {}
+            Approximant::IMRPhenomPv2 => {
+                return Err(GwError::Approximant(
+                    "IMRPhenomPv2 takes spin vectors: use tape_precessing::PrecessingWaveformOp".into(),
+                ))
+            }
             other => return Err(GwError::Approximant(format!("{other:?} has no tape op"))),
         }
         Ok(Self {
