@@ -134,7 +134,10 @@ mod precessing {
     };
 
     const N: usize = N_PRECESSING_PARAMS;
-    const STEPS: [f64; N] = [1e-6, 1e-6, 1e-7, 1e-7, 1e-7, 1e-7, 1e-7, 1e-7, 1e-4, 1e-7, 1e-7];
+    /// Steps: the in-plane spins have derivatives ~1e-3 of |h| in some
+    /// channels, so their differences need larger steps (1e-5) to stay
+    /// above round-off; truncation error is then ~1e-9 of the channel scale.
+    const STEPS: [f64; N] = [1e-6, 1e-6, 1e-5, 1e-5, 1e-6, 1e-5, 1e-5, 1e-6, 1e-4, 1e-6, 1e-6];
 
     /// IMRPhenomPv2: every one of the 11 derivatives (dual numbers) against
     /// central differences, relative to the largest derivative of the channel.
