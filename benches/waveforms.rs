@@ -1,5 +1,6 @@
 //! Waveform generation on 20–1024 Hz at Δf = 1/4 Hz (4017 bins), one core:
-//! f64 value, and value + exact Jacobian w.r.t. all 9 parameters (Dual).
+//! f64 value, and value + exact Jacobian w.r.t. all 9 parameters (Dual);
+//! IMRPhenomPv2 (precessing) with its 11 parameters (Dual<11>).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ferrax::autodiff::Dual;
@@ -46,7 +47,37 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    bench_pv2(&mut g, &f);
     g.finish();
+}
+
+fn bench_pv2(g: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>, f: &[f64]) {
+    use ferrax::gw::waveforms::tape_precessing::{PrecessingWaveformOp, N_PRECESSING_PARAMS};
+    let p = WaveformParams::example_precessing_bbh();
+    let grid = FrequencyGrid::new(f).unwrap();
+    g.bench_function("IMRPhenomPv2_cached_grid", |b| {
+        b.iter(|| generate_on_grid(Approximant::IMRPhenomPv2, black_box(&p), black_box(&grid)).unwrap())
+    });
+    let op = PrecessingWaveformOp::new(f.to_vec(), p.f_ref).unwrap();
+    let x = [
+        p.m1,
+        p.m2,
+        p.chi1x,
+        p.chi1y,
+        p.chi1z,
+        p.chi2x,
+        p.chi2y,
+        p.chi2z,
+        p.distance_mpc,
+        p.phi_ref,
+        p.inclination,
+    ];
+    g.bench_function("IMRPhenomPv2_value_and_jacobian_11_params", |b| {
+        b.iter(|| {
+            let d: [Dual<N_PRECESSING_PARAMS>; N_PRECESSING_PARAMS] = Dual::variables(black_box(&x));
+            op.eval(&d)
+        })
+    });
 }
 
 criterion_group!(benches, bench);

@@ -1,8 +1,12 @@
 //! |h+| and the unwrapped phase of h+ for every implemented frequency-domain
-//! model (IMRPhenomD for a binary black hole; TaylorF2 and
+//! model (IMRPhenomD for a binary black hole, IMRPhenomPv2 for the same binary
+//! with in-plane spins; TaylorF2 and
 //! IMRPhenomD_NRTidalv2 for a binary neutron star), written as PNGs:
 //! `amplitude.png` (all models, log-log) and `phase_<model>.png` (one per
 //! model, phase against log10 f), plus a short table on stdout.
+//!
+//! `precession.png` shows IMRPhenomPv2's amplitude modulation for a strongly
+//! precessing binary against the same binary with its in-plane spin removed.
 //!
 //! `cargo run --release --example waveform_gallery -- [--output experiments/waveform_gallery]`
 
@@ -57,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table_freqs = [20.0, 50.0, 100.0, 300.0, 1000.0];
     for (approx, p, source) in [
         (Approximant::IMRPhenomD, bbh, "BBH 36+29 Msun, 400 Mpc"),
+        (Approximant::IMRPhenomPv2, WaveformParams::example_precessing_bbh(), "precessing BBH 36+29 Msun"),
         (Approximant::TaylorF2, bns, "BNS 1.5+1.3 Msun, 40 Mpc"),
         (Approximant::IMRPhenomD_NRTidalv2, bns, "BNS 1.5+1.3 Msun, 40 Mpc"),
     ] {
@@ -100,6 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         println!("  wrote {}", png.display());
     }
+    precession_plot(&out_dir, &freqs)?;
     let png = out_dir.join("amplitude.png");
     line_plot(
         &png,
@@ -107,6 +113,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "log10 f [Hz]",
         "|h+| [1/Hz]",
         &amplitudes,
+        true,
+        (800, 500),
+    )?;
+    println!("wrote {}", png.display());
+    Ok(())
+}
+
+/// |h+| and |h×| of IMRPhenomPv2 for a q = 5 binary with a large in-plane
+/// spin on the heavier body, and for the same binary with the in-plane spin
+/// set to zero (no precession), up to the Mf = 0.2 cut.
+fn precession_plot(out_dir: &std::path::Path, freqs: &[f64]) -> Result<(), Box<dyn std::error::Error>> {
+    let prec = WaveformParams {
+        m1: 50.0,
+        m2: 10.0,
+        chi1x: 0.7,
+        chi1z: 0.1,
+        inclination: 1.0,
+        ..WaveformParams::example_bbh()
+    };
+    let aligned = WaveformParams { chi1x: 0.0, ..prec };
+    let mut series = Vec::new();
+    for (p, label) in [(prec, "chi1 = (0.7, 0, 0.1)"), (aligned, "chi1 = (0, 0, 0.1)")] {
+        let h = generate(Approximant::IMRPhenomPv2, &p, freqs)?;
+        for (re, im, pol) in [(&h.hp_re, &h.hp_im, "h+"), (&h.hc_re, &h.hc_im, "hx")] {
+            let keep: Vec<usize> = (0..freqs.len())
+                .step_by(PLOT_STRIDE)
+                .filter(|&k| re[k] != 0.0 || im[k] != 0.0)
+                .collect();
+            series.push(Series {
+                label: format!("|{pol}|, {label}"),
+                x: keep.iter().map(|&k| freqs[k].log10()).collect(),
+                y: keep.iter().map(|&k| re[k].hypot(im[k])).collect(),
+            });
+        }
+    }
+    let png = out_dir.join("precession.png");
+    line_plot(
+        &png,
+        "IMRPhenomPv2, 50+10 Msun, inclination 1 rad: precession modulates |h|",
+        "log10 f [Hz]",
+        "|h| [1/Hz]",
+        &series,
         true,
         (800, 500),
     )?;

@@ -90,3 +90,33 @@ fn bad_input_is_an_error_naming_the_problem() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/file.json"));
     std::fs::remove_file(&bad).ok();
 }
+
+#[test]
+fn waveform_cli_evaluates_pv2_reference() {
+    let out = tmp("pv2.json");
+    let st = Command::new(env!("CARGO_BIN_EXE_ferrax"))
+        .args([
+            "waveform",
+            "--input",
+            &common::data_path("waveforms/IMRPhenomPv2_extra.json"),
+            "--output",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let refs = common::load_waveform_cases("IMRPhenomPv2_extra");
+    let cases = v["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), refs.len());
+    for (c, r) in cases.iter().zip(&refs) {
+        for (key, want) in [("hp_real", &r.h.hp_re), ("hc_imag", &r.h.hc_im)] {
+            let got: Vec<f64> = c[key].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            let scale = want.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+            for (a, b) in got.iter().zip(want.iter()) {
+                assert!((a - b).abs() <= 1e-9 * scale, "{} {key}", r.case_id);
+            }
+        }
+    }
+    std::fs::remove_file(&out).ok();
+}

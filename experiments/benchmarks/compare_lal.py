@@ -13,6 +13,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 GRID = [0.25 * k for k in range(80, 4097)]
 BBH = dict(m1=36.0, m2=29.0, chi1z=0.3, chi2z=-0.1, d=400.0, iota=0.4, phi=1.3, lam1=0.0, lam2=0.0)
+PV2 = dict(m1=36.0, m2=29.0, chi1x=0.4, chi1y=0.1, chi1z=0.3, chi2x=-0.2, chi2y=0.3, chi2z=-0.1, d=400.0,
+           iota=0.4, phi=1.3, lam1=0.0, lam2=0.0)
 BNS = dict(m1=1.5, m2=1.3, chi1z=0.02, chi2z=-0.01, d=40.0, iota=0.4, phi=1.3, lam1=400.0, lam2=700.0)
 
 
@@ -25,7 +27,7 @@ def time_lal():
         return
     freqs = lal.CreateREAL8Vector(len(GRID))
     freqs.data[:] = GRID
-    for name, p in [("IMRPhenomD", BBH), ("TaylorF2", BNS), ("IMRPhenomD_NRTidalv2", BNS)]:
+    for name, p in [("IMRPhenomD", BBH), ("TaylorF2", BNS), ("IMRPhenomD_NRTidalv2", BNS), ("IMRPhenomPv2", PV2)]:
         approx = ls.GetApproximantFromString(name)
 
         def once():
@@ -34,7 +36,8 @@ def time_lal():
                 ls.SimInspiralWaveformParamsInsertTidalLambda1(d, p["lam1"])
                 ls.SimInspiralWaveformParamsInsertTidalLambda2(d, p["lam2"])
             ls.SimInspiralChooseFDWaveformSequence(
-                p["phi"], p["m1"] * lal.MSUN_SI, p["m2"] * lal.MSUN_SI, 0, 0, p["chi1z"], 0, 0, p["chi2z"],
+                p["phi"], p["m1"] * lal.MSUN_SI, p["m2"] * lal.MSUN_SI, p.get("chi1x", 0.0), p.get("chi1y", 0.0), p["chi1z"],
+                p.get("chi2x", 0.0), p.get("chi2y", 0.0), p["chi2z"],
                 20.0, p["d"] * 1e6 * lal.PC_SI, p["iota"], d, approx, freqs)
 
         n = 200

@@ -137,6 +137,19 @@ impl WaveformParams {
         }
     }
 
+    /// A precessing version of [`WaveformParams::example_bbh`] for
+    /// IMRPhenomPv2 examples and benchmarks: χ₁ = (0.4, 0.1, 0.3),
+    /// χ₂ = (−0.2, 0.3, −0.1) in the L̂₀ frame at f_ref.
+    pub fn example_precessing_bbh() -> Self {
+        WaveformParams {
+            chi1x: 0.4,
+            chi1y: 0.1,
+            chi2x: -0.2,
+            chi2y: 0.3,
+            ..Self::example_bbh()
+        }
+    }
+
     /// Checks the parameters for `approximant`: positive finite masses,
     /// spins of magnitude < 1, non-negative tidal deformabilities, positive
     /// distance and reference frequency, finite angles. The error names the
