@@ -61,7 +61,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table_freqs = [20.0, 50.0, 100.0, 300.0, 1000.0];
     for (approx, p, source) in [
         (Approximant::IMRPhenomD, bbh, "BBH 36+29 Msun, 400 Mpc"),
-        (Approximant::IMRPhenomPv2, WaveformParams::example_precessing_bbh(), "precessing BBH 36+29 Msun"),
+        (
+            Approximant::IMRPhenomPv2,
+            WaveformParams::example_precessing_bbh(),
+            "precessing BBH 36+29 Msun",
+        ),
         (Approximant::TaylorF2, bns, "BNS 1.5+1.3 Msun, 40 Mpc"),
         (Approximant::IMRPhenomD_NRTidalv2, bns, "BNS 1.5+1.3 Msun, 40 Mpc"),
     ] {

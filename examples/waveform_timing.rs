@@ -25,7 +25,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Approximant::IMRPhenomD, bbh),
         (Approximant::TaylorF2, bns),
         (Approximant::IMRPhenomD_NRTidalv2, bns),
-        (Approximant::IMRPhenomPv2, WaveformParams::example_precessing_bbh()),
+        (
+            Approximant::IMRPhenomPv2,
+            WaveformParams::example_precessing_bbh(),
+        ),
     ] {
         let n = 1000;
         let mut best = f64::INFINITY;

@@ -111,7 +111,12 @@ fn waveform_cli_evaluates_pv2_reference() {
     assert_eq!(cases.len(), refs.len());
     for (c, r) in cases.iter().zip(&refs) {
         for (key, want) in [("hp_real", &r.h.hp_re), ("hc_imag", &r.h.hc_im)] {
-            let got: Vec<f64> = c[key].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            let got: Vec<f64> = c[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
             let scale = want.iter().fold(0.0f64, |a, b| a.max(b.abs()));
             for (a, b) in got.iter().zip(want.iter()) {
                 assert!((a - b).abs() <= 1e-9 * scale, "{} {key}", r.case_id);

@@ -154,7 +154,11 @@ mod precessing {
             let (hp, hm) = (op.eval(&pp), op.eval(&pm));
             for c in 0..4 {
                 let scale = hd.iter().map(|h| h[c].eps[j].abs()).fold(0.0, f64::max);
-                assert!(scale > 0.0, "d/d{} of channel {c} vanishes", PRECESSING_TAPE_PARAMS[j]);
+                assert!(
+                    scale > 0.0,
+                    "d/d{} of channel {c} vanishes",
+                    PRECESSING_TAPE_PARAMS[j]
+                );
                 for k in 0..hd.len() {
                     let fd = (hp[k][c] - hm[k][c]) / (2.0 * STEPS[j]);
                     let err = (fd - hd[k][c].eps[j]).abs() / scale;

@@ -48,7 +48,9 @@ fn imrphenompv2_corners_match_lal() {
             (&c.h.hp_re, &c.h.hp_im, &h.hp_re, &h.hp_im),
             (&c.h.hc_re, &c.h.hc_im, &h.hc_re, &h.hc_im),
         ] {
-            let peak = (0..a_re.len()).map(|k| a_re[k].hypot(a_im[k])).fold(0.0, f64::max);
+            let peak = (0..a_re.len())
+                .map(|k| a_re[k].hypot(a_im[k]))
+                .fold(0.0, f64::max);
             let diff = (0..a_re.len())
                 .map(|k| (a_re[k] - b_re[k]).hypot(a_im[k] - b_im[k]))
                 .fold(0.0, f64::max);
@@ -100,10 +102,14 @@ fn imrphenompv2_rejects_unphysical_input() {
         (WaveformParams { lambda1: 5.0, ..ok }, "lambda1"),
     ];
     for (p, name) in cases {
-        let e = generate(Approximant::IMRPhenomPv2, &p, &f).unwrap_err().to_string();
+        let e = generate(Approximant::IMRPhenomPv2, &p, &f)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(name), "{e}");
     }
     // the aligned-spin models still refuse in-plane spins
-    let e = generate(Approximant::IMRPhenomD, &ok, &f).unwrap_err().to_string();
+    let e = generate(Approximant::IMRPhenomD, &ok, &f)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("chi1x"), "{e}");
 }

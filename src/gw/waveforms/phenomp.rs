@@ -2,8 +2,9 @@
 //! modes, built by "twisting up" the aligned-spin IMRPhenomD (2,2) mode with
 //! post-Newtonian precession angles (Hannam et al. 2014, Phys. Rev. Lett.
 //! 113, 151101, arXiv:1308.3271; Schmidt, Ohme & Hannam 2015, Phys. Rev. D 91,
-//! 024043, arXiv:1408.1810; Khan et al. 2019, arXiv:1809.10113, Sec. II for
-//! the v2 conventions), with LALSimulation's conventions
+//! 024043, arXiv:1408.1810; the v2 implementation notes LIGO-T1500602 and
+//! the source-frame conventions of LIGO-T1500606), with LALSimulation's
+//! conventions
 //! (`XLALSimIMRPhenomPCalculateModelParametersFromSourceFrame` followed by
 //! `XLALSimIMRPhenomPFrequencySequence` and the polarisation rotation by 2ζ
 //! in `XLALSimInspiralChooseFDWaveformSequence`, `IMRPhenomPv2_V`).
@@ -12,7 +13,7 @@
 //! * Spins are Cartesian in the L̂₀ frame at f_ref (z along the Newtonian
 //!   orbital angular momentum, x along the separation). The aligned spins
 //!   χ₁ₗ = χ₁z, χ₂ₗ = χ₂z drive IMRPhenomD; the in-plane spins enter through
-//!   the single effective precession spin χ_p (Schmidt et al. 2015, Eq. 3.3).
+//!   the single effective precession spin χ_p (Schmidt et al. 2015, Sec. III).
 //! * J₀ = L₀ + S₁ + S₂ with the 2PN non-spinning L (Bohé et al. 2013,
 //!   arXiv:1212.5520, Eq. 4.7, first line) fixes the J frame; from it come
 //!   θ_JN, the initial precession angle α₀, the aligned-model phase
@@ -74,7 +75,7 @@ pub struct ModelParameters<T> {
     pub chi1_l: T,
     /// Aligned spin of body 2 (input labelling).
     pub chi2_l: T,
-    /// Effective precession spin χ_p (Schmidt et al. 2015, Eq. 3.3).
+    /// Effective precession spin χ_p (Schmidt et al. 2015, Sec. III).
     pub chip: T,
     /// Angle between J₀ and the line of sight [rad].
     pub theta_jn: T,
@@ -86,9 +87,10 @@ pub struct ModelParameters<T> {
     pub zeta_polariz: T,
 }
 
-/// 2PN orbital angular momentum L/(M² η) ... times η: LAL's `L2PNR`, i.e.
-/// `η (1 + (3/2 + η/6) x + (27/8 − 19η/8 − η²/24) x²)/√x`, x = v²
-/// (Bohé et al. 2013, Eq. 4.7 without spin terms), in units of M².
+/// Orbital angular momentum at 2PN without spin terms, in units of M²
+/// (LAL's `L2PNR`; Bohé et al. 2013, Eq. 4.7, first line):
+/// `L = η (1 + (3/2 + η/6) x + (27/8 − 19η/8 − η²/24) x²)/√x`, x = v²,
+/// v = (π M f)^(1/3).
 pub fn l_2pn<T: Scalar>(v: T, eta: T) -> T {
     let x = v * v;
     let eta2 = eta * eta;
@@ -249,10 +251,11 @@ pub fn nnlo_angle_coeffs<T: Scalar>(q: T, chil: T, chip: T) -> ([T; 5], [T; 5]) 
 
     let c1 = dm * (-5.0) / (m2 * 64.0) - 0.18229166666666666;
     let c2 = dm * m2 * chil * (-15.0) / (eta * 128.0) - m2_2 * chil * 35.0 / (eta * 128.0);
-    let c3_common =
-        dm * (-4555.0) / (m2 * 7168.0) - eta * (515.0 / 384.0) - dm2 * eta * 15.0 / (m2_2 * 256.0)
-            - dm * eta * 175.0 / (m2 * 256.0)
-            - 1.7952473958333333;
+    let c3_common = dm * (-4555.0) / (m2 * 7168.0)
+        - eta * (515.0 / 384.0)
+        - dm2 * eta * 15.0 / (m2_2 * 256.0)
+        - dm * eta * 175.0 / (m2 * 256.0)
+        - 1.7952473958333333;
     let c3_alpha =
         c3_common - chip2 * dm * m2_3 * 15.0 / (eta2 * 128.0) - chip2 * m2_4 * 35.0 / (eta2 * 128.0);
     let c4_common = dm * (-5.0 * pi) / (m2 * 16.0)
@@ -262,7 +265,8 @@ pub fn nnlo_angle_coeffs<T: Scalar>(q: T, chil: T, chip: T) -> ([T; 5], [T; 5]) 
         + dm * m2 * chil * 2035.0 / (eta * 21504.0)
         + m2_2 * chil * 2995.0 / (eta * 9216.0)
         - 35.0 * pi / 48.0;
-    let c4_alpha = c4_common - chip2 * dm * m2_5 * chil * 5.0 / (eta3 * 128.0)
+    let c4_alpha = c4_common
+        - chip2 * dm * m2_5 * chil * 5.0 / (eta3 * 128.0)
         - chip2 * m2_6 * chil * 35.0 / (eta3 * 384.0);
     let c5_common = dm * 27895885.0 / (m2 * 2.1676032e7)
         + eta * (39695.0 / 86016.0)
@@ -278,7 +282,8 @@ pub fn nnlo_angle_coeffs<T: Scalar>(q: T, chil: T, chip: T) -> ([T; 5], [T; 5]) 
         + dm * m2_3 * chil2 * 1815.0 / (eta * 256.0)
         + m2_4 * chil2 * 1645.0 / (eta * 192.0)
         + 4.318908476114694;
-    let c5_alpha = c5_common - chip4 * dm * m2_7 * 15.0 / (eta4 * 512.0)
+    let c5_alpha = c5_common
+        - chip4 * dm * m2_7 * 15.0 / (eta4 * 512.0)
         - chip4 * m2_8 * 35.0 / (eta4 * 512.0)
         - chip2 * dm * m2_3 * 485.0 / (eta2 * 14336.0)
         + chip2 * m2_4 * 475.0 / (eta2 * 6144.0)
@@ -436,7 +441,13 @@ impl<T: Scalar> PhenomPv2<T> {
         let k0 = (15.0 / (32.0 * PI)).sqrt();
         let omc = ct.rsub(1.0);
         let opc = ct + 1.0;
-        let ylm = [omc * omc * k2, st * omc * k1, st * st * k0, st * opc * k1, opc * opc * k2];
+        let ylm = [
+            omc * omc * k2,
+            st * omc * k1,
+            st * st * k0,
+            st * opc * k1,
+            opc * opc * k2,
+        ];
 
         // Spins in units of M² for the opening angle.
         let (x_light, x_heavy) = (m_light / m, m_heavy / m);
@@ -451,7 +462,9 @@ impl<T: Scalar> PhenomPv2<T> {
             stop = T::cst(F_CUT);
         }
         let step = (stop - start) / (N_TIME_SHIFT_POINTS - 1) as f64;
-        let xs: Vec<T> = (0..N_TIME_SHIFT_POINTS).map(|i| start + step * i as f64).collect();
+        let xs: Vec<T> = (0..N_TIME_SHIFT_POINTS)
+            .map(|i| start + step * i as f64)
+            .collect();
         // LAL's `phasing` is −Ψ (Ψ including −2φ_c).
         let ys: Vec<T> = xs
             .iter()
@@ -481,7 +494,9 @@ impl<T: Scalar> PhenomPv2<T> {
     }
 
     /// `[Re h+, Im h+, Re h×, Im h×]` at `f` [Hz] given f^(1/3) and ln f
-    /// (zero for f ≤ 0 and above Mf = 0.2).
+    /// (zero for f ≤ 0 and above Mf = 0.2, [`PhenomPv2::f_cut`]; where the
+    /// cut lies below the lowest requested frequency LAL refuses to generate,
+    /// while this returns zeros).
     #[inline]
     pub fn polarizations_at(&self, f: f64, f_third: f64, ln_f: f64) -> [T; 4] {
         if f <= 0.0 || f > self.f_cut {
