@@ -191,6 +191,24 @@ mod precessing {
         );
     }
 
+    /// At zero in-plane spin (and face-on) the model is not differentiable
+    /// w.r.t. the in-plane components (χ_p is a norm); the duals stay finite.
+    #[test]
+    fn phenompv2_duals_are_finite_in_the_aligned_limit() {
+        let op = PrecessingWaveformOp::new(freqs(), 20.0).unwrap();
+        for p in [
+            [30.0, 12.0, 0.0, 0.0, 0.6, 0.0, 0.0, -0.4, 200.0, 0.7, 0.9],
+            [30.0, 12.0, 0.0, 0.0, 0.6, 0.0, 0.0, -0.4, 200.0, 0.7, 0.0],
+        ] {
+            let x: [Dual<N>; N] = Dual::variables(&p);
+            for h in op.eval(&x) {
+                for c in h {
+                    assert!(c.re.is_finite() && c.eps.iter().all(|e| e.is_finite()), "{p:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn phenompv2_tape_op_vjp_matches_finite_differences() {
         let op = Rc::new(PrecessingWaveformOp::new(freqs(), 20.0).unwrap());
