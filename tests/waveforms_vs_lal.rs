@@ -27,3 +27,8 @@ fn taylorf2_matches_lal() {
 fn imrphenomd_nrtidalv2_matches_lal() {
     check("IMRPhenomD_NRTidalv2", Approximant::IMRPhenomD_NRTidalv2);
 }
+
+#[test]
+fn imrphenomxas_matches_lal() {
+    check("IMRPhenomXAS", Approximant::IMRPhenomXAS);
+}
