@@ -211,6 +211,54 @@ pub struct PhenomXas<T> {
     dphase_norm: f64,
     m_sec_third: T,
     ln_m_sec: T,
+    /// Coefficients folded for the per-frequency evaluation.
+    fast: Fast<T>,
+}
+
+/// The per-frequency coefficients with the 1/η scaling, the connection
+/// constants, the time shift and the reference phase folded in (same
+/// model, fewer operations per frequency).
+#[derive(Debug, Clone)]
+struct Fast<T> {
+    mf_max: f64,
+    f_phase_in: f64,
+    f_phase_im: f64,
+    f_amp_in: f64,
+    f_amp_rd: f64,
+    /// Inspiral phase terms times −3/(128 η π^(5/3)): 1, f^(2/3), f, f^(4/3),
+    /// f^(5/3) ln f, f², f² ln f, f^(7/3), f^(8/3), f^(8/3) ln f, f^(8/3), f³,
+    /// f^(10/3), f^(11/3).
+    q: [T; 14],
+    /// Intermediate: constant, f, ln f, 1/f, 1/f², 1/f³, atan coefficient.
+    bi: [T; 7],
+    /// Ringdown: constant, f, f^(2/3), 1/f, 1/f³, atan coefficient.
+    ri: [T; 6],
+    inv_2fdamp: T,
+    inv_fdamp: T,
+    linb: T,
+    phi_f_ref: T,
+    amp_rd: T,
+}
+
+impl<T: Scalar> Fast<T> {
+    fn zero() -> Self {
+        let z = T::cst(0.0);
+        Self {
+            mf_max: 0.0,
+            f_phase_in: 0.0,
+            f_phase_im: 0.0,
+            f_amp_in: 0.0,
+            f_amp_rd: 0.0,
+            q: [z; 14],
+            bi: [z; 7],
+            ri: [z; 6],
+            inv_2fdamp: z,
+            inv_fdamp: z,
+            linb: z,
+            phi_f_ref: z,
+            amp_rd: z,
+        }
+    }
 }
 
 impl<T: Scalar> PhenomXas<T> {
@@ -346,6 +394,7 @@ impl<T: Scalar> PhenomXas<T> {
             dphase_norm: 5.0 / (128.0 * pi_five_thirds),
             m_sec_third: m_sec.cbrt(),
             ln_m_sec: m_sec.ln(),
+            fast: Fast::zero(),
         };
 
         // Intermediate amplitude: 4th-order polynomial in 1/a through the
@@ -521,7 +570,64 @@ impl<T: Scalar> PhenomXas<T> {
         let mf_ref = m_sec * f_ref;
         let phase_ref = me.phase(mf_ref);
         me.phi_f_ref = -(phase_ref * me.inv_eta + me.linb * mf_ref) + p.phi_ref * 2.0 + PI / 4.0;
+        me.fast = me.fold();
         me
+    }
+
+    /// Folds 1/η, the connection constants, the time shift and the
+    /// reference phase into the per-frequency coefficients.
+    fn fold(&self) -> Fast<T> {
+        let ie = self.inv_eta;
+        let sc = ie * self.phi_norm;
+        let p = &self.phi;
+        let [s1, s2, s3, s4] = self.sigma;
+        let [b0, b1, b2, b3, b4] = self.b;
+        let m_sec = self.m_sec.re();
+        Fast {
+            mf_max: (self.mf_cut / m_sec) * m_sec,
+            f_phase_in: self.f_phase_match_in.re(),
+            f_phase_im: self.f_phase_match_im.re(),
+            f_amp_in: self.f_amp_match_in.re(),
+            f_amp_rd: self.f_amp_rd_min.re(),
+            q: [
+                p[0] * sc,
+                p[2] * sc,
+                p[3] * sc,
+                p[4] * sc,
+                self.phi5l * sc,
+                p[6] * sc,
+                self.phi6l * sc,
+                p[7] * sc,
+                p[8] * sc,
+                self.phi8l * sc,
+                s1 * sc,
+                s2 * sc,
+                s3 * sc,
+                s4 * sc,
+            ],
+            bi: [
+                (self.c1_int) * ie + self.phi_f_ref,
+                (b0 + self.c2_int) * ie + self.linb,
+                b1 * ie,
+                b2 * ie,
+                b3 * 0.5 * ie,
+                b4 / 3.0 * ie,
+                self.c_l * 2.0 / self.f_damp * ie,
+            ],
+            ri: [
+                self.c1_mrd * ie + self.phi_f_ref,
+                (self.c0 + self.c2_mrd) * ie + self.linb,
+                self.c1 * 1.5 * ie,
+                self.c2 * ie,
+                self.c4 / 3.0 * ie,
+                self.c_l / self.f_damp * ie,
+            ],
+            inv_2fdamp: (self.f_damp * 2.0).recip(),
+            inv_fdamp: self.f_damp.recip(),
+            linb: self.linb,
+            phi_f_ref: self.phi_f_ref,
+            amp_rd: self.gamma_d13 * self.amp_pref,
+        }
     }
 
     /// TaylorF2 + pseudo-PN inspiral amplitude, divided by the leading
@@ -704,30 +810,56 @@ impl<T: Scalar> PhenomXas<T> {
     /// per frequency grid, see [`super::FrequencyGrid`]).
     #[inline]
     pub fn amp_phase_grid(&self, f: f64, f_third: f64, ln_f: f64) -> (T, T) {
+        let k = &self.fast;
         let mf = self.m_sec * f;
         let r = mf.re();
-        let m_sec = self.m_sec.re();
-        if r > (self.mf_cut / m_sec) * m_sec {
+        if r > k.mf_max {
             return (T::cst(0.0), T::cst(0.0));
         }
-        let pw = Pw::from_parts(mf, self.m_sec_third * f_third, self.ln_m_sec + ln_f);
-        let phi = if r < self.f_phase_match_in.re() {
-            self.phi_ins(&pw)
-        } else if r > self.f_phase_match_im.re() {
-            self.phi_rd(&pw) + self.c1_mrd + self.c2_mrd * mf
+        let third = self.m_sec_third * f_third;
+        let log = self.ln_m_sec + ln_f;
+        let phi = if r < k.f_phase_in {
+            let q = &k.q;
+            let two_thirds = third * third;
+            let four_thirds = mf * third;
+            let five_thirds = mf * two_thirds;
+            let two = mf * mf;
+            let seven_thirds = two * third;
+            let eight_thirds = two * two_thirds;
+            let three = two * mf;
+            let sum = q[0]
+                + q[1] * two_thirds
+                + q[2] * mf
+                + q[3] * four_thirds
+                + q[4] * five_thirds * log
+                + q[5] * two
+                + q[6] * two * log
+                + q[7] * seven_thirds
+                + q[8] * eight_thirds
+                + q[9] * eight_thirds * log
+                + (q[10] * eight_thirds + q[11] * three + q[12] * third * three + q[13] * two_thirds * three);
+            sum / five_thirds + k.linb * mf + k.phi_f_ref
+        } else if r > k.f_phase_im {
+            let c = &k.ri;
+            let inv = mf.recip();
+            c[0] + c[1] * mf + c[2] * (third * third) - inv * (c[3] + c[4] * inv * inv)
+                + c[5] * ((mf - self.f_ring) * k.inv_fdamp).atan()
         } else {
-            self.phi_int(mf, pw.log) + self.c1_int + self.c2_int * mf
+            let c = &k.bi;
+            let inv = mf.recip();
+            c[0] + c[1] * mf + c[2] * log - inv * (c[3] + inv * (c[4] + inv * c[5]))
+                + c[6] * ((mf - self.f_ring) * k.inv_2fdamp).atan()
         };
-        let phi = phi * self.inv_eta + self.linb * mf + self.phi_f_ref;
-        let amp = if r < self.f_amp_match_in.re() {
-            self.amp_ins_ansatz(&pw) / (mf * pw.third.sqrt())
-        } else if r > self.f_amp_rd_min.re() {
-            self.amp_rd_ansatz(mf) / (mf * pw.third.sqrt())
+        let amp = if r < k.f_amp_in {
+            self.amp_pref * self.amp_ins_ansatz(&Pw::from_parts(mf, third, log)) / (mf * third.sqrt())
+        } else if r > k.f_amp_rd {
+            let dfr = mf - self.f_ring;
+            (-(dfr * self.gamma_r)).exp() * k.amp_rd / ((dfr * dfr + self.gamma_d2) * mf * third.sqrt())
         } else {
             let [d0, d1, d2, d3, d4] = self.delta;
-            (d0 + mf * (d1 + mf * (d2 + mf * (d3 + mf * d4)))).recip()
+            self.amp_pref / (d0 + mf * (d1 + mf * (d2 + mf * (d3 + mf * d4))))
         };
-        (self.amp_pref * amp, -phi)
+        (amp, -phi)
     }
 
     /// The cut frequency [Hz] above which the model is zero (Mf = 0.3).
