@@ -120,7 +120,11 @@ fn waveform_cli_reproduces_imrphenomxas_reference() {
             let got = c[key].as_array().unwrap();
             let scale = want.iter().fold(0.0f64, |a, b| a.max(b.abs()));
             for (a, b) in got.iter().zip(want) {
-                assert!((a.as_f64().unwrap() - b).abs() <= 1e-9 * scale, "{} {key}", r.case_id);
+                assert!(
+                    (a.as_f64().unwrap() - b).abs() <= 1e-9 * scale,
+                    "{} {key}",
+                    r.case_id
+                );
             }
         }
     }

@@ -1167,8 +1167,16 @@ mod tests {
         // Equal-mass non-spinning merger in numerical relativity: χ_f = 0.686,
         // M_f = 0.952 M (Scheel et al. 2009, arXiv:0810.1767).
         let v = FitVars::new(0.25, 0.0, 0.0, 0.0);
-        assert!((fit::final_spin(&v) - 0.686).abs() < 2e-3, "{}", fit::final_spin(&v));
-        assert!((fit::radiated_energy(&v) - 0.048).abs() < 2e-3, "{}", fit::radiated_energy(&v));
+        assert!(
+            (fit::final_spin(&v) - 0.686).abs() < 2e-3,
+            "{}",
+            fit::final_spin(&v)
+        );
+        assert!(
+            (fit::radiated_energy(&v) - 0.048).abs() < 2e-3,
+            "{}",
+            fit::radiated_energy(&v)
+        );
     }
 
     #[test]
