@@ -18,6 +18,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("waveform_4017_bins");
     for (name, approx, p) in [
         ("IMRPhenomD", Approximant::IMRPhenomD, bbh),
+        ("IMRPhenomXAS", Approximant::IMRPhenomXAS, bbh),
         ("TaylorF2", Approximant::TaylorF2, bns),
         ("IMRPhenomD_NRTidalv2", Approximant::IMRPhenomD_NRTidalv2, bns),
     ] {

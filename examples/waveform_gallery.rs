@@ -1,6 +1,6 @@
 //! |h+| and the unwrapped phase of h+ for every implemented frequency-domain
-//! model (IMRPhenomD for a binary black hole, IMRPhenomPv2 for the same binary
-//! with in-plane spins; TaylorF2 and
+//! model (IMRPhenomD and IMRPhenomXAS for a binary black hole, IMRPhenomPv2
+//! for the same binary with in-plane spins; TaylorF2 and
 //! IMRPhenomD_NRTidalv2 for a binary neutron star), written as PNGs:
 //! `amplitude.png` (all models, log-log) and `phase_<model>.png` (one per
 //! model, phase against log10 f), plus a short table on stdout.
@@ -61,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table_freqs = [20.0, 50.0, 100.0, 300.0, 1000.0];
     for (approx, p, source) in [
         (Approximant::IMRPhenomD, bbh, "BBH 36+29 Msun, 400 Mpc"),
+        (Approximant::IMRPhenomXAS, bbh, "BBH 36+29 Msun, 400 Mpc"),
         (
             Approximant::IMRPhenomPv2,
             WaveformParams::example_precessing_bbh(),

@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bns = WaveformParams::example_bns();
     for (approx, p) in [
         (Approximant::IMRPhenomD, bbh),
+        (Approximant::IMRPhenomXAS, bbh),
         (Approximant::TaylorF2, bns),
         (Approximant::IMRPhenomD_NRTidalv2, bns),
         (

@@ -125,3 +125,43 @@ fn waveform_cli_evaluates_pv2_reference() {
     }
     std::fs::remove_file(&out).ok();
 }
+
+#[test]
+fn waveform_cli_reproduces_imrphenomxas_reference() {
+    let out = tmp("wf-xas.json");
+    let st = Command::new(env!("CARGO_BIN_EXE_ferrax"))
+        .args([
+            "waveform",
+            "--input",
+            &common::data_path("waveforms/IMRPhenomXAS.json"),
+            "--output",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let refs = common::load_waveform_cases("IMRPhenomXAS");
+    let cases = v["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), refs.len());
+    for (c, r) in cases.iter().zip(&refs) {
+        assert_eq!(c["case_id"].as_str().unwrap(), r.case_id);
+        for (key, want) in [
+            ("hp_real", &r.h.hp_re),
+            ("hp_imag", &r.h.hp_im),
+            ("hc_real", &r.h.hc_re),
+            ("hc_imag", &r.h.hc_im),
+        ] {
+            let got = c[key].as_array().unwrap();
+            let scale = want.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+            for (a, b) in got.iter().zip(want) {
+                assert!(
+                    (a.as_f64().unwrap() - b).abs() <= 1e-9 * scale,
+                    "{} {key}",
+                    r.case_id
+                );
+            }
+        }
+    }
+    std::fs::remove_file(&out).ok();
+}

@@ -27,7 +27,7 @@ def time_lal():
         return
     freqs = lal.CreateREAL8Vector(len(GRID))
     freqs.data[:] = GRID
-    for name, p in [("IMRPhenomD", BBH), ("TaylorF2", BNS), ("IMRPhenomD_NRTidalv2", BNS), ("IMRPhenomPv2", PV2)]:
+    for name, p in [("IMRPhenomD", BBH), ("IMRPhenomXAS", BBH), ("TaylorF2", BNS), ("IMRPhenomD_NRTidalv2", BNS), ("IMRPhenomPv2", PV2)]:
         approx = ls.GetApproximantFromString(name)
 
         def once():

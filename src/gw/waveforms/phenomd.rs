@@ -624,9 +624,20 @@ impl<T: Scalar> PhenomD<T> {
 
 /// Coefficients δ0..δ4 of the intermediate amplitude polynomial from the
 /// values v1, v2, v3 at f1, f2, f3 and the derivatives d1, d3 at f1, f3
-/// (Khan et al. 2016, Eqs. 21-22 solved in closed form).
+/// (Khan et al. 2016, Eqs. 21-22 solved in closed form). IMRPhenomXAS uses
+/// the same system for its intermediate amplitude (Pratten et al. 2020,
+/// arXiv:2001.11412, Sec. VI.B, version 104).
 #[allow(clippy::too_many_arguments)]
-fn collocation_deltas<T: Scalar>(f1: T, f2: T, f3: T, v1: T, v2: T, v3: T, d1: T, d3: T) -> [T; 5] {
+pub(crate) fn collocation_deltas<T: Scalar>(
+    f1: T,
+    f2: T,
+    f3: T,
+    v1: T,
+    v2: T,
+    v3: T,
+    d1: T,
+    d3: T,
+) -> [T; 5] {
     let f12 = f1 - f2;
     let f13 = f1 - f3;
     let f23 = f2 - f3;

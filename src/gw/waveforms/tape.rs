@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use super::nrtidal::NrTidalV2;
 use super::phenomd::{AlignedInputs, PhenomD};
+use super::phenomxas::{check_mass_ratio, PhenomXas, XasInputs};
 use super::taylorf2::{TaylorF2, TaylorF2Inputs};
 use super::{aligned_polarizations, validate_frequencies, Approximant, WaveformParams};
 use crate::gw::{GwError, GwResult};
@@ -52,13 +53,15 @@ impl WaveformOp {
     pub fn new(approximant: Approximant, frequencies: Vec<f64>, f_ref: f64) -> GwResult<Self> {
         validate_frequencies(&frequencies)?;
         match approximant {
-            Approximant::IMRPhenomD | Approximant::TaylorF2 | Approximant::IMRPhenomD_NRTidalv2 => {}
+            Approximant::IMRPhenomD
+            | Approximant::IMRPhenomXAS
+            | Approximant::TaylorF2
+            | Approximant::IMRPhenomD_NRTidalv2 => {}
             Approximant::IMRPhenomPv2 => {
                 return Err(GwError::Approximant(
                     "IMRPhenomPv2 takes spin vectors: use tape_precessing::PrecessingWaveformOp".into(),
                 ))
             }
-            other => return Err(GwError::Approximant(format!("{other:?} has no tape op"))),
         }
         Ok(Self {
             approximant,
@@ -109,6 +112,20 @@ impl WaveformOp {
                 let m = NrTidalV2::new(&tidal, self.f_ref);
                 aligned_polarizations(&m, p[8], &self.frequencies)
             }
+            Approximant::IMRPhenomXAS => {
+                let m = PhenomXas::new(
+                    &XasInputs {
+                        m1: p[0],
+                        m2: p[1],
+                        chi1: p[2],
+                        chi2: p[3],
+                        distance_mpc: p[6],
+                        phi_ref: p[7],
+                    },
+                    self.f_ref,
+                );
+                aligned_polarizations(&m, p[8], &self.frequencies)
+            }
             _ => {
                 let m = PhenomD::new(
                     &AlignedInputs {
@@ -139,6 +156,9 @@ impl WaveformOp {
             self.params_of(row)
                 .validate(self.approximant)
                 .map_err(|e| ad_err(e.to_string()))?;
+            if self.approximant == Approximant::IMRPhenomXAS {
+                check_mass_ratio(row[0], row[1]).map_err(|e| ad_err(e.to_string()))?;
+            }
         }
         Ok((shape[0], v))
     }
