@@ -12,7 +12,7 @@ use crate::gw::detector::Detector;
 use crate::gw::likelihood::{AnalysisGrid, DetectorData, GwLikelihood, N_PARAMS};
 use crate::gw::psd::Psd;
 use crate::gw::relative_binning::{find_reference_parameters, RelativeBinning, RelativeBinningOptions};
-use crate::prior::{chirp_mass_and_ratio, BbhPrior, Prior1D};
+use crate::prior::{chirp_mass_and_ratio, to_likelihood_order, BbhPrior, Prior1D};
 use crate::samplers::flowmc::{run_flowmc, FlowMcConfig, FlowMcState};
 use crate::samplers::job::process_cpu_seconds;
 use crate::samplers::run::SampleSet;
@@ -144,6 +144,25 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
     if cfg.prior.fold_phase_polarization {
         sampled_ref = fold_phase_polarization(&sampled_ref);
     }
+    let unclamped = sampled_ref;
+    // The search may step over a prior edge (q > 1 when m2 overtakes m1, a
+    // spin or distance at its bound, ra past 2π): the relative binning only
+    // needs a point near the likelihood peak, so move it just inside.
+    sampled_ref[I_RA] = sampled_ref[I_RA].rem_euclid(2.0 * std::f64::consts::PI);
+    for (v, p) in sampled_ref.iter_mut().zip(&prior.priors) {
+        let (a, b) = p.bounds();
+        let margin = 1e-6 * (b - a);
+        if v.is_finite() {
+            *v = v.clamp(a + margin, b - margin);
+        }
+    }
+    let (reference, reference_log_likelihood_ratio) = if sampled_ref == unclamped {
+        (reference, reference_log_likelihood_ratio)
+    } else {
+        let mut p = to_likelihood_order(&sampled_ref);
+        p[10] += d.trigger_time;
+        (p, lik.log_likelihood_ratio(&p)?)
+    };
     for (i, (v, p)) in sampled_ref.iter().zip(&prior.priors).enumerate() {
         let (a, b) = p.bounds();
         if !(*v > a && *v < b) {
@@ -232,6 +251,8 @@ pub fn fold_phase_polarization(x: &[f64; N_PARAMS]) -> [f64; N_PARAMS] {
 const I_PHASE: usize = 6;
 /// Index of the polarisation angle in the sampled order.
 const I_PSI: usize = 8;
+/// Index of the right ascension in the sampled order.
+const I_RA: usize = 9;
 
 /// The sampler settings of a configuration.
 pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowMcConfig {
