@@ -20,7 +20,12 @@ use std::path::PathBuf;
 
 /// The columns tested: the 11 sampled parameters (χ_eff is derived).
 fn tested() -> Vec<(usize, &'static str)> {
-    COLUMNS.iter().copied().enumerate().filter(|(_, n)| *n != "chi_eff").collect()
+    COLUMNS
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, n)| *n != "chi_eff")
+        .collect()
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -117,7 +122,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<serde_json::Map<_, _>>(),
     });
     std::fs::create_dir_all(&out)?;
-    ferrax::io::write_atomic(out.join("pp.json"), serde_json::to_string_pretty(&report)?.as_bytes())?;
+    ferrax::io::write_atomic(
+        out.join("pp.json"),
+        serde_json::to_string_pretty(&report)?.as_bytes(),
+    )?;
 
     // P-P plot: empirical CDF of each parameter's credible levels, with
     // the 90 % band of n uniform draws.
@@ -136,7 +144,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     ];
     for (((_, name), lv), p) in cols.iter().zip(&levels).zip(&pvals) {
-        let y: Vec<f64> = grid.iter().map(|&x| lv.iter().filter(|&&l| l <= x).count() as f64 / n as f64).collect();
+        let y: Vec<f64> = grid
+            .iter()
+            .map(|&x| lv.iter().filter(|&&l| l <= x).count() as f64 / n as f64)
+            .collect();
         series.push(Series {
             label: format!("{name} (p = {p:.2})"),
             x: grid.clone(),
@@ -152,6 +163,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         false,
         (900, 800),
     )?;
-    println!("wrote {} and {}", out.join("pp.json").display(), out.join("pp.png").display());
+    println!(
+        "wrote {} and {}",
+        out.join("pp.json").display(),
+        out.join("pp.png").display()
+    );
     Ok(())
 }

@@ -152,7 +152,7 @@ fn ln_factorial(n: usize) -> f64 {
 pub fn js_divergence_weighted(a: &[f64], wa: &[f64], b: &[f64], wb: &[f64], bins: usize) -> f64 {
     let lo = a.iter().chain(b).copied().fold(f64::INFINITY, f64::min);
     let hi = a.iter().chain(b).copied().fold(f64::NEG_INFINITY, f64::max);
-    if !(hi > lo) || bins == 0 {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || bins == 0 {
         return 0.0;
     }
     let hist = |xs: &[f64], ws: &[f64]| {
