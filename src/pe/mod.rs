@@ -7,6 +7,7 @@
 pub mod config;
 pub mod density;
 pub mod outputs;
+pub mod pp;
 pub mod run;
 
 pub use config::PeConfig;

@@ -12,7 +12,7 @@ use crate::gw::detector::Detector;
 use crate::gw::likelihood::{AnalysisGrid, DetectorData, GwLikelihood, N_PARAMS};
 use crate::gw::psd::Psd;
 use crate::gw::relative_binning::{find_reference_parameters, RelativeBinning, RelativeBinningOptions};
-use crate::prior::{chirp_mass_and_ratio, BbhPrior, Prior1D};
+use crate::prior::{chirp_mass_and_ratio, to_likelihood_order, BbhPrior, Prior1D};
 use crate::samplers::flowmc::{run_flowmc, FlowMcConfig, FlowMcState};
 use crate::samplers::job::process_cpu_seconds;
 use crate::samplers::run::SampleSet;
@@ -144,6 +144,25 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
     if cfg.prior.fold_phase_polarization {
         sampled_ref = fold_phase_polarization(&sampled_ref);
     }
+    let unclamped = sampled_ref;
+    // The search may step over a prior edge (q > 1 when m2 overtakes m1, a
+    // spin or distance at its bound, ra past 2π): the relative binning only
+    // needs a point near the likelihood peak, so move it just inside.
+    sampled_ref[I_RA] = sampled_ref[I_RA].rem_euclid(2.0 * std::f64::consts::PI);
+    for (v, p) in sampled_ref.iter_mut().zip(&prior.priors) {
+        let (a, b) = p.bounds();
+        let margin = 1e-6 * (b - a);
+        if v.is_finite() {
+            *v = v.clamp(a + margin, b - margin);
+        }
+    }
+    let (reference, reference_log_likelihood_ratio) = if sampled_ref == unclamped {
+        (reference, reference_log_likelihood_ratio)
+    } else {
+        let mut p = to_likelihood_order(&sampled_ref);
+        p[10] += d.trigger_time;
+        (p, lik.log_likelihood_ratio(&p)?)
+    };
     for (i, (v, p)) in sampled_ref.iter().zip(&prior.priors).enumerate() {
         let (a, b) = p.bounds();
         if !(*v > a && *v < b) {
@@ -232,6 +251,14 @@ pub fn fold_phase_polarization(x: &[f64; N_PARAMS]) -> [f64; N_PARAMS] {
 const I_PHASE: usize = 6;
 /// Index of the polarisation angle in the sampled order.
 const I_PSI: usize = 8;
+/// Index of the right ascension in the sampled order.
+const I_RA: usize = 9;
+/// Index of the declination in the sampled order.
+const I_DEC: usize = 10;
+/// Index of the inclination θ_JN in the sampled order.
+const I_THETA_JN: usize = 7;
+/// Index of the coalescence-time offset in the sampled order.
+const I_TIME: usize = 5;
 
 /// The sampler settings of a configuration.
 pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowMcConfig {
@@ -256,18 +283,28 @@ pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowM
     c
 }
 
-/// The sampler's starting state: chains around the reference parameters
-/// (spread over their [`degenerate_images`]), seeded from `cfg.seed`.
+/// The sampler's starting state, seeded from `cfg.seed`: chains around the
+/// reference parameters and their approximate images ([`start_points`]),
+/// spread over the exact [`degenerate_images`] when (φ, ψ) are not folded.
 pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Result<FlowMcState> {
     let density = &setup.density;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let (mc, q) = chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
     let x_ref = sampled_of(&setup.reference, cfg.data.trigger_time, mc, q);
-    let candidates = if cfg.prior.fold_phase_polarization {
-        vec![fold_phase_polarization(&x_ref)]
-    } else {
-        degenerate_images(&x_ref).to_vec()
-    };
+    let mut detectors = Vec::new();
+    for d in &cfg.detectors {
+        detectors.push(Detector::by_name(&d.name)?);
+    }
+    let candidates: Vec<[f64; N_PARAMS]> = start_points(&x_ref, &detectors, cfg.data.trigger_time)
+        .iter()
+        .flat_map(|x| {
+            if cfg.prior.fold_phase_polarization {
+                vec![fold_phase_polarization(x)]
+            } else {
+                degenerate_images(x).to_vec()
+            }
+        })
+        .collect();
     let inside = |y: &[f64; N_PARAMS]| {
         y.iter().zip(&density.prior.priors).all(|(v, p)| {
             let (a, b) = p.bounds();
@@ -285,11 +322,109 @@ pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Res
             "the reference point lies outside the prior",
         ));
     }
+    // Climb each start to its local posterior peak and give it a share of
+    // the chains ∝ its peak density (a Laplace-free mode weight): an image
+    // the data rule out gets none, a competitive one its share.
+    let relaxed: Vec<([f64; N_PARAMS], f64)> = starts.iter().map(|z| climb(density, z, 100)).collect();
+    let best = relaxed.iter().map(|r| r.1).fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = relaxed.iter().map(|r| (r.1 - best).exp()).collect();
+    let total: f64 = weights.iter().sum();
+    let pick = |c: usize| {
+        let u = (c as f64 + 0.5) / fcfg.n_chains as f64 * total;
+        let mut acc = 0.0;
+        for (k, w) in weights.iter().enumerate() {
+            acc += w;
+            if u < acc {
+                return k;
+            }
+        }
+        weights.len() - 1
+    };
     let spread = cfg.sampler.init_spread;
     let x0: Vec<f64> = (0..fcfg.n_chains)
-        .flat_map(|c| starts[c % starts.len()].map(|z| z + spread * rng.sample::<f64, _>(StandardNormal)))
+        .flat_map(|c| {
+            relaxed[pick(c)]
+                .0
+                .map(|z| z + spread * rng.sample::<f64, _>(StandardNormal))
+        })
         .collect();
     Ok(FlowMcState::new(density, fcfg, x0, cfg.seed.wrapping_add(1))?)
+}
+
+/// Where the chains start (sampled order, time relative to `trigger` [s]):
+/// the reference point `x`, its inclination mirror θ_JN → π − θ_JN (the
+/// face-on/face-off ambiguity of the distance–inclination degeneracy), and,
+/// with three or more detectors, the reflection of both through the plane
+/// of the first three detector vertices, which keeps every arrival-time
+/// difference between those detectors: n̂' = n̂ − 2(n̂·m̂)m̂ with
+/// m̂ ∝ (r₂ − r₁) × (r₃ − r₁), and the geocentre time shifted so that the
+/// arrival time at the first detector is unchanged. These are approximate
+/// images only (the antenna patterns differ); starting chains in each lets
+/// the sampler's flow learn every mode that the data support, and the
+/// Metropolis–Hastings acceptance weighs them.
+pub fn start_points(x: &[f64; N_PARAMS], detectors: &[Detector], trigger: f64) -> Vec<[f64; N_PARAMS]> {
+    use std::f64::consts::PI;
+    let mut mirror = *x;
+    mirror[I_THETA_JN] = PI - x[I_THETA_JN];
+    let mut out = vec![*x, mirror];
+    if detectors.len() >= 3 {
+        let sub = |a: [f64; 3], b: [f64; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+        let (r1, r2, r3) = (detectors[0].vertex, detectors[1].vertex, detectors[2].vertex);
+        let (a, b) = (sub(r2, r1), sub(r3, r1));
+        let m = [
+            a[1] * b[2] - a[2] * b[1],
+            a[2] * b[0] - a[0] * b[2],
+            a[0] * b[1] - a[1] * b[0],
+        ];
+        let norm = (m[0] * m[0] + m[1] * m[1] + m[2] * m[2]).sqrt();
+        if norm > 0.0 {
+            let m = [m[0] / norm, m[1] / norm, m[2] / norm];
+            for y in [*x, mirror] {
+                let gps = trigger + y[I_TIME];
+                let gmst = crate::gw::time::gmst_f64(gps);
+                let (ra, dec) = (y[I_RA], y[I_DEC]);
+                let lon = ra - gmst;
+                let n = [dec.cos() * lon.cos(), dec.cos() * lon.sin(), dec.sin()];
+                let dot = n[0] * m[0] + n[1] * m[1] + n[2] * m[2];
+                let r = [
+                    n[0] - 2.0 * dot * m[0],
+                    n[1] - 2.0 * dot * m[1],
+                    n[2] - 2.0 * dot * m[2],
+                ];
+                let mut z = y;
+                z[I_DEC] = r[2].clamp(-1.0, 1.0).asin();
+                z[I_RA] = (r[1].atan2(r[0]) + gmst).rem_euclid(2.0 * PI);
+                z[I_TIME] = y[I_TIME] + detectors[0].time_delay_from_geocenter(ra, dec, gps)
+                    - detectors[0].time_delay_from_geocenter(z[I_RA], z[I_DEC], gps);
+                out.push(z);
+            }
+        }
+    }
+    out
+}
+
+/// `iterations` Adam steps (learning rate 0.02 in the unconstrained
+/// coordinates) up the posterior from `z`; the best point and its log
+/// density (−∞ where the posterior is not finite).
+fn climb(density: &PeDensity, z: &[f64; N_PARAMS], iterations: usize) -> ([f64; N_PARAMS], f64) {
+    use ferrax_solvers::optim::{Adam, Optimizer};
+    let mut adam = Adam::new(0.02);
+    let mut y = *z;
+    let mut best = (*z, density.value_and_grad(z).0);
+    for _ in 0..iterations {
+        let (v, g) = density.value_and_grad(&y);
+        if !v.is_finite() {
+            break;
+        }
+        if v > best.1 {
+            best = (y, v);
+        }
+        let neg: Vec<f64> = g.iter().map(|x| -x).collect();
+        if adam.step_slice(&mut y, &neg).is_err() {
+            break;
+        }
+    }
+    best
 }
 
 /// What a finished run returns (besides the files it wrote).
