@@ -61,6 +61,9 @@ pub enum AfterglowAction {
         /// Hidden nonlinearity: silu or tanh.
         #[arg(long, default_value = "silu")]
         activation: String,
+        /// Loss weight of grid points fainter than log10 F = -7 (AB 33.9).
+        #[arg(long, default_value_t = 0.1)]
+        faint_weight: f64,
         /// Random seed.
         #[arg(long, default_value_t = 11)]
         seed: u64,
@@ -73,6 +76,49 @@ pub enum AfterglowAction {
         /// Log lines instead of a progress bar.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Light curves on the grid for parameter rows (N × params .npy) into an
+    /// N × bands × times .npy of log10(F / mJy).
+    Predict {
+        /// Model file; the built-in model of --jet when not given.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Jet structure.
+        #[arg(long, value_enum, default_value = "tophat")]
+        jet: JetArg,
+        /// Parameters, N × params (column order of the training data).
+        #[arg(long)]
+        params: PathBuf,
+        /// Output light curves.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Posterior of the jet parameters given photometry (JSON as the shipped mocks).
+    Infer {
+        /// Model file; the built-in model of --jet when not given.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Jet structure.
+        #[arg(long, value_enum, default_value = "tophat")]
+        jet: JetArg,
+        /// Observations (t_days, band, mag_AB, mag_err[, upper_limit]).
+        #[arg(long)]
+        observations: PathBuf,
+        /// Output folder (samples.npy, summary.json, corner.png, lightcurve.png).
+        #[arg(long, default_value = "afterglow_out")]
+        outdir: PathBuf,
+        /// Systematic error added in quadrature [AB mag].
+        #[arg(long, default_value_t = crate::surrogates::em::DEFAULT_SYSTEMATIC_MAG)]
+        systematic: f64,
+        /// Parallel chains.
+        #[arg(long, default_value_t = 32)]
+        chains: usize,
+        /// Kept draws per chain.
+        #[arg(long, default_value_t = 500)]
+        draws: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
     },
 }
 
@@ -102,6 +148,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             batch,
             lr,
             activation,
+            faint_weight,
             seed,
             max_minutes,
             limit,
@@ -134,6 +181,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 batch_size: *batch,
                 lr: *lr,
                 seed: *seed,
+                faint_weight: *faint_weight,
                 max_seconds: max_minutes.map(|m| m * 60.0),
                 progress: !quiet,
                 ..TrainConfig::default()
@@ -163,10 +211,87 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             }
             Ok(())
         }
+        AfterglowAction::Predict {
+            model,
+            jet,
+            params,
+            output,
+        } => {
+            let m = load_model(model.as_deref(), (*jet).into())?;
+            let x = crate::io::read_npy(params)?;
+            let d = m.n_params();
+            let n = match x.shape.as_slice() {
+                [n, c] if *c == d => *n,
+                [c] if *c == d => 1,
+                s => {
+                    return Err(Error::Input {
+                        path: params.display().to_string(),
+                        msg: format!("shape {s:?}, expected [N, {d}] ({})", names(&m)),
+                    })
+                }
+            };
+            let y = m.predict_batch(&x.data, n).map_err(|e| Error::Input {
+                path: params.display().to_string(),
+                msg: e.to_string(),
+            })?;
+            crate::io::write_npy(output, &[n, m.bands.len(), m.times_days.len()], &y)?;
+            println!("{n} light curves ({} bands x {} times) written to {}", m.bands.len(), m.times_days.len(), output.display());
+            Ok(())
+        }
+        AfterglowAction::Infer {
+            model,
+            jet,
+            observations,
+            outdir,
+            systematic,
+            chains,
+            draws,
+            seed,
+        } => {
+            use crate::surrogates::infer::{infer, write_outputs, InferConfig};
+            let m = load_model(model.as_deref(), (*jet).into())?;
+            let obs = crate::surrogates::Observations::from_file(observations, &m)?;
+            let lik = crate::surrogates::EmLikelihood::new(m, obs, *systematic)?;
+            let config = InferConfig {
+                n_chains: *chains,
+                n_draws: *draws,
+                seed: *seed,
+                ..InferConfig::default()
+            };
+            eprintln!(
+                "sampling the {} jet posterior: {} points, {} chains",
+                lik.model.jet.name(),
+                lik.obs.len(),
+                config.n_chains
+            );
+            let res = infer(&lik, &config)?;
+            write_outputs(&lik, &res, outdir)?;
+            println!(
+                "{} draws in {:.1} s (acceptance {:.2}); outputs in {}",
+                res.samples.len() / res.names.len(),
+                res.seconds,
+                res.acceptance,
+                outdir.display()
+            );
+            println!("{:<18} {:>10} {:>10} {:>10} {:>7} {:>7} {:>10}", "parameter", "q05", "median", "q95", "rhat", "ess", "truth");
+            for (n, s) in res.names.iter().zip(&res.summary) {
+                println!(
+                    "{:<18} {:>10.4} {:>10.4} {:>10.4} {:>7.3} {:>7.0} {:>10}",
+                    n,
+                    s.q05,
+                    s.median,
+                    s.q95,
+                    s.rhat,
+                    s.ess,
+                    s.truth.map_or("-".to_string(), |t| format!("{t:.4}"))
+                );
+            }
+            Ok(())
+        }
     }
 }
 
-#[allow(dead_code)]
-fn _unused(m: Option<&Path>, j: Jet) -> Result<AfterglowSurrogate> {
-    load_model(m, j)
+fn names(m: &AfterglowSurrogate) -> String {
+    m.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
 }
+

@@ -369,12 +369,25 @@ impl AfterglowSurrogate {
     /// assumed inside the box: check with [`AfterglowSurrogate::check_params`]),
     /// the result `[n, bands·times]` log10 F [mJy], differentiable in `x`.
     pub fn predict_tensor(&self, x: &Tensor) -> Result<Tensor, SurrogateError> {
+        Ok(self.predict_tensor_with(&self.constant_tensors()?, x))
+    }
+
+    /// The network weights and the output means as tensors, for
+    /// [`AfterglowSurrogate::predict_tensor_with`] (build once, reuse).
+    pub fn constant_tensors(&self) -> Result<Vec<Tensor>, SurrogateError> {
+        let mut ps = self.mlp.param_tensors()?;
+        ps.push(Tensor::from_vec(self.out_mean.clone(), &[self.n_out()])?);
+        Ok(ps)
+    }
+
+    /// As [`AfterglowSurrogate::predict_tensor`] with the tensors of
+    /// [`AfterglowSurrogate::constant_tensors`] (weights first, output means last).
+    pub fn predict_tensor_with(&self, consts: &[Tensor], x: &Tensor) -> Tensor {
         let f = self.features_tensor(x);
-        let ps = self.mlp.param_tensors()?;
-        let h = self.mlp.forward_tensor_with(&ps, &f);
-        let mean = Tensor::from_vec(self.out_mean.clone(), &[self.n_out()])?;
-        let yc = &(&h * self.out_scale) + &mean;
-        Ok(self.compression.inverse_tensor(&yc))
+        let np = consts.len() - 1;
+        let h = self.mlp.forward_tensor_with(&consts[..np], &f);
+        let yc = &(&h * self.out_scale) + &consts[np];
+        self.compression.inverse_tensor(&yc)
     }
 
     /// Accuracy against reference light curves `y_ref` (log10 mJy,

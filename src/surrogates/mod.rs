@@ -8,10 +8,15 @@
 //! into the library ([`AfterglowSurrogate::builtin`]).
 
 pub mod afterglow;
+pub mod em;
+pub mod infer;
+pub mod interp;
 pub mod mlp;
+pub mod plot;
 pub mod train;
 
 pub use afterglow::{log_flux_to_mag, Accuracy, AfterglowSurrogate, Band, Jet, ParamSpec, AB_MJY_ZERO_POINT};
+pub use em::{EmLikelihood, Observations};
 pub use mlp::{Activation, Mlp};
 
 /// Errors of the surrogates, naming the parameter, file or point at fault.

@@ -141,12 +141,18 @@ pub struct TrainConfig {
     pub epochs: usize,
     /// Light curves per Adam step.
     pub batch_size: usize,
-    /// Initial learning rate (cosine decay to `lr_final`).
+    /// Initial learning rate (cosine decay to `lr_final` over the epochs or
+    /// over `max_seconds`, whichever ends first).
     pub lr: f64,
     /// Final learning rate.
     pub lr_final: f64,
     /// Target compression (see [`Compression`]).
     pub compression: Compression,
+    /// Loss weight of grid points fainter than `weight_knee` (those at or
+    /// above it weigh 1): the fit concentrates on what an instrument can see.
+    pub faint_weight: f64,
+    /// Log10 flux [mJy] separating bright from faint points for the weight.
+    pub weight_knee: f64,
     /// Seed of the initialisation and the batch order.
     pub seed: u64,
     /// Stop after this wall time [s] (the best state so far is kept).
@@ -167,6 +173,8 @@ impl Default for TrainConfig {
             lr: 2e-3,
             lr_final: 1e-5,
             compression: Compression { knee: -8.0, width: 4.0 },
+            faint_weight: 0.1,
+            weight_knee: -7.0,
             seed: 11,
             max_seconds: None,
             validate_every: 5,
@@ -229,6 +237,11 @@ pub fn train(
     sizes.push(n_out);
     model.mlp = Mlp::new(&sizes, config.activation, &mut rng)?;
     let feats = model.features_batch(&data.x, data.n);
+    let weights: Vec<f64> = data
+        .y
+        .iter()
+        .map(|&y| if y >= config.weight_knee { 1.0 } else { config.faint_weight })
+        .collect();
     let targets: Vec<f64> = yc
         .iter()
         .enumerate()
@@ -258,17 +271,20 @@ pub fn train(
     let mut step = 0usize;
     let mut last_loss = f64::NAN;
     let mut epochs_run = 0;
-    let (mut xb, mut yb) = (Vec::new(), Vec::new());
+    let (mut xb, mut yb, mut wb) = (Vec::new(), Vec::new(), Vec::new());
     for epoch in 0..config.epochs {
         order.shuffle(&mut rng);
         let (mut total, mut count) = (0.0, 0usize);
         for chunk in order.chunks(config.batch_size) {
             xb.clear();
             yb.clear();
+            wb.clear();
             for &i in chunk {
                 xb.extend_from_slice(&feats[i * nf..(i + 1) * nf]);
                 yb.extend_from_slice(&targets[i * n_out..(i + 1) * n_out]);
+                wb.extend_from_slice(&weights[i * n_out..(i + 1) * n_out]);
             }
+            let wt = Tensor::from_vec(wb.clone(), &[chunk.len(), n_out])?;
             let xt = Tensor::from_vec(xb.clone(), &[chunk.len(), nf])?;
             let yt = Tensor::from_vec(yb.clone(), &[chunk.len(), n_out])?;
             let ps = model.mlp.param_tensors()?;
@@ -276,7 +292,7 @@ pub fn train(
             let (loss, grads) = value_and_grads(
                 |p| {
                     let d = &mlp.forward_tensor_with(p, &xt) - &yt;
-                    (&d * &d).mean_all()
+                    (&(&d * &d) * &wt).mean_all()
                 },
                 &ps,
             )?;
@@ -287,7 +303,11 @@ pub fn train(
             for t in &grads {
                 g.extend_from_slice(t.as_slice()?);
             }
-            let frac = step as f64 / total_steps;
+            // cosine decay over the epochs, or over the wall-time budget if that ends first
+            let mut frac = step as f64 / total_steps;
+            if let Some(ms) = config.max_seconds {
+                frac = frac.max(start.elapsed().as_secs_f64() / ms).min(1.0);
+            }
             let lr = config.lr_final
                 + 0.5 * (config.lr - config.lr_final) * (1.0 + (std::f64::consts::PI * frac).cos());
             opt.set_learning_rate(lr);
@@ -344,14 +364,16 @@ pub fn train(
         final_loss: last_loss,
         validation: best_acc,
         notes: format!(
-            "hidden {:?} {:?}, batch {}, Adam lr {:.1e} -> {:.1e} (cosine), compression knee {} width {}",
+            "hidden {:?} {:?}, batch {}, Adam lr {:.1e} -> {:.1e} (cosine), compression knee {} width {}, weight {} below log10 F = {}",
             config.hidden,
             config.activation,
             config.batch_size,
             config.lr,
             config.lr_final,
             config.compression.knee,
-            config.compression.width
+            config.compression.width,
+            config.faint_weight,
+            config.weight_knee
         ),
     };
     Ok(model)
