@@ -41,10 +41,12 @@ fn builtin_gaussian_accuracy_on_validation_set() {
     check_accuracy(Jet::Gaussian, GAUSSIAN_MEDIAN, GAUSSIAN_P95);
 }
 
-const TOPHAT_MEDIAN: f64 = 0.25;
-const TOPHAT_P95: f64 = 1.0;
-const GAUSSIAN_MEDIAN: f64 = 0.25;
-const GAUSSIAN_P95: f64 = 1.0;
+// shipped: top-hat 0.167 / 0.674 mag, Gaussian 0.172 / 0.768 mag (median / 95th
+// percentile); the targets 0.1 / 0.3 and 0.15 / 0.4 mag are not reached yet.
+const TOPHAT_MEDIAN: f64 = 0.18;
+const TOPHAT_P95: f64 = 0.70;
+const GAUSSIAN_MEDIAN: f64 = 0.19;
+const GAUSSIAN_P95: f64 = 0.80;
 
 /// The surrogate interpolated to the mock observation points against the
 /// noise-free afterglowpy magnitudes stored with them.
