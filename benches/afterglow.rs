@@ -15,11 +15,22 @@ fn bench(c: &mut Criterion) {
     let x_th = [0.3, 52.0, 0.1, -2.0, 2.2, -1.0, -3.0];
     let x_ga = [0.3, 52.0, 0.1, 3.0, -2.0, 2.2, -1.0, -3.0];
     let mut g = c.benchmark_group("afterglow");
-    g.bench_function("tophat_one_light_curve", |b| b.iter(|| th.predict(&x_th).unwrap()));
-    g.bench_function("gaussian_one_light_curve", |b| b.iter(|| ga.predict(&x_ga).unwrap()));
+    g.bench_function("tophat_one_light_curve", |b| {
+        b.iter(|| th.predict(&x_th).unwrap())
+    });
+    g.bench_function("gaussian_one_light_curve", |b| {
+        b.iter(|| ga.predict(&x_ga).unwrap())
+    });
     let batch: Vec<f64> = (0..256).flat_map(|_| x_th).collect();
-    g.bench_function("tophat_256_light_curves", |b| b.iter(|| th.predict_batch(&batch, 256).unwrap()));
-    let obs = Observations::from_json(include_str!("../tests/data/afterglow/mock_obs_1.json"), "mock_obs_1", &th).unwrap();
+    g.bench_function("tophat_256_light_curves", |b| {
+        b.iter(|| th.predict_batch(&batch, 256).unwrap())
+    });
+    let obs = Observations::from_json(
+        include_str!("../tests/data/afterglow/mock_obs_1.json"),
+        "mock_obs_1",
+        &th,
+    )
+    .unwrap();
     let lik = EmLikelihood::new(th.clone(), obs, 0.3).unwrap();
     let chains: Vec<f64> = (0..32).flat_map(|_| x_th).collect();
     g.bench_function("likelihood_and_grad_32_chains", |b| {

@@ -24,8 +24,16 @@ fn check_accuracy(jet: Jet, max_median: f64, max_p95: f64) {
     let acc = model.accuracy(&val.x, &val.y, val.n, 30.0).unwrap();
     eprintln!("{jet:?}: {acc:?}");
     assert!(acc.n_bright > 10_000, "{acc:?}");
-    assert!(acc.median_bright <= max_median, "{jet:?} median |dm| {:.4} > {max_median}", acc.median_bright);
-    assert!(acc.p95_bright <= max_p95, "{jet:?} p95 |dm| {:.4} > {max_p95}", acc.p95_bright);
+    assert!(
+        acc.median_bright <= max_median,
+        "{jet:?} median |dm| {:.4} > {max_median}",
+        acc.median_bright
+    );
+    assert!(
+        acc.p95_bright <= max_p95,
+        "{jet:?} p95 |dm| {:.4} > {max_p95}",
+        acc.p95_bright
+    );
 }
 
 // Tolerances: the accuracy the shipped models reach (experiments/afterglow/README.md),
@@ -59,7 +67,12 @@ fn surrogate_matches_afterglowpy_at_mock_points() {
         let truth = obs.truth_for(&model).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let m_true: Vec<f64> = v["mag_AB_true"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        let m_true: Vec<f64> = v["mag_AB_true"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
         let lik = EmLikelihood::new(model.clone(), obs, DEFAULT_SYSTEMATIC_MAG).unwrap();
         let m = lik.model_mags(&truth).unwrap();
         let mut err: Vec<f64> = m.iter().zip(&m_true).map(|(a, b)| (a - b).abs()).collect();
@@ -142,11 +155,17 @@ fn likelihood_gradient_matches_finite_differences() {
 fn ln_normal_cdf_matches_reference_values() {
     // Φ(z) from standard tables (Abramowitz & Stegun 1964, Table 26.1) and
     // the asymptotic tail ln Φ(z) ≈ −z²/2 − ln(−z √(2π)) for z = −30
-    for (z, phi) in [(0.0, 0.5), (1.0, 0.841_344_746), (-1.0, 0.158_655_254), (-3.0, 0.001_349_898)] {
+    for (z, phi) in [
+        (0.0, 0.5),
+        (1.0, 0.841_344_746),
+        (-1.0, 0.158_655_254),
+        (-3.0, 0.001_349_898),
+    ] {
         assert!((ln_normal_cdf(z) - f64::ln(phi)).abs() < 1e-6, "z = {z}");
     }
     let z = -30.0f64;
-    let asym = -0.5 * z * z - (-z * (2.0 * std::f64::consts::PI).sqrt()).ln() + (1.0 / (z * z)).ln_1p() * -1.0;
+    let asym =
+        -0.5 * z * z - (-z * (2.0 * std::f64::consts::PI).sqrt()).ln() + (1.0 / (z * z)).ln_1p() * -1.0;
     assert!((ln_normal_cdf(z) - asym).abs() < 1e-3);
 }
 
@@ -168,7 +187,11 @@ fn tiny_training_run_learns() {
         ..TrainConfig::default()
     };
     let base = {
-        let c = TrainConfig { epochs: 1, lr: 1e-9, ..config.clone() };
+        let c = TrainConfig {
+            epochs: 1,
+            lr: 1e-9,
+            ..config.clone()
+        };
         train(&meta, &data, Some(&data), &c).unwrap()
     };
     let model = train(&meta, &data, Some(&data), &config).unwrap();
@@ -180,7 +203,10 @@ fn tiny_training_run_learns() {
     let p = dir.join("m.bin");
     model.save(&p).unwrap();
     let back = AfterglowSurrogate::load(&p).unwrap();
-    assert_eq!(back.predict(&data.x[..7]).unwrap(), model.predict(&data.x[..7]).unwrap());
+    assert_eq!(
+        back.predict(&data.x[..7]).unwrap(),
+        model.predict(&data.x[..7]).unwrap()
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -225,7 +251,14 @@ fn parameters_outside_the_training_box_are_refused() {
     let th = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
     let ok = [0.3, 52.0, 0.1, -2.0, 2.2, -1.0, -3.0];
     assert!(th.predict(&ok).is_ok());
-    for (j, bad) in [(1, 58.0), (2, 0.005), (4, 3.5), (6, 0.5), (0, f64::NAN), (3, f64::INFINITY)] {
+    for (j, bad) in [
+        (1, 58.0),
+        (2, 0.005),
+        (4, 3.5),
+        (6, 0.5),
+        (0, f64::NAN),
+        (3, f64::INFINITY),
+    ] {
         let mut x = ok;
         x[j] = bad;
         let e = th.predict(&x).unwrap_err().to_string();
@@ -234,7 +267,10 @@ fn parameters_outside_the_training_box_are_refused() {
     assert!(th.predict(&ok[..6]).is_err());
     let ga = AfterglowSurrogate::builtin(Jet::Gaussian).unwrap();
     // thetaWing = 3.5 * 0.6 > pi/2
-    let e = ga.predict(&[0.3, 52.0, 0.6, 3.5, -2.0, 2.2, -1.0, -3.0]).unwrap_err().to_string();
+    let e = ga
+        .predict(&[0.3, 52.0, 0.6, 3.5, -2.0, 2.2, -1.0, -3.0])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("thetaWing"), "{e}");
 }
 
@@ -251,7 +287,11 @@ fn mock_posteriors_cover_the_truth() {
         let lik = EmLikelihood::new(model.clone(), obs, DEFAULT_SYSTEMATIC_MAG).unwrap();
         let res = infer(&lik, &InferConfig::default()).unwrap();
         for (j, s) in res.summary.iter().enumerate() {
-            assert!(s.q05 <= truth[j] && truth[j] <= s.q95, "{f} {}: {s:?}", res.names[j]);
+            assert!(
+                s.q05 <= truth[j] && truth[j] <= s.q95,
+                "{f} {}: {s:?}",
+                res.names[j]
+            );
         }
     }
 }

@@ -163,7 +163,12 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             let activation = match activation.as_str() {
                 "silu" => Activation::Silu,
                 "tanh" => Activation::Tanh,
-                a => return Err(Error::invalid("--activation", format!("unknown '{a}' (silu or tanh)"))),
+                a => {
+                    return Err(Error::invalid(
+                        "--activation",
+                        format!("unknown '{a}' (silu or tanh)"),
+                    ))
+                }
             };
             let meta = read_meta(data, jet)?;
             let mut train = read_split(data, &meta, "train")?;
@@ -235,7 +240,12 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 msg: e.to_string(),
             })?;
             crate::io::write_npy(output, &[n, m.bands.len(), m.times_days.len()], &y)?;
-            println!("{n} light curves ({} bands x {} times) written to {}", m.bands.len(), m.times_days.len(), output.display());
+            println!(
+                "{n} light curves ({} bands x {} times) written to {}",
+                m.bands.len(),
+                m.times_days.len(),
+                output.display()
+            );
             Ok(())
         }
         AfterglowAction::Infer {
@@ -273,7 +283,10 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 res.acceptance,
                 outdir.display()
             );
-            println!("{:<18} {:>10} {:>10} {:>10} {:>7} {:>7} {:>10}", "parameter", "q05", "median", "q95", "rhat", "ess", "truth");
+            println!(
+                "{:<18} {:>10} {:>10} {:>10} {:>7} {:>7} {:>10}",
+                "parameter", "q05", "median", "q95", "rhat", "ess", "truth"
+            );
             for (n, s) in res.names.iter().zip(&res.summary) {
                 println!(
                     "{:<18} {:>10.4} {:>10.4} {:>10.4} {:>7.3} {:>7.0} {:>10}",
@@ -292,6 +305,9 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
 }
 
 fn names(m: &AfterglowSurrogate) -> String {
-    m.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+    m.params
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
-

@@ -328,7 +328,9 @@ impl AfterglowSurrogate {
     fn decode(&self, out: &mut [f64]) {
         let m = self.n_out();
         for (k, v) in out.iter_mut().enumerate() {
-            *v = self.compression.inverse(self.out_mean[k % m] + self.out_scale * *v);
+            *v = self
+                .compression
+                .inverse(self.out_mean[k % m] + self.out_scale * *v);
         }
     }
 
@@ -392,7 +394,13 @@ impl AfterglowSurrogate {
 
     /// Accuracy against reference light curves `y_ref` (log10 mJy,
     /// `n × bands × times`) at parameters `x` (`n × n_params`).
-    pub fn accuracy(&self, x: &[f64], y_ref: &[f64], n: usize, bright_limit_mag: f64) -> Result<Accuracy, SurrogateError> {
+    pub fn accuracy(
+        &self,
+        x: &[f64],
+        y_ref: &[f64],
+        n: usize,
+        bright_limit_mag: f64,
+    ) -> Result<Accuracy, SurrogateError> {
         let pred = self.predict_batch(x, n)?;
         if y_ref.len() != pred.len() {
             return Err(SurrogateError::invalid(
@@ -423,7 +431,8 @@ impl AfterglowSurrogate {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(fmt("not a ferrax afterglow surrogate (bad header)".into()));
         }
-        let s: AfterglowSurrogate = bincode::deserialize(&bytes[MAGIC.len()..]).map_err(|e| fmt(e.to_string()))?;
+        let s: AfterglowSurrogate =
+            bincode::deserialize(&bytes[MAGIC.len()..]).map_err(|e| fmt(e.to_string()))?;
         let ok = s.mlp.n_in() == s.n_features()
             && s.mlp.n_out() == s.n_out()
             && s.out_mean.len() == s.n_out()
@@ -514,13 +523,19 @@ mod tests {
 
     #[test]
     fn compression_round_trips_and_matches_the_tape() {
-        let c = Compression { knee: -8.0, width: 4.0 };
+        let c = Compression {
+            knee: -8.0,
+            width: 4.0,
+        };
         let ys = [-50.0, -20.0, -8.5, -8.0, -3.0, 5.0];
         for y in ys {
             assert!((c.inverse(c.forward(y)) - y).abs() < 1e-10 * y.abs().max(1.0));
         }
         let yc: Vec<f64> = ys.iter().map(|&y| c.forward(y)).collect();
-        let t = c.inverse_tensor(&Tensor::from_vec(yc, &[6]).unwrap()).to_vec().unwrap();
+        let t = c
+            .inverse_tensor(&Tensor::from_vec(yc, &[6]).unwrap())
+            .to_vec()
+            .unwrap();
         for (a, b) in t.iter().zip(ys) {
             assert!((a - b).abs() < 1e-9 * b.abs().max(1.0));
         }

@@ -68,7 +68,10 @@ impl Observations {
                 Some(Value::Array(a)) => a
                     .iter()
                     .enumerate()
-                    .map(|(i, x)| x.as_f64().ok_or_else(|| err(format!("{key}[{i}] is not a number"))))
+                    .map(|(i, x)| {
+                        x.as_f64()
+                            .ok_or_else(|| err(format!("{key}[{i}] is not a number")))
+                    })
                     .collect::<Result<Vec<_>, _>>()
                     .map(Some),
                 Some(_) => Err(err(format!("{key} is not an array"))),
@@ -87,7 +90,11 @@ impl Observations {
             Some(Value::Array(a)) => Some(
                 a.iter()
                     .enumerate()
-                    .map(|(i, x)| x.as_str().map(str::to_string).ok_or_else(|| err(format!("band[{i}] is not a string"))))
+                    .map(|(i, x)| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| err(format!("band[{i}] is not a string")))
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             Some(_) => return Err(err("band is not an array".into())),
@@ -97,7 +104,10 @@ impl Observations {
             Some(Value::Array(a)) => a
                 .iter()
                 .enumerate()
-                .map(|(i, x)| x.as_bool().ok_or_else(|| err(format!("upper_limit[{i}] is not a boolean"))))
+                .map(|(i, x)| {
+                    x.as_bool()
+                        .ok_or_else(|| err(format!("upper_limit[{i}] is not a boolean")))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             Some(_) => return Err(err("upper_limit is not an array".into())),
         };
@@ -120,13 +130,19 @@ impl Observations {
         for i in 0..n {
             let t = t_days[i];
             if !t.is_finite() || t <= 0.0 {
-                return Err(err(format!("point {i}: time {t} days must be positive and finite")));
+                return Err(err(format!(
+                    "point {i}: time {t} days must be positive and finite"
+                )));
             }
             match &band_given {
                 Some(b) => {
                     let j = model.band_index(&b[i]).ok_or_else(|| {
                         let known: Vec<&str> = model.bands.iter().map(|b| b.name.as_str()).collect();
-                        err(format!("point {i}: unknown band '{}' (known: {})", b[i], known.join(", ")))
+                        err(format!(
+                            "point {i}: unknown band '{}' (known: {})",
+                            b[i],
+                            known.join(", ")
+                        ))
                     })?;
                     band.push(b[i].clone());
                     nu_hz.push(model.bands[j].nu_hz);
@@ -140,7 +156,10 @@ impl Observations {
                 return Err(err(format!("point {i}: mag_AB {} is not finite", mag[i])));
             }
             if !mag_err[i].is_finite() || mag_err[i] < 0.0 {
-                return Err(err(format!("point {i}: mag_err {} must be finite and >= 0", mag_err[i])));
+                return Err(err(format!(
+                    "point {i}: mag_err {} must be finite and >= 0",
+                    mag_err[i]
+                )));
             }
         }
         let truth = v.get("true_parameters").and_then(Value::as_object).map(|o| {
@@ -175,7 +194,12 @@ impl Observations {
     /// The map from the model's grid to these points.
     pub fn point_map(&self, model: &AfterglowSurrogate) -> Result<PointMap, SurrogateError> {
         let band_nu: Vec<f64> = model.bands.iter().map(|b| b.nu_hz).collect();
-        let pts: Vec<(f64, f64)> = self.t_days.iter().copied().zip(self.nu_hz.iter().copied()).collect();
+        let pts: Vec<(f64, f64)> = self
+            .t_days
+            .iter()
+            .copied()
+            .zip(self.nu_hz.iter().copied())
+            .collect();
         PointMap::new(&model.times_days, &band_nu, &pts)
     }
 
@@ -216,7 +240,8 @@ fn ln_erfc_pos(x: f64) -> (f64, f64) {
                 + t * (0.096_784_18
                     + t * (-0.186_288_06
                         + t * (0.278_868_07
-                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     (t.ln(), poly)
 }
 
@@ -244,7 +269,11 @@ pub struct EmLikelihood {
 
 impl EmLikelihood {
     /// The likelihood of `obs` under `model` with systematic error `systematic_mag`.
-    pub fn new(model: AfterglowSurrogate, obs: Observations, systematic_mag: f64) -> Result<Self, SurrogateError> {
+    pub fn new(
+        model: AfterglowSurrogate,
+        obs: Observations,
+        systematic_mag: f64,
+    ) -> Result<Self, SurrogateError> {
         if !systematic_mag.is_finite() || systematic_mag < 0.0 {
             return Err(SurrogateError::invalid(
                 "systematic error",
@@ -252,7 +281,11 @@ impl EmLikelihood {
             ));
         }
         let map = obs.point_map(&model)?;
-        let s2: Vec<f64> = obs.mag_err.iter().map(|e| e * e + systematic_mag * systematic_mag).collect();
+        let s2: Vec<f64> = obs
+            .mag_err
+            .iter()
+            .map(|e| e * e + systematic_mag * systematic_mag)
+            .collect();
         if let Some(i) = s2.iter().position(|&s| s <= 0.0) {
             return Err(SurrogateError::invalid(
                 format!("point {i}"),
@@ -275,7 +308,12 @@ impl EmLikelihood {
     /// Model AB magnitudes at the observation points for parameters `x`.
     pub fn model_mags(&self, x: &[f64]) -> Result<Vec<f64>, SurrogateError> {
         let grid = self.model.predict(x)?;
-        Ok(self.map.apply(&grid).into_iter().map(|y| AB_MJY_ZERO_POINT - 2.5 * y).collect())
+        Ok(self
+            .map
+            .apply(&grid)
+            .into_iter()
+            .map(|y| AB_MJY_ZERO_POINT - 2.5 * y)
+            .collect())
     }
 
     /// `ln L` and `d ln L / dM_i` for model magnitudes `mags`.
@@ -332,11 +370,19 @@ impl EmLikelihood {
     /// `ln L` and its gradient with respect to the physical parameters for
     /// `n` points (`x` is `n × n_params`, all inside the box): the surrogate
     /// and the interpolation run on the tape, the magnitude terms by hand.
-    pub fn log_likelihood_and_grad(&self, x: &[f64], n: usize) -> Result<(Vec<f64>, Vec<f64>), SurrogateError> {
+    pub fn log_likelihood_and_grad(
+        &self,
+        x: &[f64],
+        n: usize,
+    ) -> Result<(Vec<f64>, Vec<f64>), SurrogateError> {
         let d = self.model.n_params();
         let xt = Tensor::from_vec(x.to_vec(), &[n, d])?;
         let (logf, pullback) = vjp(
-            |p| self.model.predict_tensor_with(&self.consts, &p[0]).matmul(&self.dense),
+            |p| {
+                self.model
+                    .predict_tensor_with(&self.consts, &p[0])
+                    .matmul(&self.dense)
+            },
             &[xt],
         )?;
         let y = logf.to_vec()?;

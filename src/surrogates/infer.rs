@@ -69,7 +69,12 @@ impl LogDensity for AfterglowPosterior<'_> {
         self.lik.model.n_params()
     }
 
-    fn log_density_and_grad(&self, z: &[f64], logp: &mut [f64], grad: &mut [f64]) -> Result<(), SamplerError> {
+    fn log_density_and_grad(
+        &self,
+        z: &[f64],
+        logp: &mut [f64],
+        grad: &mut [f64],
+    ) -> Result<(), SamplerError> {
         let d = self.dim();
         let n = crate::samplers::density::batch_size(d, z, logp, Some(grad))?;
         let mut x = vec![0.0; n * d];
@@ -79,7 +84,12 @@ impl LogDensity for AfterglowPosterior<'_> {
         let mut inside = vec![true; n];
         for i in 0..n {
             let r = i * d..(i + 1) * d;
-            logj[i] = self.to_physical(&z[r.clone()], &mut x[r.clone()], &mut dxdz[r.clone()], &mut dlogj[r.clone()]);
+            logj[i] = self.to_physical(
+                &z[r.clone()],
+                &mut x[r.clone()],
+                &mut dxdz[r.clone()],
+                &mut dlogj[r.clone()],
+            );
             inside[i] = self.lik.model.check_params(&x[r]).is_ok();
         }
         // points outside the support (the Gaussian jet's θ_w ≤ π/2) are
@@ -89,7 +99,12 @@ impl LogDensity for AfterglowPosterior<'_> {
                 if inside[i] {
                     x[i * d..(i + 1) * d].to_vec()
                 } else {
-                    self.lik.model.params.iter().map(|p| 0.5 * (p.min + p.max).min(p.max)).collect()
+                    self.lik
+                        .model
+                        .params
+                        .iter()
+                        .map(|p| 0.5 * (p.min + p.max).min(p.max))
+                        .collect()
                 }
             })
             .collect();
@@ -260,7 +275,12 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
     let mut samples = vec![0.0; ns * d];
     let (mut dx, mut dl) = (vec![0.0; d], vec![0.0; d]);
     for s in 0..ns {
-        post.to_physical(&set.samples[s * d..(s + 1) * d], &mut samples[s * d..(s + 1) * d], &mut dx, &mut dl);
+        post.to_physical(
+            &set.samples[s * d..(s + 1) * d],
+            &mut samples[s * d..(s + 1) * d],
+            &mut dx,
+            &mut dl,
+        );
     }
     let log_likelihood = lik.log_likelihood_batch(&samples, ns)?;
     let truth = lik.obs.truth_for(model);
@@ -316,7 +336,11 @@ pub fn write_outputs(lik: &EmLikelihood, res: &InferResult, outdir: &Path) -> Re
     top.insert("systematic_mag".into(), lik.systematic_mag.into());
     let text = serde_json::to_string_pretty(&serde_json::Value::Object(top)).unwrap_or_default();
     crate::io::write_atomic(outdir.join("summary.json"), text.as_bytes())?;
-    crate::io::write_npy(outdir.join("samples.npy"), &[res.samples.len() / d, d], &res.samples)?;
+    crate::io::write_npy(
+        outdir.join("samples.npy"),
+        &[res.samples.len() / d, d],
+        &res.samples,
+    )?;
     let truths = lik.obs.truth_for(&lik.model);
     crate::plot::corner_plot(
         &outdir.join("corner.png"),

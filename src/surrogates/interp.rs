@@ -112,14 +112,20 @@ pub struct PointMap {
 
 impl PointMap {
     /// Builds the map for points `(t_days, nu_hz)` on the grid `times_days` × `band_nu_hz`.
-    pub fn new(times_days: &[f64], band_nu_hz: &[f64], points: &[(f64, f64)]) -> Result<Self, SurrogateError> {
+    pub fn new(
+        times_days: &[f64],
+        band_nu_hz: &[f64],
+        points: &[(f64, f64)],
+    ) -> Result<Self, SurrogateError> {
         let nt = times_days.len();
         let weights = points
             .iter()
             .enumerate()
             .map(|(i, &(t, nu))| {
-                let wt = time_weights(times_days, t).map_err(|e| SurrogateError::invalid(format!("point {i}"), e.to_string()))?;
-                let wb = band_weights(band_nu_hz, nu).map_err(|e| SurrogateError::invalid(format!("point {i}"), e.to_string()))?;
+                let wt = time_weights(times_days, t)
+                    .map_err(|e| SurrogateError::invalid(format!("point {i}"), e.to_string()))?;
+                let wb = band_weights(band_nu_hz, nu)
+                    .map_err(|e| SurrogateError::invalid(format!("point {i}"), e.to_string()))?;
                 let mut w = Vec::with_capacity(wt.len() * wb.len());
                 for &(b, fb) in &wb {
                     for &(k, fk) in &wt {

@@ -189,7 +189,11 @@ impl Mlp {
         let last = self.layers.len() - 1;
         for li in 0..self.layers.len() {
             let z = &h.matmul(&params[2 * li]) + &params[2 * li + 1];
-            h = if li < last { self.activation.apply_tensor(&z) } else { z };
+            h = if li < last {
+                self.activation.apply_tensor(&z)
+            } else {
+                z
+            };
         }
         h
     }
@@ -217,7 +221,11 @@ impl Mlp {
         if flat.len() != self.n_params() {
             return Err(SurrogateError::invalid(
                 "parameter vector",
-                format!("length {} for a network of {} values", flat.len(), self.n_params()),
+                format!(
+                    "length {} for a network of {} values",
+                    flat.len(),
+                    self.n_params()
+                ),
             ));
         }
         let mut off = 0;

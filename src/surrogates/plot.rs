@@ -20,7 +20,12 @@ const COLORS: [(u8, u8, u8); 6] = [
 /// Draws the observations of `lik` and the surrogate light curves of up to
 /// 300 posterior draws (`samples`, `[n, dim]`) as log10 F [mJy] against
 /// log10 t [days] into a PNG at `path`.
-pub fn light_curve_plot(path: &Path, lik: &EmLikelihood, samples: &[f64], dim: usize) -> Result<(), SurrogateError> {
+pub fn light_curve_plot(
+    path: &Path,
+    lik: &EmLikelihood,
+    samples: &[f64],
+    dim: usize,
+) -> Result<(), SurrogateError> {
     ensure_font();
     let model = &lik.model;
     let obs = &lik.obs;
@@ -30,13 +35,28 @@ pub fn light_curve_plot(path: &Path, lik: &EmLikelihood, samples: &[f64], dim: u
     }
     let take = n.min(300);
     let stride = (n / take).max(1);
-    let sub: Vec<f64> = (0..take).flat_map(|k| samples[k * stride * dim..(k * stride + 1) * dim].to_vec()).collect();
+    let sub: Vec<f64> = (0..take)
+        .flat_map(|k| samples[k * stride * dim..(k * stride + 1) * dim].to_vec())
+        .collect();
     let curves = model.predict_batch(&sub, take)?;
     let (nb, nt) = (model.bands.len(), model.times_days.len());
     // bands that hold data
-    let band_of = |nu: f64| model.bands.iter().position(|b| ((b.nu_hz - nu) / b.nu_hz).abs() < 1e-6);
-    let used: Vec<usize> = (0..nb).filter(|&b| obs.nu_hz.iter().any(|&nu| band_of(nu) == Some(b))).collect();
-    let t_lo = obs.t_days.iter().cloned().fold(f64::INFINITY, f64::min).max(model.times_days[0]) / 2.0;
+    let band_of = |nu: f64| {
+        model
+            .bands
+            .iter()
+            .position(|b| ((b.nu_hz - nu) / b.nu_hz).abs() < 1e-6)
+    };
+    let used: Vec<usize> = (0..nb)
+        .filter(|&b| obs.nu_hz.iter().any(|&nu| band_of(nu) == Some(b)))
+        .collect();
+    let t_lo = obs
+        .t_days
+        .iter()
+        .cloned()
+        .fold(f64::INFINITY, f64::min)
+        .max(model.times_days[0])
+        / 2.0;
     let t_hi = (obs.t_days.iter().cloned().fold(0.0, f64::max) * 2.0).min(model.times_days[nt - 1]);
     let t_lo = t_lo.max(model.times_days[0]);
     let tsel: Vec<usize> = (0..nt)
@@ -78,7 +98,10 @@ pub fn light_curve_plot(path: &Path, lik: &EmLikelihood, samples: &[f64], dim: u
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("{} jet surrogate fit: data and posterior 5-95 %", model.jet.name()),
+            format!(
+                "{} jet surrogate fit: data and posterior 5-95 %",
+                model.jet.name()
+            ),
             (FONT_FAMILY, 22),
         )
         .margin(12)
@@ -102,7 +125,10 @@ pub fn light_curve_plot(path: &Path, lik: &EmLikelihood, samples: &[f64], dim: u
             .draw_series(std::iter::once(Polygon::new(poly, color.mix(0.25).filled())))
             .map_err(|e| err(&e))?;
         chart
-            .draw_series(LineSeries::new(rows.iter().map(|r| (r.0, r.2)), color.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                rows.iter().map(|r| (r.0, r.2)),
+                color.stroke_width(2),
+            ))
             .map_err(|e| err(&e))?
             .label(model.bands[*b].name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
@@ -119,7 +145,10 @@ pub fn light_curve_plot(path: &Path, lik: &EmLikelihood, samples: &[f64], dim: u
             } else {
                 let e = 0.4 * obs.mag_err[i];
                 chart
-                    .draw_series(std::iter::once(PathElement::new(vec![(x, y - e), (x, y + e)], BLACK)))
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, y - e), (x, y + e)],
+                        BLACK,
+                    )))
                     .map_err(|e| err(&e))?;
                 chart
                     .draw_series(std::iter::once(Circle::new((x, y), 4, color.filled())))

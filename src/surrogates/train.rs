@@ -58,7 +58,10 @@ pub fn read_meta(dir: &Path, jet: Jet) -> Result<DataMeta, SurrogateError> {
         source,
     })?;
     let v: Value = serde_json::from_str(&text).map_err(|e| fmt_err(&path, e.to_string()))?;
-    let num = |v: &Value, what: &str| v.as_f64().ok_or_else(|| fmt_err(&path, format!("{what} is not a number")));
+    let num = |v: &Value, what: &str| {
+        v.as_f64()
+            .ok_or_else(|| fmt_err(&path, format!("{what} is not a number")))
+    };
     let times_days = v["times_days"]
         .as_array()
         .ok_or_else(|| fmt_err(&path, "missing times_days"))?
@@ -71,7 +74,10 @@ pub fn read_meta(dir: &Path, jet: Jet) -> Result<DataMeta, SurrogateError> {
         .iter()
         .map(|b| {
             Ok(Band {
-                name: b["name"].as_str().ok_or_else(|| fmt_err(&path, "band without name"))?.to_string(),
+                name: b["name"]
+                    .as_str()
+                    .ok_or_else(|| fmt_err(&path, "band without name"))?
+                    .to_string(),
                 nu_hz: num(&b["nu_Hz"], "band nu_Hz")?,
             })
         })
@@ -84,7 +90,10 @@ pub fn read_meta(dir: &Path, jet: Jet) -> Result<DataMeta, SurrogateError> {
         .map(|p| {
             let dist = p["distribution"].as_str().unwrap_or("uniform");
             Ok(ParamSpec {
-                name: p["name"].as_str().ok_or_else(|| fmt_err(&path, "prior entry without name"))?.to_string(),
+                name: p["name"]
+                    .as_str()
+                    .ok_or_else(|| fmt_err(&path, "prior entry without name"))?
+                    .to_string(),
                 min: num(&p["min"], "prior min")?,
                 max: num(&p["max"], "prior max")?,
                 log_uniform: dist == "log-uniform",
@@ -94,7 +103,11 @@ pub fn read_meta(dir: &Path, jet: Jet) -> Result<DataMeta, SurrogateError> {
         .collect::<Result<Vec<_>, SurrogateError>>()?;
     let fixed = v["fixed_parameters"]
         .as_object()
-        .map(|o| o.iter().filter_map(|(k, x)| x.as_f64().map(|x| (k.clone(), x))).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, x)| x.as_f64().map(|x| (k.clone(), x)))
+                .collect()
+        })
         .unwrap_or_default();
     if times_days.len() < 4 || bands.is_empty() || params.is_empty() {
         return Err(fmt_err(&path, "empty time grid, band list or parameter list"));
@@ -122,12 +135,19 @@ pub fn read_split(dir: &Path, meta: &DataMeta, split: &str) -> Result<Dataset, S
     }
     let n = x.shape[0];
     if y.shape != [n, nb, nt] {
-        return Err(fmt_err(&py, format!("shape {:?}, expected [{n}, {nb}, {nt}]", y.shape)));
+        return Err(fmt_err(
+            &py,
+            format!("shape {:?}, expected [{n}, {nb}, {nt}]", y.shape),
+        ));
     }
     if let Some(i) = y.data.iter().position(|v| !v.is_finite()) {
         return Err(fmt_err(&py, format!("non-finite value at flat index {i}")));
     }
-    Ok(Dataset { n, x: x.data, y: y.data })
+    Ok(Dataset {
+        n,
+        x: x.data,
+        y: y.data,
+    })
 }
 
 /// Settings of [`train`].
@@ -172,7 +192,10 @@ impl Default for TrainConfig {
             batch_size: 256,
             lr: 2e-3,
             lr_final: 1e-5,
-            compression: Compression { knee: -8.0, width: 4.0 },
+            compression: Compression {
+                knee: -8.0,
+                width: 4.0,
+            },
             faint_weight: 0.1,
             weight_knee: -7.0,
             seed: 11,
@@ -195,7 +218,10 @@ pub fn train(
         return Err(SurrogateError::invalid("batch_size/epochs", "must be positive"));
     }
     if data.n < 2 {
-        return Err(SurrogateError::invalid("training set", "needs at least 2 light curves"));
+        return Err(SurrogateError::invalid(
+            "training set",
+            "needs at least 2 light curves",
+        ));
     }
     let start = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -240,7 +266,13 @@ pub fn train(
     let weights: Vec<f64> = data
         .y
         .iter()
-        .map(|&y| if y >= config.weight_knee { 1.0 } else { config.faint_weight })
+        .map(|&y| {
+            if y >= config.weight_knee {
+                1.0
+            } else {
+                config.faint_weight
+            }
+        })
         .collect();
     let targets: Vec<f64> = yc
         .iter()
@@ -297,7 +329,10 @@ pub fn train(
                 &ps,
             )?;
             if !loss.is_finite() {
-                return Err(SurrogateError::invalid("training", format!("loss diverged ({loss}) at epoch {epoch}")));
+                return Err(SurrogateError::invalid(
+                    "training",
+                    format!("loss diverged ({loss}) at epoch {epoch}"),
+                ));
             }
             let mut g = Vec::with_capacity(flat.len());
             for t in &grads {
@@ -319,7 +354,9 @@ pub fn train(
         }
         last_loss = total / count as f64;
         epochs_run = epoch + 1;
-        let out_of_time = config.max_seconds.is_some_and(|s| start.elapsed().as_secs_f64() > s);
+        let out_of_time = config
+            .max_seconds
+            .is_some_and(|s| start.elapsed().as_secs_f64() > s);
         let last = epoch + 1 == config.epochs || out_of_time;
         let mut msg = format!("loss {last_loss:.3e}");
         if let Some(v) = val {
@@ -342,7 +379,11 @@ pub fn train(
                     acc.median_bright, acc.p95_bright, acc.median_all
                 );
                 if !config.progress {
-                    eprintln!("epoch {} {msg} ({:.0} s)", epoch + 1, start.elapsed().as_secs_f64());
+                    eprintln!(
+                        "epoch {} {msg} ({:.0} s)",
+                        epoch + 1,
+                        start.elapsed().as_secs_f64()
+                    );
                 }
             }
         } else {
