@@ -317,7 +317,7 @@ impl EmLikelihood {
     }
 
     /// `ln L` and `d ln L / dM_i` for model magnitudes `mags`.
-    fn from_mags(&self, mags: &[f64], dmag: &mut [f64]) -> f64 {
+    fn terms_from_mags(&self, mags: &[f64], dmag: &mut [f64]) -> f64 {
         let two_pi = 2.0 * std::f64::consts::PI;
         let mut ll = 0.0;
         for i in 0..mags.len() {
@@ -340,7 +340,7 @@ impl EmLikelihood {
     pub fn log_likelihood(&self, x: &[f64]) -> Result<f64, SurrogateError> {
         let mags = self.model_mags(x)?;
         let mut d = vec![0.0; mags.len()];
-        Ok(self.from_mags(&mags, &mut d))
+        Ok(self.terms_from_mags(&mags, &mut d))
     }
 
     /// `ln L` of `n` points (`x` is `n × n_params`, all inside the box) on
@@ -362,7 +362,7 @@ impl EmLikelihood {
             .map(|i| {
                 let y = self.map.apply(&out[i * m..(i + 1) * m]);
                 let mags: Vec<f64> = y.iter().map(|y| AB_MJY_ZERO_POINT - 2.5 * y).collect();
-                self.from_mags(&mags, &mut dm)
+                self.terms_from_mags(&mags, &mut dm)
             })
             .collect())
     }
@@ -394,7 +394,7 @@ impl EmLikelihood {
             for k in 0..np {
                 mags[k] = AB_MJY_ZERO_POINT - 2.5 * y[i * np + k];
             }
-            ll[i] = self.from_mags(&mags, &mut cot[i * np..(i + 1) * np]);
+            ll[i] = self.terms_from_mags(&mags, &mut cot[i * np..(i + 1) * np]);
             for c in &mut cot[i * np..(i + 1) * np] {
                 *c *= -2.5; // dM/dlog10F
             }

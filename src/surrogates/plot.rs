@@ -8,6 +8,9 @@ use crate::plot::PlotError;
 use plotters::prelude::*;
 use std::path::Path;
 
+/// (log10 t, q05, median, q95) of one band at one grid time.
+type QuantileRow = (f64, f64, f64, f64);
+
 const COLORS: [(u8, u8, u8); 6] = [
     (31, 119, 180),
     (44, 160, 44),
@@ -62,7 +65,7 @@ pub fn light_curve_plot(
     let tsel: Vec<usize> = (0..nt)
         .filter(|&k| model.times_days[k] >= t_lo * 0.8 && model.times_days[k] <= t_hi * 1.25)
         .collect();
-    let mut bands_q: Vec<(usize, Vec<(f64, f64, f64, f64)>)> = Vec::new();
+    let mut bands_q: Vec<(usize, Vec<QuantileRow>)> = Vec::new();
     let (mut y_lo, mut y_hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &b in &used {
         let mut rows = Vec::new();
