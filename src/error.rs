@@ -40,6 +40,9 @@ pub enum Error {
     /// From a parameter-estimation run (configuration, output directory).
     #[error(transparent)]
     Pe(#[from] crate::pe::PeError),
+    /// From a surrogate model (afterglow light curves).
+    #[error(transparent)]
+    Surrogate(#[from] crate::surrogates::SurrogateError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

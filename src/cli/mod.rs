@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub mod tov;
 
+pub mod afterglow;
 pub mod likelihood;
 pub mod pe;
 pub mod sample;
@@ -32,6 +33,8 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Parameter estimation of a binary-black-hole signal, end to end.
     Pe(pe::PeArgs),
+    /// GRB afterglow surrogate: train, predict light curves, infer parameters.
+    Afterglow(afterglow::AfterglowArgs),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -65,6 +68,7 @@ pub fn run() -> i32 {
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Pe(a)) => pe::run(&a),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
+        Some(Command::Afterglow(a)) => afterglow::run(&a),
     };
     match result {
         Ok(()) => 0,

@@ -105,7 +105,8 @@ pub fn write_npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>, NpyErro
     Ok(out)
 }
 
-/// Decodes `.npy` bytes holding an `f64` array in C order.
+/// Decodes `.npy` bytes holding an `f64` array (or an `f32` array, widened
+/// exactly to `f64`) in C order.
 pub fn read_npy_bytes(bytes: &[u8]) -> Result<NpyArray, NpyError> {
     if bytes.len() < 8 || &bytes[..6] != MAGIC {
         return Err(NpyError::BadMagic);
@@ -136,10 +137,12 @@ pub fn read_npy_bytes(bytes: &[u8]) -> Result<NpyArray, NpyError> {
     let header = std::str::from_utf8(&bytes[hstart..hend])
         .map_err(|_| NpyError::BadHeader("header is not UTF-8".into()))?;
     let descr = dict_value(header, "descr")?;
-    let big_endian = match descr.trim_matches(|c| c == '\'' || c == '"') {
-        "<f8" | "f8" | "float64" => false,
-        ">f8" => true,
-        d => return Err(NpyError::Unsupported(format!("dtype {d} (only f64)"))),
+    let (big_endian, width) = match descr.trim_matches(|c| c == '\'' || c == '"') {
+        "<f8" | "f8" | "float64" => (false, 8),
+        ">f8" => (true, 8),
+        "<f4" | "f4" | "float32" => (false, 4),
+        ">f4" => (true, 4),
+        d => return Err(NpyError::Unsupported(format!("dtype {d} (only f64 and f32)"))),
     };
     let fortran = dict_value(header, "fortran_order")?;
     match fortran.trim() {
@@ -153,12 +156,26 @@ pub fn read_npy_bytes(bytes: &[u8]) -> Result<NpyArray, NpyError> {
         .try_fold(1usize, |a, &d| a.checked_mul(d))
         .ok_or_else(|| NpyError::BadHeader("shape overflows".into()))?;
     let body = &bytes[hend..];
-    if body.len() < 8 * n {
+    if body.len() < width * n {
         return Err(NpyError::Truncated(format!(
             "data: need {} bytes, have {}",
-            8 * n,
+            width * n,
             body.len()
         )));
+    }
+    if width == 4 {
+        let data = body[..4 * n]
+            .chunks_exact(4)
+            .map(|c| {
+                let a: [u8; 4] = [c[0], c[1], c[2], c[3]];
+                f64::from(if big_endian {
+                    f32::from_be_bytes(a)
+                } else {
+                    f32::from_le_bytes(a)
+                })
+            })
+            .collect();
+        return Ok(NpyArray { shape, data });
     }
     let data = body[..8 * n]
         .chunks_exact(8)
@@ -280,7 +297,7 @@ mod tests {
         assert!(matches!(read_npy_bytes(&good[..20]), Err(NpyError::Truncated(_))));
         let f4 = String::from_utf8(good.clone())
             .unwrap_or_default()
-            .replace("<f8", "<f4");
+            .replace("<f8", "<i4");
         if !f4.is_empty() {
             assert!(matches!(
                 read_npy_bytes(f4.as_bytes()),

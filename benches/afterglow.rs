@@ -1,0 +1,43 @@
+//! Afterglow surrogate benchmarks on one core: one light curve (5 bands × 50
+//! times) on the plain f64 path for the built-in top-hat and Gaussian models
+//! at afterglowpy's reference point, a batch of 256 curves, and the EM
+//! likelihood with its gradient for 32 chains on a 30-point mock.
+//!
+//! `cargo bench --bench afterglow -- --warm-up-time 1 --measurement-time 3`
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ferrax::surrogates::{AfterglowSurrogate, EmLikelihood, Jet, Observations};
+
+fn bench(c: &mut Criterion) {
+    let th = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    let ga = AfterglowSurrogate::builtin(Jet::Gaussian).unwrap();
+    // afterglowpy's timing reference point (data README)
+    let x_th = [0.3, 52.0, 0.1, -2.0, 2.2, -1.0, -3.0];
+    let x_ga = [0.3, 52.0, 0.1, 3.0, -2.0, 2.2, -1.0, -3.0];
+    let mut g = c.benchmark_group("afterglow");
+    g.bench_function("tophat_one_light_curve", |b| {
+        b.iter(|| th.predict(&x_th).unwrap())
+    });
+    g.bench_function("gaussian_one_light_curve", |b| {
+        b.iter(|| ga.predict(&x_ga).unwrap())
+    });
+    let batch: Vec<f64> = (0..256).flat_map(|_| x_th).collect();
+    g.bench_function("tophat_256_light_curves", |b| {
+        b.iter(|| th.predict_batch(&batch, 256).unwrap())
+    });
+    let obs = Observations::from_json(
+        include_str!("../tests/data/afterglow/mock_obs_1.json"),
+        "mock_obs_1",
+        &th,
+    )
+    .unwrap();
+    let lik = EmLikelihood::new(th.clone(), obs, 0.3).unwrap();
+    let chains: Vec<f64> = (0..32).flat_map(|_| x_th).collect();
+    g.bench_function("likelihood_and_grad_32_chains", |b| {
+        b.iter(|| lik.log_likelihood_and_grad(&chains, 32).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

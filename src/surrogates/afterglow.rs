@@ -1,0 +1,550 @@
+//! The afterglow surrogate: physical parameters of a gamma-ray-burst jet →
+//! log10 flux density [mJy] on a (band × time) grid, emulating afterglowpy
+//! (Ryan, van Eerten, Piro & Troja 2020, ApJ 896, 166) as fiesta does
+//! (Koehler et al. 2025), with its scalers, grids, prior box and training
+//! record, saved as one bincode file.
+//!
+//! Pipeline (both on plain `f64` and on the tape):
+//! parameters → features (stored coordinate, `ln` for log-uniform ones,
+//! mapped to [-1, 1] by the prior box, plus `ln(1 + θ_obs/θ_c)` scaled the same
+//! way) → MLP → `y' = mean + scale · out` → `log10 F = C⁻¹(y')`, where `C`
+//! compresses the very faint tail (see [`Compression`]).
+
+use super::mlp::Mlp;
+use super::SurrogateError;
+use ferrax_autodiff::Tensor;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// AB magnitude of 1 mJy: `m_AB = AB_MJY_ZERO_POINT − 2.5 log10(F / mJy)`
+/// (Oke & Gunn 1983: m_AB = −2.5 log10 F[erg s⁻¹ cm⁻² Hz⁻¹] − 48.60, 1 mJy = 1e-26 cgs).
+pub const AB_MJY_ZERO_POINT: f64 = 16.40;
+
+/// Converts log10(F / mJy) to AB magnitude.
+#[inline]
+pub fn log_flux_to_mag(log10_f_mjy: f64) -> f64 {
+    AB_MJY_ZERO_POINT - 2.5 * log10_f_mjy
+}
+
+/// The jet structure of afterglowpy the model emulates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Jet {
+    /// Top-hat jet (afterglowpy `jetType = -1`).
+    TopHat,
+    /// Gaussian jet truncated at θ_w = alphaWing · θ_c (afterglowpy `jetType = 0`).
+    Gaussian,
+}
+
+impl Jet {
+    /// The name used in file names and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Jet::TopHat => "tophat",
+            Jet::Gaussian => "gaussian",
+        }
+    }
+}
+
+impl std::str::FromStr for Jet {
+    type Err = SurrogateError;
+    fn from_str(s: &str) -> Result<Self, SurrogateError> {
+        match s.to_ascii_lowercase().as_str() {
+            "tophat" | "top-hat" => Ok(Jet::TopHat),
+            "gaussian" => Ok(Jet::Gaussian),
+            _ => Err(SurrogateError::invalid(
+                "jet",
+                format!("unknown jet '{s}' (tophat or gaussian)"),
+            )),
+        }
+    }
+}
+
+/// One model parameter with its prior (training) range.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamSpec {
+    /// Name, as in the training data (e.g. `log10_E0`).
+    pub name: String,
+    /// Lower edge of the range (in the parameter's own unit).
+    pub min: f64,
+    /// Upper edge of the range.
+    pub max: f64,
+    /// Drawn uniformly in `ln` of the value (else uniformly in the value).
+    pub log_uniform: bool,
+    /// Unit, for documentation (`rad`, `log10 erg`, ...).
+    pub unit: String,
+}
+
+impl ParamSpec {
+    /// The coordinate the prior is uniform in: `ln x` or `x`.
+    #[inline]
+    pub fn to_uniform(&self, x: f64) -> f64 {
+        if self.log_uniform {
+            x.ln()
+        } else {
+            x
+        }
+    }
+
+    /// Range of [`ParamSpec::to_uniform`].
+    pub fn uniform_range(&self) -> (f64, f64) {
+        (self.to_uniform(self.min), self.to_uniform(self.max))
+    }
+}
+
+/// One photometric band: a name and its frequency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    /// Name, as in the training data and observation files (e.g. `optical_r`).
+    pub name: String,
+    /// Observer-frame frequency [Hz].
+    pub nu_hz: f64,
+}
+
+/// Invertible compression of the faint tail of the targets:
+/// `C(y) = y` for `y ≥ knee`, `knee + width · asinh((y − knee)/width)` below.
+/// Points far below any detection limit (the grids reach log10 F ≈ −50,
+/// AB ≈ 140) then take a smaller share of the fit; `C` is smooth (C¹) and
+/// its inverse `knee + width · sinh((y' − knee)/width)` is exact.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Compression {
+    /// Log10 flux [mJy] below which the compression starts.
+    pub knee: f64,
+    /// Width [dex] of the asinh compression.
+    pub width: f64,
+}
+
+impl Compression {
+    /// `C(y)`.
+    pub fn forward(&self, y: f64) -> f64 {
+        if y >= self.knee {
+            y
+        } else {
+            self.knee + self.width * ((y - self.knee) / self.width).asinh()
+        }
+    }
+
+    /// `C⁻¹(y')`.
+    pub fn inverse(&self, yc: f64) -> f64 {
+        if yc >= self.knee {
+            yc
+        } else {
+            self.knee + self.width * ((yc - self.knee) / self.width).sinh()
+        }
+    }
+
+    /// `C⁻¹` on the tape.
+    pub fn inverse_tensor(&self, yc: &Tensor) -> Tensor {
+        let u = (&(yc - self.knee)) * (1.0 / self.width);
+        // clamp the argument of the unused branch so it cannot overflow
+        let uc = u.clamp(-700.0, 0.0);
+        let sinh = &(&uc.exp() - &(&uc * -1.0).exp()) * 0.5;
+        let below = &(&sinh * self.width) + self.knee;
+        let mask = yc.ge(&yc.constant_like(self.knee));
+        Tensor::select(&mask, yc, &below)
+    }
+}
+
+/// How the surrogate was trained and how well it did on the validation set.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    /// Training light curves.
+    pub n_train: usize,
+    /// Epochs run.
+    pub epochs: usize,
+    /// Wall time [s].
+    pub seconds: f64,
+    /// Random seed of the initialisation and the batches.
+    pub seed: u64,
+    /// Final training loss (mean squared error of the scaled, compressed targets).
+    pub final_loss: f64,
+    /// Accuracy on the validation set, if one was given.
+    pub validation: Option<Accuracy>,
+    /// Free-form description (data source, settings).
+    pub notes: String,
+}
+
+/// Absolute errors of a surrogate [AB mag] against reference light curves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Accuracy {
+    /// Light curves compared.
+    pub n_curves: usize,
+    /// Grid points with true AB magnitude ≤ the bright limit.
+    pub n_bright: usize,
+    /// The bright limit [AB mag] (30 by default).
+    pub bright_limit_mag: f64,
+    /// Median |Δm| over the bright points.
+    pub median_bright: f64,
+    /// 95th percentile of |Δm| over the bright points.
+    pub p95_bright: f64,
+    /// Largest |Δm| over the bright points.
+    pub max_bright: f64,
+    /// Median |Δm| over all points.
+    pub median_all: f64,
+    /// 95th percentile of |Δm| over all points.
+    pub p95_all: f64,
+}
+
+/// The afterglow surrogate (see the module documentation).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AfterglowSurrogate {
+    /// Jet structure.
+    pub jet: Jet,
+    /// Parameters in input order (the column order of the training X).
+    pub params: Vec<ParamSpec>,
+    /// Observer-frame times of the grid [days], increasing, log-spaced.
+    pub times_days: Vec<f64>,
+    /// Bands of the grid, in output order.
+    pub bands: Vec<Band>,
+    /// Fixed source settings (d_L [Mpc], z, xi_N) the data were made with.
+    pub fixed: Vec<(String, f64)>,
+    /// Target compression.
+    pub compression: Compression,
+    /// Per-output mean of the compressed targets [dex], `bands × times`.
+    pub out_mean: Vec<f64>,
+    /// Common scale of the compressed targets [dex].
+    pub out_scale: f64,
+    /// The network.
+    pub mlp: Mlp,
+    /// Training record.
+    pub training: TrainingRecord,
+}
+
+/// File header of a saved surrogate (magic + format version).
+const MAGIC: &[u8; 8] = b"FXAGSU01";
+
+const BUILTIN_TOPHAT: &[u8] = include_bytes!("models/tophat.bin");
+const BUILTIN_GAUSSIAN: &[u8] = include_bytes!("models/gaussian.bin");
+
+impl AfterglowSurrogate {
+    /// Number of physical parameters.
+    pub fn n_params(&self) -> usize {
+        self.params.len()
+    }
+
+    /// Number of grid outputs (`bands × times`).
+    pub fn n_out(&self) -> usize {
+        self.bands.len() * self.times_days.len()
+    }
+
+    /// Number of network inputs (features).
+    pub fn n_features(&self) -> usize {
+        self.params.len() + usize::from(self.ratio_feature().is_some())
+    }
+
+    /// Index of a parameter by name.
+    pub fn param_index(&self, name: &str) -> Option<usize> {
+        self.params.iter().position(|p| p.name == name)
+    }
+
+    /// `(i_obs, i_core, scale)` of the `ln(1 + θ_obs/θ_c)` feature, if both
+    /// angles are parameters; scale is the feature's largest value.
+    fn ratio_feature(&self) -> Option<(usize, usize, f64)> {
+        let io = self.param_index("thetaObs")?;
+        let ic = self.param_index("thetaCore")?;
+        let rmax = (1.0 + self.params[io].max / self.params[ic].min).ln();
+        Some((io, ic, rmax))
+    }
+
+    /// Network features of one parameter vector (physical units), written to `out`.
+    pub fn features_into(&self, x: &[f64], out: &mut [f64]) {
+        for (j, p) in self.params.iter().enumerate() {
+            let (lo, hi) = p.uniform_range();
+            out[j] = 2.0 * (p.to_uniform(x[j]) - lo) / (hi - lo) - 1.0;
+        }
+        if let Some((io, ic, rmax)) = self.ratio_feature() {
+            out[self.params.len()] = 2.0 * (x[io] / x[ic]).ln_1p() / rmax - 1.0;
+        }
+    }
+
+    /// Features of `n` rows (`n × n_params`).
+    pub fn features_batch(&self, x: &[f64], n: usize) -> Vec<f64> {
+        let (d, f) = (self.n_params(), self.n_features());
+        let mut out = vec![0.0; n * f];
+        for i in 0..n {
+            self.features_into(&x[i * d..(i + 1) * d], &mut out[i * f..(i + 1) * f]);
+        }
+        out
+    }
+
+    /// Features on the tape: `x` is `[n, n_params]`, the result `[n, n_features]`.
+    pub fn features_tensor(&self, x: &Tensor) -> Tensor {
+        let mut cols = Vec::with_capacity(self.n_features());
+        for (j, p) in self.params.iter().enumerate() {
+            let c = x.slice(1, j, j + 1);
+            let u = if p.log_uniform { c.ln() } else { c };
+            let (lo, hi) = p.uniform_range();
+            cols.push(&(&(&u - lo) * (2.0 / (hi - lo))) - 1.0);
+        }
+        if let Some((io, ic, rmax)) = self.ratio_feature() {
+            let r = (&x.slice(1, io, io + 1) / &x.slice(1, ic, ic + 1)).log1p();
+            cols.push(&(&r * (2.0 / rmax)) - 1.0);
+        }
+        Tensor::concat(&cols, 1)
+    }
+
+    /// Checks a parameter vector: right length, finite, inside the
+    /// training box (and θ_w = alphaWing · θ_c ≤ π/2 for the Gaussian jet).
+    /// The surrogate never extrapolates silently.
+    pub fn check_params(&self, x: &[f64]) -> Result<(), SurrogateError> {
+        if x.len() != self.n_params() {
+            return Err(SurrogateError::invalid(
+                "parameters",
+                format!(
+                    "{} values for the {} parameters of the {} jet",
+                    x.len(),
+                    self.n_params(),
+                    self.jet.name()
+                ),
+            ));
+        }
+        for (p, &v) in self.params.iter().zip(x) {
+            if !v.is_finite() {
+                return Err(SurrogateError::invalid(&p.name, format!("not finite ({v})")));
+            }
+            if v < p.min || v > p.max {
+                return Err(SurrogateError::OutOfRange {
+                    name: p.name.clone(),
+                    value: v,
+                    min: p.min,
+                    max: p.max,
+                });
+            }
+        }
+        if let (Some(ia), Some(ic)) = (self.param_index("alphaWing"), self.param_index("thetaCore")) {
+            let tw = x[ia] * x[ic];
+            if tw > std::f64::consts::FRAC_PI_2 {
+                return Err(SurrogateError::OutOfRange {
+                    name: "thetaWing = alphaWing * thetaCore".into(),
+                    value: tw,
+                    min: 0.0,
+                    max: std::f64::consts::FRAC_PI_2,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Maps network outputs (scaled) to log10 F [mJy] in place.
+    fn decode(&self, out: &mut [f64]) {
+        let m = self.n_out();
+        for (k, v) in out.iter_mut().enumerate() {
+            *v = self
+                .compression
+                .inverse(self.out_mean[k % m] + self.out_scale * *v);
+        }
+    }
+
+    /// One light curve, log10(F / mJy) on the grid, `bands × times`
+    /// (band-major, as the training Y), for physical parameters `x`
+    /// (checked by [`AfterglowSurrogate::check_params`]). Plain `f64` path.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>, SurrogateError> {
+        self.check_params(x)?;
+        let mut feats = vec![0.0; self.n_features()];
+        self.features_into(x, &mut feats);
+        let mut out = vec![0.0; self.n_out()];
+        let mut buf = [Vec::new(), Vec::new()];
+        self.mlp.forward_one(&feats, &mut buf, &mut out);
+        self.decode(&mut out);
+        Ok(out)
+    }
+
+    /// `n` light curves at once (`x` is `n × n_params`); `n × bands × times`.
+    pub fn predict_batch(&self, x: &[f64], n: usize) -> Result<Vec<f64>, SurrogateError> {
+        let d = self.n_params();
+        if x.len() != n * d {
+            return Err(SurrogateError::invalid(
+                "parameters",
+                format!("{} values are not {n} rows of {d}", x.len()),
+            ));
+        }
+        for i in 0..n {
+            self.check_params(&x[i * d..(i + 1) * d])
+                .map_err(|e| SurrogateError::invalid(format!("row {i}"), e.to_string()))?;
+        }
+        let feats = self.features_batch(x, n);
+        let mut out = self.mlp.forward_batch(&feats, n);
+        self.decode(&mut out);
+        Ok(out)
+    }
+
+    /// Light curves on the tape: `x` is `[n, n_params]` (physical units,
+    /// assumed inside the box: check with [`AfterglowSurrogate::check_params`]),
+    /// the result `[n, bands·times]` log10 F [mJy], differentiable in `x`.
+    pub fn predict_tensor(&self, x: &Tensor) -> Result<Tensor, SurrogateError> {
+        Ok(self.predict_tensor_with(&self.constant_tensors()?, x))
+    }
+
+    /// The network weights and the output means as tensors, for
+    /// [`AfterglowSurrogate::predict_tensor_with`] (build once, reuse).
+    pub fn constant_tensors(&self) -> Result<Vec<Tensor>, SurrogateError> {
+        let mut ps = self.mlp.param_tensors()?;
+        ps.push(Tensor::from_vec(self.out_mean.clone(), &[self.n_out()])?);
+        Ok(ps)
+    }
+
+    /// As [`AfterglowSurrogate::predict_tensor`] with the tensors of
+    /// [`AfterglowSurrogate::constant_tensors`] (weights first, output means last).
+    pub fn predict_tensor_with(&self, consts: &[Tensor], x: &Tensor) -> Tensor {
+        let f = self.features_tensor(x);
+        let np = consts.len() - 1;
+        let h = self.mlp.forward_tensor_with(&consts[..np], &f);
+        let yc = &(&h * self.out_scale) + &consts[np];
+        self.compression.inverse_tensor(&yc)
+    }
+
+    /// Accuracy against reference light curves `y_ref` (log10 mJy,
+    /// `n × bands × times`) at parameters `x` (`n × n_params`).
+    pub fn accuracy(
+        &self,
+        x: &[f64],
+        y_ref: &[f64],
+        n: usize,
+        bright_limit_mag: f64,
+    ) -> Result<Accuracy, SurrogateError> {
+        let pred = self.predict_batch(x, n)?;
+        if y_ref.len() != pred.len() {
+            return Err(SurrogateError::invalid(
+                "reference light curves",
+                format!("{} values, expected {}", y_ref.len(), pred.len()),
+            ));
+        }
+        Ok(accuracy_of(&pred, y_ref, n, bright_limit_mag))
+    }
+
+    /// Encodes the surrogate (header + bincode).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, SurrogateError> {
+        let mut out = MAGIC.to_vec();
+        let body = bincode::serialize(self).map_err(|e| SurrogateError::Format {
+            path: "<memory>".into(),
+            msg: e.to_string(),
+        })?;
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Decodes a surrogate; `origin` names the source in errors.
+    pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Self, SurrogateError> {
+        let fmt = |msg: String| SurrogateError::Format {
+            path: origin.to_string(),
+            msg,
+        };
+        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+            return Err(fmt("not a ferrax afterglow surrogate (bad header)".into()));
+        }
+        let s: AfterglowSurrogate =
+            bincode::deserialize(&bytes[MAGIC.len()..]).map_err(|e| fmt(e.to_string()))?;
+        let ok = s.mlp.n_in() == s.n_features()
+            && s.mlp.n_out() == s.n_out()
+            && s.out_mean.len() == s.n_out()
+            && s.out_scale > 0.0;
+        if !ok {
+            return Err(fmt("inconsistent sizes of network, grids and scalers".into()));
+        }
+        Ok(s)
+    }
+
+    /// Saves to `path` atomically.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SurrogateError> {
+        crate::io::write_atomic(path, &self.to_bytes()?)?;
+        Ok(())
+    }
+
+    /// Loads from `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, SurrogateError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| SurrogateError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// The model built into the binary for `jet` (trained on the afterglowpy
+    /// data set described in `experiments/afterglow/README.md`).
+    pub fn builtin(jet: Jet) -> Result<Self, SurrogateError> {
+        let bytes = match jet {
+            Jet::TopHat => BUILTIN_TOPHAT,
+            Jet::Gaussian => BUILTIN_GAUSSIAN,
+        };
+        let s = Self::from_bytes(bytes, &format!("built-in {} model", jet.name()))?;
+        if s.jet != jet {
+            return Err(SurrogateError::invalid("jet", "built-in model of the wrong jet"));
+        }
+        Ok(s)
+    }
+
+    /// Index of a band by name.
+    pub fn band_index(&self, name: &str) -> Option<usize> {
+        self.bands.iter().position(|b| b.name == name)
+    }
+}
+
+/// Accuracy of predictions `pred` against `y_ref` (both log10 mJy,
+/// `n × bands × times`) in AB magnitudes; "bright" points have a reference
+/// magnitude ≤ `bright_limit_mag`.
+pub fn accuracy_of(pred: &[f64], y_ref: &[f64], n: usize, bright_limit_mag: f64) -> Accuracy {
+    let mut all = Vec::with_capacity(pred.len());
+    let mut bright = Vec::new();
+    for (p, r) in pred.iter().zip(y_ref) {
+        let e = 2.5 * (p - r).abs();
+        all.push(e);
+        if log_flux_to_mag(*r) <= bright_limit_mag {
+            bright.push(e);
+        }
+    }
+    let q = |v: &mut Vec<f64>, f: f64| -> f64 {
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        v.sort_by(|a, b| a.total_cmp(b));
+        let pos = f * (v.len() - 1) as f64;
+        let (i, t) = (pos.floor() as usize, pos.fract());
+        if i + 1 < v.len() {
+            v[i] * (1.0 - t) + v[i + 1] * t
+        } else {
+            v[i]
+        }
+    };
+    Accuracy {
+        n_curves: n,
+        n_bright: bright.len(),
+        bright_limit_mag,
+        median_bright: q(&mut bright, 0.5),
+        p95_bright: q(&mut bright, 0.95),
+        max_bright: q(&mut bright, 1.0),
+        median_all: q(&mut all, 0.5),
+        p95_all: q(&mut all, 0.95),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_round_trips_and_matches_the_tape() {
+        let c = Compression {
+            knee: -8.0,
+            width: 4.0,
+        };
+        let ys = [-50.0, -20.0, -8.5, -8.0, -3.0, 5.0];
+        for y in ys {
+            assert!((c.inverse(c.forward(y)) - y).abs() < 1e-10 * y.abs().max(1.0));
+        }
+        let yc: Vec<f64> = ys.iter().map(|&y| c.forward(y)).collect();
+        let t = c
+            .inverse_tensor(&Tensor::from_vec(yc, &[6]).unwrap())
+            .to_vec()
+            .unwrap();
+        for (a, b) in t.iter().zip(ys) {
+            assert!((a - b).abs() < 1e-9 * b.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn jet_names_parse() {
+        assert_eq!("tophat".parse::<Jet>().unwrap(), Jet::TopHat);
+        assert_eq!("Gaussian".parse::<Jet>().unwrap(), Jet::Gaussian);
+        assert!("cocoon".parse::<Jet>().is_err());
+    }
+}

@@ -1,0 +1,421 @@
+//! Training the afterglow surrogate: the data set (afterglowpy light curves
+//! as `.npy` files plus `metadata.json`), minibatch Adam on the tape with a
+//! cosine learning-rate decay, and validation as it goes (the best
+//! validation state is kept).
+
+use super::afterglow::{accuracy_of, AfterglowSurrogate, Band, Compression, Jet, ParamSpec, TrainingRecord};
+use super::mlp::{Activation, Mlp};
+use super::SurrogateError;
+use ferrax_autodiff::{value_and_grads, Tensor};
+use ferrax_solvers::optim::{Adam, AdamConfig, Optimizer};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Grids, bands, parameters and fixed settings of a data set, read from its
+/// `metadata.json`.
+#[derive(Clone, Debug)]
+pub struct DataMeta {
+    /// Jet the metadata was read for.
+    pub jet: Jet,
+    /// Parameters in column order with their prior ranges.
+    pub params: Vec<ParamSpec>,
+    /// Time grid [days].
+    pub times_days: Vec<f64>,
+    /// Bands in output order.
+    pub bands: Vec<Band>,
+    /// Fixed source settings (name, value).
+    pub fixed: Vec<(String, f64)>,
+}
+
+/// A set of light curves: `x` is `n × n_params` (physical units), `y` is
+/// `n × bands × times` log10(F / mJy).
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// Number of light curves.
+    pub n: usize,
+    /// Parameters, row-major.
+    pub x: Vec<f64>,
+    /// Light curves, row-major.
+    pub y: Vec<f64>,
+}
+
+fn fmt_err(path: &Path, msg: impl Into<String>) -> SurrogateError {
+    SurrogateError::Format {
+        path: path.display().to_string(),
+        msg: msg.into(),
+    }
+}
+
+/// Reads `metadata.json` of the data folder `dir` for `jet`.
+pub fn read_meta(dir: &Path, jet: Jet) -> Result<DataMeta, SurrogateError> {
+    let path = dir.join("metadata.json");
+    let text = std::fs::read_to_string(&path).map_err(|source| SurrogateError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| fmt_err(&path, e.to_string()))?;
+    let num = |v: &Value, what: &str| {
+        v.as_f64()
+            .ok_or_else(|| fmt_err(&path, format!("{what} is not a number")))
+    };
+    let times_days = v["times_days"]
+        .as_array()
+        .ok_or_else(|| fmt_err(&path, "missing times_days"))?
+        .iter()
+        .map(|t| num(t, "times_days entry"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bands = v["bands"]
+        .as_array()
+        .ok_or_else(|| fmt_err(&path, "missing bands"))?
+        .iter()
+        .map(|b| {
+            Ok(Band {
+                name: b["name"]
+                    .as_str()
+                    .ok_or_else(|| fmt_err(&path, "band without name"))?
+                    .to_string(),
+                nu_hz: num(&b["nu_Hz"], "band nu_Hz")?,
+            })
+        })
+        .collect::<Result<Vec<_>, SurrogateError>>()?;
+    let model = &v["models"][jet.name()];
+    let params = model["prior"]
+        .as_array()
+        .ok_or_else(|| fmt_err(&path, format!("missing models.{}.prior", jet.name())))?
+        .iter()
+        .map(|p| {
+            let dist = p["distribution"].as_str().unwrap_or("uniform");
+            Ok(ParamSpec {
+                name: p["name"]
+                    .as_str()
+                    .ok_or_else(|| fmt_err(&path, "prior entry without name"))?
+                    .to_string(),
+                min: num(&p["min"], "prior min")?,
+                max: num(&p["max"], "prior max")?,
+                log_uniform: dist == "log-uniform",
+                unit: p["unit"].as_str().unwrap_or("").to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, SurrogateError>>()?;
+    let fixed = v["fixed_parameters"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, x)| x.as_f64().map(|x| (k.clone(), x)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if times_days.len() < 4 || bands.is_empty() || params.is_empty() {
+        return Err(fmt_err(&path, "empty time grid, band list or parameter list"));
+    }
+    Ok(DataMeta {
+        jet,
+        params,
+        times_days,
+        bands,
+        fixed,
+    })
+}
+
+/// Reads `<jet>_<split>_X.npy` and `<jet>_<split>_Y.npy` (split `train` or
+/// `val`) from `dir`, checking their shapes against `meta`.
+pub fn read_split(dir: &Path, meta: &DataMeta, split: &str) -> Result<Dataset, SurrogateError> {
+    let px: PathBuf = dir.join(format!("{}_{split}_X.npy", meta.jet.name()));
+    let py: PathBuf = dir.join(format!("{}_{split}_Y.npy", meta.jet.name()));
+    let x = crate::io::read_npy(&px)?;
+    let y = crate::io::read_npy(&py)?;
+    let d = meta.params.len();
+    let (nb, nt) = (meta.bands.len(), meta.times_days.len());
+    if x.shape.len() != 2 || x.shape[1] != d {
+        return Err(fmt_err(&px, format!("shape {:?}, expected [n, {d}]", x.shape)));
+    }
+    let n = x.shape[0];
+    if y.shape != [n, nb, nt] {
+        return Err(fmt_err(
+            &py,
+            format!("shape {:?}, expected [{n}, {nb}, {nt}]", y.shape),
+        ));
+    }
+    if let Some(i) = y.data.iter().position(|v| !v.is_finite()) {
+        return Err(fmt_err(&py, format!("non-finite value at flat index {i}")));
+    }
+    Ok(Dataset {
+        n,
+        x: x.data,
+        y: y.data,
+    })
+}
+
+/// Settings of [`train`].
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Hidden-layer widths.
+    pub hidden: Vec<usize>,
+    /// Hidden nonlinearity.
+    pub activation: Activation,
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Light curves per Adam step.
+    pub batch_size: usize,
+    /// Initial learning rate (cosine decay to `lr_final` over the epochs or
+    /// over `max_seconds`, whichever ends first).
+    pub lr: f64,
+    /// Final learning rate.
+    pub lr_final: f64,
+    /// Target compression (see [`Compression`]).
+    pub compression: Compression,
+    /// Loss weight of grid points fainter than `weight_knee` (those at or
+    /// above it weigh 1): the fit concentrates on what an instrument can see.
+    pub faint_weight: f64,
+    /// Log10 flux [mJy] separating bright from faint points for the weight.
+    pub weight_knee: f64,
+    /// Seed of the initialisation and the batch order.
+    pub seed: u64,
+    /// Stop after this wall time [s] (the best state so far is kept).
+    pub max_seconds: Option<f64>,
+    /// Validate every this many epochs.
+    pub validate_every: usize,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            hidden: vec![128, 128, 128],
+            activation: Activation::Silu,
+            epochs: 200,
+            batch_size: 256,
+            lr: 2e-3,
+            lr_final: 1e-5,
+            compression: Compression {
+                knee: -8.0,
+                width: 4.0,
+            },
+            faint_weight: 0.1,
+            weight_knee: -7.0,
+            seed: 11,
+            max_seconds: None,
+            validate_every: 5,
+            progress: true,
+        }
+    }
+}
+
+/// Trains a surrogate on `data` (and tracks the validation accuracy on `val`,
+/// keeping the state of lowest validation loss).
+pub fn train(
+    meta: &DataMeta,
+    data: &Dataset,
+    val: Option<&Dataset>,
+    config: &TrainConfig,
+) -> Result<AfterglowSurrogate, SurrogateError> {
+    if config.batch_size == 0 || config.epochs == 0 {
+        return Err(SurrogateError::invalid("batch_size/epochs", "must be positive"));
+    }
+    if data.n < 2 {
+        return Err(SurrogateError::invalid(
+            "training set",
+            "needs at least 2 light curves",
+        ));
+    }
+    let start = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let n_out = meta.bands.len() * meta.times_days.len();
+    // scalers: per-output mean, one common scale, of the compressed targets
+    let yc: Vec<f64> = data.y.iter().map(|&y| config.compression.forward(y)).collect();
+    let mut out_mean = vec![0.0; n_out];
+    for r in 0..data.n {
+        for k in 0..n_out {
+            out_mean[k] += yc[r * n_out + k];
+        }
+    }
+    out_mean.iter_mut().for_each(|m| *m /= data.n as f64);
+    let var = yc
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v - out_mean[i % n_out]).powi(2))
+        .sum::<f64>()
+        / yc.len() as f64;
+    let out_scale = var.sqrt().max(1e-12);
+    let mut model = AfterglowSurrogate {
+        jet: meta.jet,
+        params: meta.params.clone(),
+        times_days: meta.times_days.clone(),
+        bands: meta.bands.clone(),
+        fixed: meta.fixed.clone(),
+        compression: config.compression,
+        out_mean: out_mean.clone(),
+        out_scale,
+        mlp: Mlp::new(&[1, 1], config.activation, &mut rng)?,
+        training: TrainingRecord::default(),
+    };
+    for i in 0..data.n {
+        model.check_params(&data.x[i * meta.params.len()..(i + 1) * meta.params.len()])?;
+    }
+    let nf = model.n_features();
+    let mut sizes = vec![nf];
+    sizes.extend_from_slice(&config.hidden);
+    sizes.push(n_out);
+    model.mlp = Mlp::new(&sizes, config.activation, &mut rng)?;
+    let feats = model.features_batch(&data.x, data.n);
+    let weights: Vec<f64> = data
+        .y
+        .iter()
+        .map(|&y| {
+            if y >= config.weight_knee {
+                1.0
+            } else {
+                config.faint_weight
+            }
+        })
+        .collect();
+    let targets: Vec<f64> = yc
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v - out_mean[i % n_out]) / out_scale)
+        .collect();
+
+    let mut opt = Adam::with(AdamConfig {
+        lr: config.lr,
+        ..AdamConfig::default()
+    });
+    let steps_per_epoch = data.n.div_ceil(config.batch_size);
+    let total_steps = (config.epochs * steps_per_epoch) as f64;
+    let mut order: Vec<usize> = (0..data.n).collect();
+    let mut flat = model.mlp.flat_params();
+    let (mut best_flat, mut best_val) = (flat.clone(), f64::INFINITY);
+    let mut best_acc = None;
+    let bar = if config.progress {
+        let b = indicatif::ProgressBar::new(config.epochs as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30}] epoch {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut step = 0usize;
+    let mut last_loss = f64::NAN;
+    let mut epochs_run = 0;
+    let (mut xb, mut yb, mut wb) = (Vec::new(), Vec::new(), Vec::new());
+    for epoch in 0..config.epochs {
+        order.shuffle(&mut rng);
+        let (mut total, mut count) = (0.0, 0usize);
+        for chunk in order.chunks(config.batch_size) {
+            xb.clear();
+            yb.clear();
+            wb.clear();
+            for &i in chunk {
+                xb.extend_from_slice(&feats[i * nf..(i + 1) * nf]);
+                yb.extend_from_slice(&targets[i * n_out..(i + 1) * n_out]);
+                wb.extend_from_slice(&weights[i * n_out..(i + 1) * n_out]);
+            }
+            let wt = Tensor::from_vec(wb.clone(), &[chunk.len(), n_out])?;
+            let xt = Tensor::from_vec(xb.clone(), &[chunk.len(), nf])?;
+            let yt = Tensor::from_vec(yb.clone(), &[chunk.len(), n_out])?;
+            let ps = model.mlp.param_tensors()?;
+            let mlp = &model.mlp;
+            let (loss, grads) = value_and_grads(
+                |p| {
+                    let d = &mlp.forward_tensor_with(p, &xt) - &yt;
+                    (&(&d * &d) * &wt).mean_all()
+                },
+                &ps,
+            )?;
+            if !loss.is_finite() {
+                return Err(SurrogateError::invalid(
+                    "training",
+                    format!("loss diverged ({loss}) at epoch {epoch}"),
+                ));
+            }
+            let mut g = Vec::with_capacity(flat.len());
+            for t in &grads {
+                g.extend_from_slice(t.as_slice()?);
+            }
+            // cosine decay over the epochs, or over the wall-time budget if that ends first
+            let mut frac = step as f64 / total_steps;
+            if let Some(ms) = config.max_seconds {
+                frac = frac.max(start.elapsed().as_secs_f64() / ms).min(1.0);
+            }
+            let lr = config.lr_final
+                + 0.5 * (config.lr - config.lr_final) * (1.0 + (std::f64::consts::PI * frac).cos());
+            opt.set_learning_rate(lr);
+            opt.step_slice(&mut flat, &g)?;
+            model.mlp.set_flat_params(&flat)?;
+            step += 1;
+            total += loss * chunk.len() as f64;
+            count += chunk.len();
+        }
+        last_loss = total / count as f64;
+        epochs_run = epoch + 1;
+        let out_of_time = config
+            .max_seconds
+            .is_some_and(|s| start.elapsed().as_secs_f64() > s);
+        let last = epoch + 1 == config.epochs || out_of_time;
+        let mut msg = format!("loss {last_loss:.3e}");
+        if let Some(v) = val {
+            if (epoch + 1) % config.validate_every.max(1) == 0 || last {
+                let pred = model.predict_batch(&v.x, v.n)?;
+                let acc = accuracy_of(&pred, &v.y, v.n, 30.0);
+                let vloss = pred
+                    .iter()
+                    .zip(&v.y)
+                    .map(|(p, y)| (config.compression.forward(*p) - config.compression.forward(*y)).powi(2))
+                    .sum::<f64>()
+                    / pred.len() as f64;
+                if vloss < best_val {
+                    best_val = vloss;
+                    best_flat.clone_from(&flat);
+                    best_acc = Some(acc.clone());
+                }
+                msg = format!(
+                    "loss {last_loss:.3e} val {vloss:.3e} |dm|(m<=30) med {:.3} p95 {:.3} all med {:.3}",
+                    acc.median_bright, acc.p95_bright, acc.median_all
+                );
+                if !config.progress {
+                    eprintln!(
+                        "epoch {} {msg} ({:.0} s)",
+                        epoch + 1,
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        } else {
+            best_flat.clone_from(&flat);
+        }
+        bar.set_message(msg);
+        bar.inc(1);
+        if out_of_time {
+            break;
+        }
+    }
+    bar.finish();
+    model.mlp.set_flat_params(&best_flat)?;
+    model.training = TrainingRecord {
+        n_train: data.n,
+        epochs: epochs_run,
+        seconds: start.elapsed().as_secs_f64(),
+        seed: config.seed,
+        final_loss: last_loss,
+        validation: best_acc,
+        notes: format!(
+            "hidden {:?} {:?}, batch {}, Adam lr {:.1e} -> {:.1e} (cosine), compression knee {} width {}, weight {} below log10 F = {}",
+            config.hidden,
+            config.activation,
+            config.batch_size,
+            config.lr,
+            config.lr_final,
+            config.compression.knee,
+            config.compression.width,
+            config.faint_weight,
+            config.weight_knee
+        ),
+    };
+    Ok(model)
+}

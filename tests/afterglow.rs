@@ -1,0 +1,296 @@
+//! The afterglow surrogate against afterglowpy 0.8.1 light curves (the
+//! validation sets and mock observations in tests/data/afterglow, copied
+//! from the training data release; see its README): accuracy of the
+//! built-in models, gradients against finite differences, a training smoke
+//! test, and errors on bad input.
+
+use ferrax::surrogates::em::{ln_normal_cdf, DEFAULT_SYSTEMATIC_MAG};
+use ferrax::surrogates::train::{read_meta, read_split, train, TrainConfig};
+use ferrax::surrogates::{AfterglowSurrogate, EmLikelihood, Jet, Observations, SurrogateError};
+use ferrax_autodiff::{check_gradients, GradCheckOptions, Tensor};
+use std::path::{Path, PathBuf};
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/afterglow")
+}
+
+/// Accuracy of a built-in model over its validation set (1000 afterglowpy
+/// light curves never used in training), in AB magnitudes over the grid points
+/// with true m_AB <= 30.
+fn check_accuracy(jet: Jet, max_median: f64, max_p95: f64) {
+    let model = AfterglowSurrogate::builtin(jet).unwrap();
+    let meta = read_meta(&data_dir(), jet).unwrap();
+    let val = read_split(&data_dir(), &meta, "val").unwrap();
+    let acc = model.accuracy(&val.x, &val.y, val.n, 30.0).unwrap();
+    eprintln!("{jet:?}: {acc:?}");
+    assert!(acc.n_bright > 10_000, "{acc:?}");
+    assert!(
+        acc.median_bright <= max_median,
+        "{jet:?} median |dm| {:.4} > {max_median}",
+        acc.median_bright
+    );
+    assert!(
+        acc.p95_bright <= max_p95,
+        "{jet:?} p95 |dm| {:.4} > {max_p95}",
+        acc.p95_bright
+    );
+}
+
+// Tolerances: the accuracy the shipped models reach (experiments/afterglow/README.md),
+// with a small margin; they guard against regressions of the models and of the
+// evaluation path.
+#[test]
+fn builtin_tophat_accuracy_on_validation_set() {
+    check_accuracy(Jet::TopHat, TOPHAT_MEDIAN, TOPHAT_P95);
+}
+
+#[test]
+fn builtin_gaussian_accuracy_on_validation_set() {
+    check_accuracy(Jet::Gaussian, GAUSSIAN_MEDIAN, GAUSSIAN_P95);
+}
+
+// shipped: top-hat 0.167 / 0.674 mag, Gaussian 0.172 / 0.768 mag (median / 95th
+// percentile); the targets 0.1 / 0.3 and 0.15 / 0.4 mag are not reached yet.
+const TOPHAT_MEDIAN: f64 = 0.18;
+const TOPHAT_P95: f64 = 0.70;
+const GAUSSIAN_MEDIAN: f64 = 0.19;
+const GAUSSIAN_P95: f64 = 0.80;
+
+/// The surrogate interpolated to the mock observation points against the
+/// noise-free afterglowpy magnitudes stored with them.
+#[test]
+fn surrogate_matches_afterglowpy_at_mock_points() {
+    let model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    for f in ["mock_obs_1.json", "mock_obs_2.json"] {
+        let path = data_dir().join(f);
+        let obs = Observations::from_file(&path, &model).unwrap();
+        let truth = obs.truth_for(&model).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let m_true: Vec<f64> = v["mag_AB_true"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let lik = EmLikelihood::new(model.clone(), obs, DEFAULT_SYSTEMATIC_MAG).unwrap();
+        let m = lik.model_mags(&truth).unwrap();
+        let mut err: Vec<f64> = m.iter().zip(&m_true).map(|(a, b)| (a - b).abs()).collect();
+        err.sort_by(|a, b| a.total_cmp(b));
+        let med = err[err.len() / 2];
+        eprintln!("{f}: median |dm| {med:.3}, max {:.3}", err[err.len() - 1]);
+        assert!(med < 0.5, "{f}: median |dm| {med}");
+        assert!(err[err.len() - 1] < 2.0, "{f}: max |dm| {}", err[err.len() - 1]);
+    }
+}
+
+#[test]
+fn f64_and_tape_paths_agree_and_save_load_round_trips() {
+    for jet in [Jet::TopHat, Jet::Gaussian] {
+        let model = AfterglowSurrogate::builtin(jet).unwrap();
+        let meta = read_meta(&data_dir(), jet).unwrap();
+        let val = read_split(&data_dir(), &meta, "val").unwrap();
+        let d = model.n_params();
+        let n = 5;
+        let batch = model.predict_batch(&val.x[..n * d], n).unwrap();
+        let tape = model
+            .predict_tensor(&Tensor::from_vec(val.x[..n * d].to_vec(), &[n, d]).unwrap())
+            .unwrap()
+            .to_vec()
+            .unwrap();
+        let one = model.predict(&val.x[..d]).unwrap();
+        for k in 0..batch.len() {
+            assert!((batch[k] - tape[k]).abs() < 1e-9 * batch[k].abs().max(1.0));
+        }
+        for k in 0..one.len() {
+            assert!((batch[k] - one[k]).abs() < 1e-9 * one[k].abs().max(1.0));
+        }
+        let bytes = model.to_bytes().unwrap();
+        let back = AfterglowSurrogate::from_bytes(&bytes, "memory").unwrap();
+        assert_eq!(back.predict(&val.x[..d]).unwrap(), one);
+    }
+}
+
+/// d ln L / dθ through the tape (network, interpolation, magnitudes) against
+/// central finite differences of the plain f64 likelihood.
+#[test]
+fn likelihood_gradient_matches_finite_differences() {
+    let model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    let obs = Observations::from_file(data_dir().join("mock_obs_2.json"), &model).unwrap();
+    let mut obs_ul = obs.clone();
+    // make two points upper limits to cover the one-sided terms
+    obs_ul.upper_limit[3] = true;
+    obs_ul.upper_limit[10] = true;
+    for o in [obs, obs_ul] {
+        let x0 = o.truth_for(&model).unwrap();
+        let lik = EmLikelihood::new(model.clone(), o, DEFAULT_SYSTEMATIC_MAG).unwrap();
+        let (ll, g) = lik.log_likelihood_and_grad(&x0, 1).unwrap();
+        assert!((ll[0] - lik.log_likelihood(&x0).unwrap()).abs() < 1e-8 * ll[0].abs().max(1.0));
+        for j in 0..x0.len() {
+            let h = 1e-5 * (1.0 + x0[j].abs());
+            let (mut xp, mut xm) = (x0.clone(), x0.clone());
+            xp[j] += h;
+            xm[j] -= h;
+            let fd = (lik.log_likelihood(&xp).unwrap() - lik.log_likelihood(&xm).unwrap()) / (2.0 * h);
+            let tol = 1e-5 * (1.0 + fd.abs().max(g[j].abs()));
+            assert!((fd - g[j]).abs() < tol, "param {j}: tape {} vs fd {fd}", g[j]);
+        }
+    }
+    // the surrogate itself, all outputs, with the project's gradient checker
+    let gm = AfterglowSurrogate::builtin(Jet::Gaussian).unwrap();
+    let x = Tensor::from_vec(vec![0.3, 52.0, 0.1, 3.0, -2.0, 2.2, -1.0, -3.0], &[1, 8]).unwrap();
+    let rep = check_gradients(
+        |p| gm.predict_tensor(&p[0]).unwrap(),
+        &[x],
+        &GradCheckOptions {
+            step: 1e-5,
+            floor: 1e-4,
+        },
+    )
+    .unwrap();
+    assert!(rep.max_rel_error < 1e-5, "{rep:?}");
+}
+
+#[test]
+fn ln_normal_cdf_matches_reference_values() {
+    // Φ(z) from standard tables (Abramowitz & Stegun 1964, Table 26.1) and
+    // the asymptotic tail ln Φ(z) ≈ −z²/2 − ln(−z √(2π)) for z = −30
+    for (z, phi) in [
+        (0.0, 0.5),
+        (1.0, 0.841_344_746),
+        (-1.0, 0.158_655_254),
+        (-3.0, 0.001_349_898),
+    ] {
+        assert!((ln_normal_cdf(z) - f64::ln(phi)).abs() < 1e-6, "z = {z}");
+    }
+    let z = -30.0f64;
+    let asym = -0.5 * z * z - (-z * (2.0 * std::f64::consts::PI).sqrt()).ln() - (1.0 / (z * z)).ln_1p();
+    assert!((ln_normal_cdf(z) - asym).abs() < 1e-3);
+}
+
+#[test]
+fn tiny_training_run_learns() {
+    let meta = read_meta(&data_dir(), Jet::TopHat).unwrap();
+    let mut data = read_split(&data_dir(), &meta, "val").unwrap();
+    let n = 300;
+    data.x.truncate(n * 7);
+    data.y.truncate(n * 250);
+    data.n = n;
+    let config = TrainConfig {
+        hidden: vec![32, 32],
+        epochs: 15,
+        batch_size: 32,
+        lr: 3e-3,
+        progress: false,
+        validate_every: 1,
+        ..TrainConfig::default()
+    };
+    let base = {
+        let c = TrainConfig {
+            epochs: 1,
+            lr: 1e-9,
+            ..config.clone()
+        };
+        train(&meta, &data, Some(&data), &c).unwrap()
+    };
+    let model = train(&meta, &data, Some(&data), &config).unwrap();
+    let a0 = base.training.validation.clone().unwrap();
+    let a1 = model.training.validation.clone().unwrap();
+    assert!(a1.median_bright < 0.5 * a0.median_bright, "{a0:?} -> {a1:?}");
+    let dir = std::env::temp_dir().join(format!("ferrax_ag_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("m.bin");
+    model.save(&p).unwrap();
+    let back = AfterglowSurrogate::load(&p).unwrap();
+    assert_eq!(
+        back.predict(&data.x[..7]).unwrap(),
+        model.predict(&data.x[..7]).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn mock_json() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(data_dir().join("mock_obs_1.json")).unwrap()).unwrap()
+}
+
+fn parse(v: &serde_json::Value) -> Result<Observations, SurrogateError> {
+    let model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    Observations::from_json(&v.to_string(), "test.json", &model)
+}
+
+#[test]
+fn bad_observations_are_named_errors() {
+    assert!(parse(&mock_json()).is_ok());
+    let cases: [(&str, serde_json::Value, &str); 6] = [
+        ("t_days", serde_json::json!(-1.0), "positive"),
+        ("t_days", serde_json::json!(5000.0), "outside"),
+        ("band", serde_json::json!("gamma_rays"), "unknown band"),
+        ("mag_AB", serde_json::json!(null), "mag_AB"),
+        ("mag_err", serde_json::json!(-0.2), "mag_err"),
+        ("mag_AB", serde_json::json!("bright"), "not a number"),
+    ];
+    for (key, val, want) in cases {
+        let mut v = mock_json();
+        v[key][4] = val.clone();
+        let e = parse(&v).unwrap_err().to_string();
+        assert!(e.contains(want) && e.contains("test.json"), "{key} = {val}: {e}");
+    }
+    // NaN cannot be written in JSON; a non-finite value through the API is refused too
+    let model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    let mut obs = parse(&mock_json()).unwrap();
+    obs.t_days[0] = f64::NAN;
+    assert!(EmLikelihood::new(model.clone(), obs, 0.3).is_err());
+    let mut v = mock_json();
+    v.as_object_mut().unwrap().remove("t_days");
+    assert!(parse(&v).unwrap_err().to_string().contains("missing t_days"));
+}
+
+#[test]
+fn parameters_outside_the_training_box_are_refused() {
+    let th = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    let ok = [0.3, 52.0, 0.1, -2.0, 2.2, -1.0, -3.0];
+    assert!(th.predict(&ok).is_ok());
+    for (j, bad) in [
+        (1, 58.0),
+        (2, 0.005),
+        (4, 3.5),
+        (6, 0.5),
+        (0, f64::NAN),
+        (3, f64::INFINITY),
+    ] {
+        let mut x = ok;
+        x[j] = bad;
+        let e = th.predict(&x).unwrap_err().to_string();
+        assert!(e.contains(&th.params[j].name), "{e}");
+    }
+    assert!(th.predict(&ok[..6]).is_err());
+    let ga = AfterglowSurrogate::builtin(Jet::Gaussian).unwrap();
+    // thetaWing = 3.5 * 0.6 > pi/2
+    let e = ga
+        .predict(&[0.3, 52.0, 0.6, 3.5, -2.0, 2.2, -1.0, -3.0])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("thetaWing"), "{e}");
+}
+
+/// Full posterior on both mocks (about a minute each in release):
+/// `cargo test --release --test afterglow -- --ignored mock_posteriors`.
+#[test]
+#[ignore]
+fn mock_posteriors_cover_the_truth() {
+    use ferrax::surrogates::infer::{infer, InferConfig};
+    let model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    for f in ["mock_obs_1.json", "mock_obs_2.json"] {
+        let obs = Observations::from_file(data_dir().join(f), &model).unwrap();
+        let truth = obs.truth_for(&model).unwrap();
+        let lik = EmLikelihood::new(model.clone(), obs, DEFAULT_SYSTEMATIC_MAG).unwrap();
+        let res = infer(&lik, &InferConfig::default()).unwrap();
+        for (j, s) in res.summary.iter().enumerate() {
+            assert!(
+                s.q05 <= truth[j] && truth[j] <= s.q95,
+                "{f} {}: {s:?}",
+                res.names[j]
+            );
+        }
+    }
+}
