@@ -40,6 +40,9 @@ pub enum Error {
     /// From a parameter-estimation run (configuration, output directory).
     #[error(transparent)]
     Pe(#[from] crate::pe::PeError),
+    /// From posterior compression (flow files).
+    #[error(transparent)]
+    Compress(#[from] crate::compress::CompressError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

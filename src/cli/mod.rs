@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub mod tov;
 
+pub mod compress;
 pub mod likelihood;
 pub mod pe;
 pub mod sample;
@@ -32,6 +33,9 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Parameter estimation of a binary-black-hole signal, end to end.
     Pe(pe::PeArgs),
+    /// Posterior compression: compress, decompress, inspect.
+    #[command(flatten)]
+    Compression(compress::CompressionCommand),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -64,6 +68,7 @@ pub fn run() -> i32 {
         Some(Command::Likelihood(a)) => likelihood::run(&a),
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Pe(a)) => pe::run(&a),
+        Some(Command::Compression(c)) => compress::run(&c),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
