@@ -47,14 +47,14 @@ pub struct CompressArgs {
     /// Largest number of training epochs.
     #[arg(long, default_value_t = 40)]
     pub max_epochs: usize,
-    /// Minibatch size.
-    #[arg(long, default_value_t = 512)]
+    /// Minibatch size (0: n_train / 64 clamped to [64, 512]).
+    #[arg(long, default_value_t = 0)]
     pub batch_size: usize,
     /// Initial learning rate.
     #[arg(long, default_value_t = 3e-3)]
     pub learning_rate: f64,
     /// Early-stopping patience, epochs.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 8)]
     pub patience: usize,
     /// Fraction of samples held out for validation.
     #[arg(long, default_value_t = 0.1)]

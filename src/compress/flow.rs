@@ -10,9 +10,8 @@
 //! whose `3K − 1` parameters come from an MLP (ReLU hidden layers) of
 //! `u_{A_l}`. The density (change of variables) is
 //! `log q(y) = log N(z; 0, I) + Σ_l Σ_{j∈B_l} log ∂v_j/∂u_j − Σ_j ln L_jj`.
-//! The masks alternate between the parity split (even/odd coordinates) and
-//! the half split (first ⌈dim/2⌉ / rest), so every pair of coordinates meets
-//! in some layer.
+//! The masks split the coordinates by the bits of their index (see
+//! [`default_masks`]), so that coordinates meet across a coupling.
 
 use super::spline;
 use super::CompressError;
@@ -32,13 +31,13 @@ pub struct FlowArchitecture {
 }
 
 impl Default for FlowArchitecture {
-    /// 4 layers, hidden [32, 32], 8 bins on (−6, 6).
+    /// 4 layers, hidden [32, 32], 8 bins on (−5, 5).
     fn default() -> Self {
         FlowArchitecture {
             n_layers: 4,
             hidden: vec![32, 32],
             bins: 8,
-            bound: 6.0,
+            bound: 5.0,
         }
     }
 }
@@ -52,16 +51,18 @@ pub struct Mask {
     pub trans: Vec<usize>,
 }
 
-/// The masks of `n_layers` layers on `dim` coordinates (see the module doc).
+/// The masks of `n_layers` layers on `dim` coordinates: layers `2b` and
+/// `2b + 1` split the coordinates by bit `b` (cyclically over the
+/// `⌈log2 dim⌉` bits) of their index, the second with the sides swapped, so
+/// that with `2⌈log2 dim⌉` layers every pair of coordinates is split (one
+/// conditions the other) in some layer.
 pub fn default_masks(dim: usize, n_layers: usize) -> Vec<Mask> {
+    let nbits = (usize::BITS - (dim.max(2) - 1).leading_zeros()) as usize;
     (0..n_layers)
         .map(|l| {
+            let bit = (l / 2) % nbits;
             let flip = l % 2 == 1;
-            let half = dim.div_ceil(2);
-            let in_a = |j: usize| -> bool {
-                let a = if (l / 2) % 2 == 0 { j % 2 == 1 } else { j >= half };
-                a != flip
-            };
+            let in_a = |j: usize| ((j >> bit) & 1 == 1) != flip;
             Mask {
                 cond: (0..dim).filter(|&j| in_a(j)).collect(),
                 trans: (0..dim).filter(|&j| !in_a(j)).collect(),
@@ -518,11 +519,19 @@ mod tests {
 
     #[test]
     fn masks_partition_and_mix() {
-        let m = default_masks(5, 4);
+        let m = default_masks(5, 6);
         assert_eq!(m[0].trans, vec![0, 2, 4]);
         assert_eq!(m[1].trans, vec![1, 3]);
-        assert_eq!(m[2].trans, vec![0, 1, 2]);
-        assert_eq!(m[3].trans, vec![3, 4]);
+        assert_eq!(m[2].trans, vec![0, 1, 4]);
+        assert_eq!(m[3].trans, vec![2, 3]);
+        assert_eq!(m[4].trans, vec![0, 1, 2, 3]);
+        assert_eq!(m[5].trans, vec![4]);
+        // every pair is split in some layer
+        for i in 0..5 {
+            for j in 0..i {
+                assert!(m.iter().any(|k| k.cond.contains(&i) != k.cond.contains(&j)), "{i} {j}");
+            }
+        }
         let m2 = default_masks(2, 2);
         assert_eq!((m2[0].trans.clone(), m2[1].trans.clone()), (vec![0], vec![1]));
     }

@@ -1,7 +1,8 @@
 //! Overlay corner plot of original and decompressed samples: 1-D marginal
 //! histograms (normalised) on the diagonal and, below it, the 2-D regions
 //! holding 39.3 % and 86.5 % of each sample set (the 1σ and 2σ levels of a
-//! 2-D Gaussian) outlined along histogram cell edges.
+//! 2-D Gaussian) outlined along the edges of histogram cells (half as many
+//! cells per axis as 1-D bins, smoothed by a 3×3 box).
 
 use crate::plot::font::{ensure_font, FONT_FAMILY};
 use crate::plot::PlotError;
@@ -63,7 +64,7 @@ pub fn overlay_corner(
         for j in 0..=i {
             let panel = &panels[i * d + j];
             let xl = if i + 1 == d { 32 } else { 0 };
-            let yl = if j == 0 && i > 0 { 48 } else { 0 };
+            let yl = if j == 0 && i > 0 { 62 } else { 0 };
             let (x0, x1) = ranges[j];
             if i == j {
                 let hist = |s: &[f64]| -> Vec<f64> {
@@ -122,16 +123,38 @@ pub fn overlay_corner(
                     mesh.y_desc(labels[i].as_str());
                 }
                 mesh.draw().map_err(|x| e(x.to_string()))?;
-                let (wx, wy) = ((x1 - x0) / bins as f64, (y1 - y0) / bins as f64);
+                // coarser cells and a 3×3 box smoothing for the 2-D regions
+                let nb = (bins / 2).max(8);
+                let (wx, wy) = ((x1 - x0) / nb as f64, (y1 - y0) / nb as f64);
+                let cell = |v: f64, (lo, hi): (f64, f64)| -> Option<usize> {
+                    if !(v >= lo && v < hi) {
+                        return None;
+                    }
+                    Some((((v - lo) / (hi - lo)) * nb as f64) as usize).map(|b| b.min(nb - 1))
+                };
                 for (s, c) in [(original, ORIGINAL), (decompressed, DECOMPRESSED)] {
-                    let mut h: Vec<f64> = vec![0.0; bins * bins];
+                    let mut raw: Vec<f64> = vec![0.0; nb * nb];
                     let mut total = 0.0;
                     for row in s.chunks_exact(d) {
                         total += 1.0;
-                        if let (Some(bx), Some(by)) = (bin(row[j], ranges[j]), bin(row[i], ranges[i])) {
-                            h[by * bins + bx] += 1.0;
+                        if let (Some(bx), Some(by)) = (cell(row[j], ranges[j]), cell(row[i], ranges[i])) {
+                            raw[by * nb + bx] += 1.0;
                         }
                     }
+                    let mut h: Vec<f64> = vec![0.0; nb * nb];
+                    for by in 0..nb {
+                        for bx in 0..nb {
+                            let mut acc = 0.0;
+                            for (dy, dx) in (0..9).map(|k| (k / 3, k % 3)) {
+                                let (yy, xx) = ((by + dy) as isize - 1, (bx + dx) as isize - 1);
+                                if yy >= 0 && xx >= 0 && (yy as usize) < nb && (xx as usize) < nb {
+                                    acc += raw[yy as usize * nb + xx as usize];
+                                }
+                            }
+                            h[by * nb + bx] = acc / 9.0;
+                        }
+                    }
+                    let total = total * h.iter().sum::<f64>() / raw.iter().sum::<f64>().max(1.0);
                     let mut sorted: Vec<f64> = h.clone();
                     sorted.sort_by(|a, b| b.total_cmp(a));
                     for level in LEVELS {
@@ -146,13 +169,13 @@ pub fn overlay_corner(
                         let above = |bx: isize, by: isize| -> bool {
                             bx >= 0
                                 && by >= 0
-                                && (bx as usize) < bins
-                                && (by as usize) < bins
-                                && h[by as usize * bins + bx as usize] >= thr
+                                && (bx as usize) < nb
+                                && (by as usize) < nb
+                                && h[by as usize * nb + bx as usize] >= thr
                         };
                         let mut segs = Vec::new();
-                        for by in 0..bins as isize {
-                            for bx in 0..bins as isize {
+                        for by in 0..nb as isize {
+                            for bx in 0..nb as isize {
                                 if !above(bx, by) {
                                     continue;
                                 }

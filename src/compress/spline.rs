@@ -16,9 +16,12 @@ pub const MAX_BINS: usize = 16;
 const MIN_BIN: f64 = 1e-3;
 const MIN_DERIV: f64 = 1e-3;
 
-/// Offset `c` of the derivative parameters: `softplus(c) = 1 − MIN_DERIV`.
+/// Offset `c` of the derivative parameters: `softplus(c) = 1 − MIN_DERIV`,
+/// `c = ln(e^{0.999} − 1)`.
+const DERIV_OFFSET: f64 = 0.539_742_417_236_952_2;
+
 fn deriv_offset() -> f64 {
-    ((1.0 - MIN_DERIV).exp() - 1.0).ln()
+    DERIV_OFFSET
 }
 
 fn softplus(x: f64) -> f64 {
@@ -268,6 +271,11 @@ mod tests {
                 assert!((y - y2).abs() < 1e-12 && (l - l2).abs() < 1e-11, "k {k} x {x}");
             }
         }
+    }
+
+    #[test]
+    fn derivative_offset_constant() {
+        assert!((softplus(DERIV_OFFSET) - (1.0 - MIN_DERIV)).abs() < 1e-15);
     }
 
     #[test]

@@ -20,7 +20,7 @@ const SHARDS: usize = 2;
 pub struct TrainSettings {
     /// Largest number of passes over the training split.
     pub max_epochs: usize,
-    /// Minibatch size.
+    /// Minibatch size; 0 picks `n_train / 64` clamped to [64, 512].
     pub batch_size: usize,
     /// Initial Adam learning rate (decays as a cosine to 1/20 of it).
     pub learning_rate: f64,
@@ -40,9 +40,9 @@ impl Default for TrainSettings {
     fn default() -> Self {
         TrainSettings {
             max_epochs: 40,
-            batch_size: 512,
+            batch_size: 0,
             learning_rate: 3e-3,
-            patience: 6,
+            patience: 8,
             validation_fraction: 0.1,
             max_seconds: None,
             seed: 0,
@@ -138,8 +138,8 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
         name: name.into(),
         msg: msg.into(),
     };
-    if s.batch_size < SHARDS || s.max_epochs == 0 || !(s.learning_rate > 0.0) {
-        return Err(bad("training", "need batch_size >= 2, max_epochs >= 1, learning_rate > 0"));
+    if s.batch_size == 1 || s.max_epochs == 0 || !(s.learning_rate > 0.0) {
+        return Err(bad("training", "need batch_size 0 (auto) or >= 2, max_epochs >= 1, learning_rate > 0"));
     }
     if !(0.0..0.9).contains(&s.validation_fraction) {
         return Err(bad("validation_fraction", "must lie in [0, 0.9)"));
@@ -189,15 +189,20 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
         validation_loss: Vec::new(),
         seconds: 0.0,
     };
-    let steps_per_epoch = n_train.div_ceil(s.batch_size);
+    let batch_size = if s.batch_size == 0 {
+        (n_train / 64).clamp(64, 512)
+    } else {
+        s.batch_size
+    };
+    let steps_per_epoch = n_train.div_ceil(batch_size);
     let total_steps = (steps_per_epoch * s.max_epochs) as f64;
     let mut idx: Vec<usize> = (0..n_train).collect();
-    let mut batch = Vec::with_capacity(s.batch_size * d);
+    let mut batch = Vec::with_capacity(batch_size * d);
     let mut step = 0usize;
     for epoch in 1..=s.max_epochs {
         idx.shuffle(&mut rng);
         let mut tot = 0.0;
-        for chunk in idx.chunks(s.batch_size) {
+        for chunk in idx.chunks(batch_size) {
             batch.clear();
             for &i in chunk {
                 batch.extend_from_slice(&u_train[i * d..(i + 1) * d]);
