@@ -12,8 +12,8 @@
 //! `experiments/compression`), `--pe-dir DIR` (skip the pe set if absent).
 
 use ferrax::compress::{compress, fidelity, FlowArchitecture, PosteriorFlow, TrainSettings};
-use std::path::{Path, PathBuf};
 use ferrax::samplers::job::process_cpu_seconds as cpu_seconds;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 struct Set {
@@ -26,7 +26,12 @@ struct Set {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |k: &str| {
+        args.iter()
+            .position(|a| a == k)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let exp = PathBuf::from("experiments/compression");
     let out = arg("--outdir").map(PathBuf::from).unwrap_or_else(|| exp.clone());
     let only = arg("--only");
@@ -59,7 +64,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     let mut rows = Vec::new();
-    for set in sets.iter().filter(|s| only.as_deref().is_none_or(|o| o == s.name)) {
+    for set in sets
+        .iter()
+        .filter(|s| only.as_deref().is_none_or(|o| o == s.name))
+    {
         rows.push(run_set(set, &out)?);
     }
     let mut md = String::from(
@@ -99,7 +107,9 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
     let arr = ferrax::io::read_npy(&set.samples)?;
     let (n, d_all) = (arr.shape[0], arr.shape[1]);
     let all_names = ferrax::cli::compress::read_names(&set.names, d_all)?;
-    let keep: Vec<usize> = (0..d_all).filter(|&j| !set.drop.contains(&all_names[j].as_str())).collect();
+    let keep: Vec<usize> = (0..d_all)
+        .filter(|&j| !set.drop.contains(&all_names[j].as_str()))
+        .collect();
     let names: Vec<String> = keep.iter().map(|&j| all_names[j].clone()).collect();
     let d = names.len();
     let x: Vec<f64> = arr
@@ -114,7 +124,14 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
     };
     println!("{}: {n} samples x {d} parameters", set.name);
     let (t0, c0) = (Instant::now(), cpu_seconds());
-    let post = compress(&x, &names, &transforms, &FlowArchitecture::default(), &settings, 0)?;
+    let post = compress(
+        &x,
+        &names,
+        &transforms,
+        &FlowArchitecture::default(),
+        &settings,
+        0,
+    )?;
     let compress_s = t0.elapsed().as_secs_f64();
     let compress_cpu_s = cpu_seconds() - c0;
     let path = out.join(format!("{}.flow", set.name));
@@ -150,7 +167,10 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
         fid.max_correlation_error
     );
     for p in &fid.params {
-        println!("  {:<22} JS {:.5}  q-err {:.4} {:.4} {:.4}", p.name, p.js_nats, p.quantile_errors[0], p.quantile_errors[1], p.quantile_errors[2]);
+        println!(
+            "  {:<22} JS {:.5}  q-err {:.4} {:.4} {:.4}",
+            p.name, p.js_nats, p.quantile_errors[0], p.quantile_errors[1], p.quantile_errors[2]
+        );
     }
     Ok(serde_json::json!({
         "name": set.name,

@@ -12,7 +12,9 @@ use ferrax::compress::{
 use std::path::PathBuf;
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/compress").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/compress")
+        .join(name)
 }
 
 fn nicer() -> (Vec<f64>, Vec<String>, Vec<BoundTransform>) {
@@ -21,7 +23,10 @@ fn nicer() -> (Vec<f64>, Vec<String>, Vec<BoundTransform>) {
     let names = vec!["mass".to_string(), "radius".to_string()];
     let tr = vec![
         BoundTransform::LogLower { lower: 0.0 },
-        BoundTransform::Logit { lower: 0.0, upper: 16.0 },
+        BoundTransform::Logit {
+            lower: 0.0,
+            upper: 16.0,
+        },
     ];
     (arr.data, names, tr)
 }
@@ -90,7 +95,10 @@ fn damaged_files_give_typed_errors() {
     b[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
     b.truncate(30);
     let e = load(&b);
-    assert!(matches!(e, CompressError::NewerVersion { found, .. } if found == FORMAT_VERSION + 1), "{e}");
+    assert!(
+        matches!(e, CompressError::NewerVersion { found, .. } if found == FORMAT_VERSION + 1),
+        "{e}"
+    );
     assert!(e.to_string().contains("newer"));
     // not a flow file at all
     let e = load(b"\x93NUMPY\x01\x00 not a flow");
@@ -105,7 +113,10 @@ fn damaged_files_give_typed_errors() {
     let crc = ferrax::compress::format::crc32(&b[28..]);
     b[24..28].copy_from_slice(&crc.to_le_bytes());
     let e = load(&b);
-    assert!(matches!(e, CompressError::Malformed { .. }) && e.to_string().contains("header"), "{e}");
+    assert!(
+        matches!(e, CompressError::Malformed { .. }) && e.to_string().contains("header"),
+        "{e}"
+    );
     // a missing file names the path
     let e = PosteriorFlow::load(std::path::Path::new("/nonexistent/x.flow")).unwrap_err();
     assert!(e.to_string().contains("/nonexistent/x.flow"));
@@ -115,7 +126,15 @@ fn damaged_files_give_typed_errors() {
 fn samples_outside_the_bounds_are_rejected() {
     let (mut x, names, tr) = nicer();
     x[2 * 17 + 1] = 16.5; // radius above its upper bound 16 km
-    let e = compress(&x, &names, &tr, &FlowArchitecture::default(), &TrainSettings::default(), 0).unwrap_err();
+    let e = compress(
+        &x,
+        &names,
+        &tr,
+        &FlowArchitecture::default(),
+        &TrainSettings::default(),
+        0,
+    )
+    .unwrap_err();
     match e {
         CompressError::OutOfSupport { name, row, value, .. } => {
             assert_eq!((name.as_str(), row, value), ("radius", 17, 16.5));
@@ -123,7 +142,15 @@ fn samples_outside_the_bounds_are_rejected() {
         other => panic!("{other}"),
     }
     x[2 * 17 + 1] = f64::NAN;
-    assert!(compress(&x, &names, &tr, &FlowArchitecture::default(), &TrainSettings::default(), 0).is_err());
+    assert!(compress(
+        &x,
+        &names,
+        &tr,
+        &FlowArchitecture::default(),
+        &TrainSettings::default(),
+        0
+    )
+    .is_err());
 }
 
 /// Fidelity of a compressed NICER J0030 posterior (4000 samples) against
@@ -139,10 +166,15 @@ fn nicer_posterior_fidelity() {
     };
     let f = compress(&x, &names, &tr, &FlowArchitecture::default(), &s, 0).unwrap();
     let draws = f.sample(40_000, 12345);
-    assert!(draws.chunks_exact(2).all(|r| r[0] > 0.0 && r[1] > 0.0 && r[1] < 16.0));
+    assert!(draws
+        .chunks_exact(2)
+        .all(|r| r[0] > 0.0 && r[1] > 0.0 && r[1] < 16.0));
     let fid = ferrax::compress::fidelity(&x, &draws, &names);
     for p in &fid.params {
-        println!("{}: JS {:.5} quantile errors {:?}", p.name, p.js_nats, p.quantile_errors);
+        println!(
+            "{}: JS {:.5} quantile errors {:?}",
+            p.name, p.js_nats, p.quantile_errors
+        );
     }
     println!("max correlation error {:.4}", fid.max_correlation_error);
     assert!(fid.passes(), "{fid:?}");
@@ -167,7 +199,17 @@ fn command_line_round_trip() {
     let (flow, out) = (dir.join("p.flow"), dir.join("d.npy"));
     let bin = env!("CARGO_BIN_EXE_ferrax");
     let o = Command::new(bin)
-        .args(["compress", "--quiet", "--max-epochs", "2", "--layers", "2", "--hidden", "8", "--input"])
+        .args([
+            "compress",
+            "--quiet",
+            "--max-epochs",
+            "2",
+            "--layers",
+            "2",
+            "--hidden",
+            "8",
+            "--input",
+        ])
         .arg(data("nicer_J0030_riley2019_4000.npy"))
         .arg("--names")
         .arg(data("nicer_names.json"))
@@ -180,7 +222,10 @@ fn command_line_round_trip() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = Command::new(bin).arg("inspect").arg(&flow).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && text.contains("format version 1") && text.contains("radius"), "{text}");
+    assert!(
+        o.status.success() && text.contains("format version 1") && text.contains("radius"),
+        "{text}"
+    );
     let o = Command::new(bin)
         .args(["decompress", "--n", "1000", "--seed", "4", "--input"])
         .arg(&flow)

@@ -45,7 +45,7 @@ pub struct CompressArgs {
     #[arg(long, default_value_t = 8)]
     pub bins: usize,
     /// Largest number of training epochs.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 60)]
     pub max_epochs: usize,
     /// Minibatch size (0: n_train / 64 clamped to [64, 512]).
     #[arg(long, default_value_t = 0)]
@@ -138,7 +138,11 @@ pub fn read_bounds(path: &Path, names: &[String]) -> Result<Vec<BoundTransform>>
         msg,
     };
     let map: std::collections::BTreeMap<String, [Option<f64>; 2]> = serde_json::from_value(read_json(path)?)
-        .map_err(|e| bad(format!("expected {{\"name\": [lower, upper]}} with null for an open side: {e}")))?;
+        .map_err(|e| {
+            bad(format!(
+                "expected {{\"name\": [lower, upper]}} with null for an open side: {e}"
+            ))
+        })?;
     if let Some(k) = map.keys().find(|k| !names.contains(k)) {
         return Err(bad(format!("bounds for unknown parameter '{k}'")));
     }
@@ -146,8 +150,11 @@ pub fn read_bounds(path: &Path, names: &[String]) -> Result<Vec<BoundTransform>>
         .iter()
         .map(|n| {
             let [a, b] = map.get(n).copied().unwrap_or([None, None]);
-            BoundTransform::from_bounds(a, b)
-                .ok_or_else(|| bad(format!("parameter '{n}': bounds {a:?}, {b:?} are not finite and ordered")))
+            BoundTransform::from_bounds(a, b).ok_or_else(|| {
+                bad(format!(
+                    "parameter '{n}': bounds {a:?}, {b:?} are not finite and ordered"
+                ))
+            })
         })
         .collect()
 }
@@ -186,7 +193,14 @@ fn run_compress(a: &CompressArgs) -> Result<()> {
         seed: a.seed,
         progress: !a.quiet,
     };
-    let post = compress(&arr.data, &names, &transforms, &arch, &settings, a.fidelity_samples)?;
+    let post = compress(
+        &arr.data,
+        &names,
+        &transforms,
+        &arch,
+        &settings,
+        a.fidelity_samples,
+    )?;
     let size = post.save(&a.output)?;
     println!(
         "{}: {} samples x {} parameters ({} bytes as float64) -> {} bytes ({:.1}x smaller) in {:.1} s",
@@ -223,11 +237,14 @@ fn run_inspect(a: &InspectArgs) -> Result<()> {
     let post = PosteriorFlow::load(&a.file)?;
     let header = post.header();
     if a.json {
-        let text = serde_json::to_string_pretty(&header).map_err(|e| Error::invalid("header", e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&header).map_err(|e| Error::invalid("header", e.to_string()))?;
         println!("{text}");
         return Ok(());
     }
-    let size = std::fs::metadata(&a.file).map_err(|e| Error::io(&a.file, e))?.len();
+    let size = std::fs::metadata(&a.file)
+        .map_err(|e| Error::io(&a.file, e))?
+        .len();
     println!(
         "{}: ferrax posterior flow, format version {} (written by ferrax {})",
         a.file.display(),
@@ -259,21 +276,35 @@ fn print_summary(h: &Header) {
         t.epochs,
         t.stop_reason,
         t.best_epoch,
-        t.validation_loss.get(t.best_epoch.saturating_sub(1)).copied().unwrap_or(f64::NAN),
+        t.validation_loss
+            .get(t.best_epoch.saturating_sub(1))
+            .copied()
+            .unwrap_or(f64::NAN),
         t.seconds
     );
-    println!("{:<24} {:<10} {:>12} {:>12} {:>10} {:>22}", "parameter", "map", "lower", "upper", "JS [nat]", "quantile err 5/50/95%");
+    println!(
+        "{:<24} {:<10} {:>12} {:>12} {:>10} {:>22}",
+        "parameter", "map", "lower", "upper", "JS [nat]", "quantile err 5/50/95%"
+    );
     for (j, (n, tr)) in h.names.iter().zip(&h.transforms).enumerate() {
         let (lo, hi) = tr.bounds();
         let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v}"));
         let (js, q) = match &h.fidelity {
             Some(fd) => (
                 format!("{:.5}", fd.params[j].js_nats),
-                fd.params[j].quantile_errors.map(|e| format!("{:.4}", e)).join(" "),
+                fd.params[j]
+                    .quantile_errors
+                    .map(|e| format!("{:.4}", e))
+                    .join(" "),
             ),
             None => ("-".into(), "-".into()),
         };
-        println!("{n:<24} {:<10} {:>12} {:>12} {js:>10} {q:>22}", tr.name(), f(lo), f(hi));
+        println!(
+            "{n:<24} {:<10} {:>12} {:>12} {js:>10} {q:>22}",
+            tr.name(),
+            f(lo),
+            f(hi)
+        );
     }
     if let Some(fd) = &h.fidelity {
         println!(

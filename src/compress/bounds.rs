@@ -124,7 +124,13 @@ mod tests {
             (BoundTransform::Identity, vec![-3.0, 0.0, 7.5]),
             (BoundTransform::LogLower { lower: 1.0 }, vec![1.001, 2.0, 300.0]),
             (BoundTransform::LogUpper { upper: 16.0 }, vec![-4.0, 12.0, 15.999]),
-            (BoundTransform::Logit { lower: 0.125, upper: 1.0 }, vec![0.13, 0.5, 0.9999]),
+            (
+                BoundTransform::Logit {
+                    lower: 0.125,
+                    upper: 1.0,
+                },
+                vec![0.13, 0.5, 0.9999],
+            ),
         ]
     }
 
@@ -139,7 +145,10 @@ mod tests {
             for y in [-800.0, -40.0, 0.0, 40.0, 800.0] {
                 let x = t.inverse(y);
                 let (a, b) = t.bounds();
-                assert!(a.is_none_or(|a| x >= a) && b.is_none_or(|b| x <= b), "{t:?} {y} -> {x}");
+                assert!(
+                    a.is_none_or(|a| x >= a) && b.is_none_or(|b| x <= b),
+                    "{t:?} {y} -> {x}"
+                );
             }
         }
     }
@@ -157,7 +166,11 @@ mod tests {
                 };
                 let fd = (t.forward(x + h) - t.forward(x - h)) / (2.0 * h);
                 let lj = t.log_jacobian(x);
-                assert!((fd.abs().ln() - lj).abs() < 1e-6, "{t:?} at {x}: {} vs {lj}", fd.ln());
+                assert!(
+                    (fd.abs().ln() - lj).abs() < 1e-6,
+                    "{t:?} at {x}: {} vs {lj}",
+                    fd.ln()
+                );
             }
         }
     }

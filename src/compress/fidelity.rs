@@ -106,7 +106,9 @@ pub fn js_divergence(a_sorted: &[f64], b: &[f64], n_bins: usize) -> f64 {
 /// Pearson correlation matrix of rows of `x` (`[n, d]`).
 pub fn correlation(x: &[f64], d: usize) -> Vec<f64> {
     let n = (x.len() / d) as f64;
-    let mean: Vec<f64> = (0..d).map(|j| x.iter().skip(j).step_by(d).sum::<f64>() / n).collect();
+    let mean: Vec<f64> = (0..d)
+        .map(|j| x.iter().skip(j).step_by(d).sum::<f64>() / n)
+        .collect();
     let mut c = vec![0.0; d * d];
     for row in x.chunks_exact(d) {
         for i in 0..d {
@@ -157,10 +159,7 @@ pub fn fidelity(original: &[f64], decompressed: &[f64], names: &[String]) -> Fid
         n_original: original.len() / d,
         n_decompressed: decompressed.len() / d,
         max_js_nats: params.iter().map(|p| p.js_nats).fold(0.0, f64::max),
-        max_quantile_error: params
-            .iter()
-            .flat_map(|p| p.quantile_errors)
-            .fold(0.0, f64::max),
+        max_quantile_error: params.iter().flat_map(|p| p.quantile_errors).fold(0.0, f64::max),
         max_correlation_error,
         params,
     }
@@ -180,7 +179,9 @@ mod tests {
         let n = 200_000;
         let a: Vec<f64> = (0..n).map(|_| rng.sample(StandardNormal)).collect();
         let shift = 0.3;
-        let b: Vec<f64> = (0..n).map(|_| shift + rng.sample::<f64, _>(StandardNormal)).collect();
+        let b: Vec<f64> = (0..n)
+            .map(|_| shift + rng.sample::<f64, _>(StandardNormal))
+            .collect();
         let mut s = a.clone();
         s.sort_by(f64::total_cmp);
         let js = js_divergence(&s, &b, JS_BINS);

@@ -13,6 +13,9 @@
 //! The masks split the coordinates by the bits of their index (see
 //! [`default_masks`]), so that coordinates meet across a coupling.
 
+// `!(x > 0.0)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::spline;
 use super::CompressError;
 use serde::{Deserialize, Serialize};
@@ -148,7 +151,7 @@ impl SplineFlow {
         if arch.n_layers == 0 || arch.hidden.is_empty() || arch.hidden.contains(&0) {
             return Err(bad("need n_layers >= 1 and at least one positive hidden width"));
         }
-        if !(2..=spline::MAX_BINS).contains(&arch.bins) || !(arch.bound > 0.0 && arch.bound.is_finite()) {
+        if !((2..=spline::MAX_BINS).contains(&arch.bins) && arch.bound > 0.0 && arch.bound.is_finite()) {
             return Err(bad("need 2 <= bins <= 16 and a positive finite bound"));
         }
         let masks = default_masks(dim, arch.n_layers);
@@ -194,13 +197,23 @@ impl SplineFlow {
     /// Number of weights and biases of the whole flow.
     pub fn n_params(&self) -> usize {
         (0..self.arch.n_layers)
-            .map(|l| self.widths(l).windows(2).map(|w| w[0] * w[1] + w[1]).sum::<usize>())
+            .map(|l| {
+                self.widths(l)
+                    .windows(2)
+                    .map(|w| w[0] * w[1] + w[1])
+                    .sum::<usize>()
+            })
             .sum()
     }
 
     fn layer_offset(&self, l: usize) -> usize {
         (0..l)
-            .map(|i| self.widths(i).windows(2).map(|w| w[0] * w[1] + w[1]).sum::<usize>())
+            .map(|i| {
+                self.widths(i)
+                    .windows(2)
+                    .map(|w| w[0] * w[1] + w[1])
+                    .sum::<usize>()
+            })
             .sum()
     }
 
@@ -208,7 +221,11 @@ impl SplineFlow {
     pub fn validate(&self) -> Result<(), String> {
         let d = self.dim;
         if self.masks.len() != self.arch.n_layers {
-            return Err(format!("{} masks for {} layers", self.masks.len(), self.arch.n_layers));
+            return Err(format!(
+                "{} masks for {} layers",
+                self.masks.len(),
+                self.arch.n_layers
+            ));
         }
         for m in &self.masks {
             let mut all: Vec<usize> = m.cond.iter().chain(&m.trans).copied().collect();
@@ -472,7 +489,17 @@ impl SplineFlow {
                     break;
                 }
                 let mut gh = vec![0.0; n * wi];
-                gemm(n, wo, wi, &gout, false, &params[o..o + wi * wo], true, 0.0, &mut gh);
+                gemm(
+                    n,
+                    wo,
+                    wi,
+                    &gout,
+                    false,
+                    &params[o..o + wi * wo],
+                    true,
+                    0.0,
+                    &mut gh,
+                );
                 if i > 0 {
                     for (gv, hv) in gh.iter_mut().zip(h) {
                         if *hv <= 0.0 {
@@ -494,7 +521,9 @@ impl SplineFlow {
 }
 
 fn identity(d: usize) -> Vec<f64> {
-    (0..d * d).map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 }).collect()
+    (0..d * d)
+        .map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 })
+        .collect()
 }
 
 #[cfg(test)]
@@ -529,7 +558,10 @@ mod tests {
         // every pair is split in some layer
         for i in 0..5 {
             for j in 0..i {
-                assert!(m.iter().any(|k| k.cond.contains(&i) != k.cond.contains(&j)), "{i} {j}");
+                assert!(
+                    m.iter().any(|k| k.cond.contains(&i) != k.cond.contains(&j)),
+                    "{i} {j}"
+                );
             }
         }
         let m2 = default_masks(2, 2);
@@ -541,7 +573,9 @@ mod tests {
         let f = random_flow(5);
         assert!(f.validate().is_ok());
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
-        let u: Vec<f64> = (0..50 * 5).map(|_| 1.5 * rng.sample::<f64, _>(rand_distr::StandardNormal)).collect();
+        let u: Vec<f64> = (0..50 * 5)
+            .map(|_| 1.5 * rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
         let mut z = u.clone();
         f.forward_u(&mut z);
         f.inverse_u(&mut z);
@@ -555,7 +589,9 @@ mod tests {
     fn loss_gradient_matches_finite_differences() {
         let f = random_flow(3);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        let u: Vec<f64> = (0..7 * 3).map(|_| 1.2 * rng.sample::<f64, _>(rand_distr::StandardNormal)).collect();
+        let u: Vec<f64> = (0..7 * 3)
+            .map(|_| 1.2 * rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
         let mut grad = vec![0.0; f.params.len()];
         f.loss_and_grad(&f.params, &u, &mut grad);
         let mut worst: f64 = 0.0;

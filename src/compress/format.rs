@@ -16,7 +16,9 @@
 //! [`CompressError::NewerVersion`] before anything else is read), length,
 //! checksum, then decodes header and payload and checks their consistency.
 
-use super::{BoundTransform, CompressError, Fidelity, FlowArchitecture, PosteriorFlow, SplineFlow, TrainSummary};
+use super::{
+    BoundTransform, CompressError, Fidelity, FlowArchitecture, PosteriorFlow, SplineFlow, TrainSummary,
+};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -126,8 +128,7 @@ impl PosteriorFlow {
             path: origin.to_string(),
             msg,
         };
-        let header: Header =
-            serde_json::from_slice(header).map_err(|e| malformed(format!("header: {e}")))?;
+        let header: Header = serde_json::from_slice(header).map_err(|e| malformed(format!("header: {e}")))?;
         let flow: SplineFlow =
             bincode::deserialize(payload).map_err(|e| malformed(format!("payload: {e}")))?;
         flow.validate().map_err(|m| malformed(format!("payload: {m}")))?;
@@ -195,7 +196,11 @@ fn split<'a>(bytes: &'a [u8], origin: &str) -> Result<(&'a [u8], &'a [u8]), Comp
     let p = u64::from_le_bytes(p8);
     let expected = (PREAMBLE as u64).saturating_add(h).saturating_add(p);
     if n < expected {
-        return Err(CompressError::Truncated { path, expected, found: n });
+        return Err(CompressError::Truncated {
+            path,
+            expected,
+            found: n,
+        });
     }
     if n > expected {
         return Err(CompressError::Malformed {
@@ -207,7 +212,11 @@ fn split<'a>(bytes: &'a [u8], origin: &str) -> Result<(&'a [u8], &'a [u8]), Comp
     let stored = u32_at(24);
     let computed = crc32(body);
     if stored != computed {
-        return Err(CompressError::Checksum { path, stored, computed });
+        return Err(CompressError::Checksum {
+            path,
+            stored,
+            computed,
+        });
     }
     Ok(body.split_at(h as usize))
 }

@@ -42,7 +42,9 @@ pub enum CompressError {
         msg: String,
     },
     /// A sample on or outside the support given by the bounds.
-    #[error("parameter '{name}': sample {row} = {value} is not strictly inside its bounds ({lower:?}, {upper:?})")]
+    #[error(
+        "parameter '{name}': sample {row} = {value} is not strictly inside its bounds ({lower:?}, {upper:?})"
+    )]
     OutOfSupport {
         /// Parameter name.
         name: String,
@@ -139,14 +141,27 @@ pub struct PosteriorFlow {
 pub const SAMPLE_BLOCK: usize = 4096;
 
 /// Checks samples (`[n, dim]`) against names and support maps.
-pub fn check_samples(samples: &[f64], names: &[String], transforms: &[BoundTransform]) -> Result<(), CompressError> {
+pub fn check_samples(
+    samples: &[f64],
+    names: &[String],
+    transforms: &[BoundTransform],
+) -> Result<(), CompressError> {
     let d = names.len();
-    let bad = |name: &str, msg: String| CompressError::Invalid { name: name.into(), msg };
+    let bad = |name: &str, msg: String| CompressError::Invalid {
+        name: name.into(),
+        msg,
+    };
     if d == 0 || transforms.len() != d {
-        return Err(bad("names", format!("{d} names for {} support maps", transforms.len())));
+        return Err(bad(
+            "names",
+            format!("{d} names for {} support maps", transforms.len()),
+        ));
     }
     if samples.is_empty() || samples.len() % d != 0 {
-        return Err(bad("samples", format!("{} values do not form rows of {d}", samples.len())));
+        return Err(bad(
+            "samples",
+            format!("{} values do not form rows of {d}", samples.len()),
+        ));
     }
     for (i, a) in names.iter().enumerate() {
         if names[..i].contains(a) {

@@ -38,7 +38,9 @@ pub fn overlay_corner(
     ensure_font();
     let d = labels.len();
     if d == 0 || bins < 2 || original.len() % d != 0 || decompressed.len() % d != 0 || original.is_empty() {
-        return Err(PlotError::Input("overlay corner: empty data, bad shape or fewer than 2 bins".into()));
+        return Err(PlotError::Input(
+            "overlay corner: empty data, bad shape or fewer than 2 bins".into(),
+        ));
     }
     let ranges: Vec<(f64, f64)> = (0..d)
         .map(|j| {
@@ -86,7 +88,10 @@ pub fn overlay_corner(
                     .build_cartesian_2d(x0..x1, 0.0..1.15 * top)
                     .map_err(|x| e(x.to_string()))?;
                 let mut mesh = chart.configure_mesh();
-                mesh.disable_mesh().y_labels(0).x_labels(4).label_style((FONT_FAMILY, 11));
+                mesh.disable_mesh()
+                    .y_labels(0)
+                    .x_labels(4)
+                    .label_style((FONT_FAMILY, 11));
                 if i + 1 == d {
                     mesh.x_desc(labels[j].as_str());
                 }
@@ -115,7 +120,10 @@ pub fn overlay_corner(
                     .build_cartesian_2d(x0..x1, y0..y1)
                     .map_err(|x| e(x.to_string()))?;
                 let mut mesh = chart.configure_mesh();
-                mesh.disable_mesh().x_labels(4).y_labels(4).label_style((FONT_FAMILY, 11));
+                mesh.disable_mesh()
+                    .x_labels(4)
+                    .y_labels(4)
+                    .label_style((FONT_FAMILY, 11));
                 if i + 1 == d {
                     mesh.x_desc(labels[j].as_str());
                 }
@@ -196,7 +204,10 @@ pub fn overlay_corner(
                             }
                         }
                         chart
-                            .draw_series(segs.into_iter().map(|s| PathElement::new(s.to_vec(), c.stroke_width(2))))
+                            .draw_series(
+                                segs.into_iter()
+                                    .map(|s| PathElement::new(s.to_vec(), c.stroke_width(2))),
+                            )
                             .map_err(|x| e(x.to_string()))?;
                     }
                 }
@@ -205,9 +216,12 @@ pub fn overlay_corner(
     }
     // legend in the empty upper-right corner
     let width = (panel_px * d as u32) as i32;
-    for (k, (name, c)) in [("original samples", ORIGINAL), ("decompressed (flow)", DECOMPRESSED)]
-        .into_iter()
-        .enumerate()
+    for (k, (name, c)) in [
+        ("original samples", ORIGINAL),
+        ("decompressed (flow)", DECOMPRESSED),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let (x, y) = (width - 220, 20 + 22 * k as i32);
         root.draw(&PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)))

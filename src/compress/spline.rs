@@ -11,6 +11,9 @@
 //! `m + softplus(r + c)` with `c = ln(e^{1−m} − 1)`, so that zero raw
 //! parameters give the identity map; the end derivatives are 1 (C¹ tails).
 
+// `!(x > 0.0)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 /// Largest supported number of bins.
 pub const MAX_BINS: usize = 16;
 const MIN_BIN: f64 = 1e-3;
@@ -117,7 +120,9 @@ struct Partials {
 /// Eqs. 4 and 6 of Durkan et al. (2019) inside bin `b`, with partials.
 #[inline]
 fn eval(x: f64, bin: &Bin) -> (f64, f64, Partials) {
-    let Bin { xb, w, yb, h, d0, d1, .. } = *bin;
+    let Bin {
+        xb, w, yb, h, d0, d1, ..
+    } = *bin;
     let s = h / w;
     let xi = (x - xb) / w;
     let om = 1.0 - xi;
@@ -164,7 +169,14 @@ fn eval(x: f64, bin: &Bin) -> (f64, f64, Partials) {
 /// Forward map of one element and the reverse-mode derivative of
 /// `g_y · y + g_l · log dy/dx`: returns `(y, log dy/dx, ∂/∂x)` and adds the
 /// derivatives with respect to the raw parameters into `graw`.
-pub fn forward_backward(x: f64, raw: &[f64], bound: f64, g_y: f64, g_l: f64, graw: &mut [f64]) -> (f64, f64, f64) {
+pub fn forward_backward(
+    x: f64,
+    raw: &[f64],
+    bound: f64,
+    g_y: f64,
+    g_l: f64,
+    graw: &mut [f64],
+) -> (f64, f64, f64) {
     if !(x > -bound && x < bound) {
         return (x, 0.0, g_y);
     }

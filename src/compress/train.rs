@@ -5,6 +5,9 @@
 //! fixed number of shards evaluated on parallel threads and summed in order,
 //! so results do not depend on the number of cores.
 
+// `!(x > 0.0)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::flow::SplineFlow;
 use super::CompressError;
 use ferrax_solvers::optim::{Adam, AdamConfig, Optimizer};
@@ -39,7 +42,7 @@ pub struct TrainSettings {
 impl Default for TrainSettings {
     fn default() -> Self {
         TrainSettings {
-            max_epochs: 40,
+            max_epochs: 60,
             batch_size: 0,
             learning_rate: 3e-3,
             patience: 8,
@@ -90,7 +93,9 @@ fn batch_loss_grad(flow: &SplineFlow, params: &[f64], u: &[f64], grad: &mut [f64
                 })
             })
             .collect();
-        hs.into_iter().map(|h| h.join().expect("training shard panicked")).collect()
+        hs.into_iter()
+            .map(|h| h.join().expect("training shard panicked"))
+            .collect()
     });
     grad.iter_mut().for_each(|g| *g = 0.0);
     let mut loss = 0.0;
@@ -108,7 +113,10 @@ fn mean_loss(flow: &SplineFlow, u: &[f64]) -> f64 {
     let d = flow.dim;
     let n = u.len() / d;
     let chunks: Vec<&[f64]> = u.chunks(4096 * d).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(chunks.len()).max(1);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(chunks.len())
+        .max(1);
     let sums: Vec<f64> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..threads)
             .map(|t| {
@@ -124,7 +132,9 @@ fn mean_loss(flow: &SplineFlow, u: &[f64]) -> f64 {
                 })
             })
             .collect();
-        hs.into_iter().map(|h| h.join().expect("validation thread panicked")).collect()
+        hs.into_iter()
+            .map(|h| h.join().expect("validation thread panicked"))
+            .collect()
     });
     sums.iter().sum::<f64>() / n as f64
 }
@@ -139,7 +149,10 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
         msg: msg.into(),
     };
     if s.batch_size == 1 || s.max_epochs == 0 || !(s.learning_rate > 0.0) {
-        return Err(bad("training", "need batch_size 0 (auto) or >= 2, max_epochs >= 1, learning_rate > 0"));
+        return Err(bad(
+            "training",
+            "need batch_size 0 (auto) or >= 2, max_epochs >= 1, learning_rate > 0",
+        ));
     }
     if !(0.0..0.9).contains(&s.validation_fraction) {
         return Err(bad("validation_fraction", "must lie in [0, 0.9)"));
@@ -147,12 +160,19 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
     let n_val = ((n as f64 * s.validation_fraction).round() as usize).min(n.saturating_sub(2 * d));
     let n_train = n - n_val;
     if n_train < 2 * d + 2 {
-        return Err(bad("samples", &format!("{n} samples are too few to fit {d} parameters")));
+        return Err(bad(
+            "samples",
+            &format!("{n} samples are too few to fit {d} parameters"),
+        ));
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(s.seed ^ 0x5eed_f10e);
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut rng);
-    let gather = |idx: &[usize]| -> Vec<f64> { idx.iter().flat_map(|&i| y[i * d..(i + 1) * d].iter().copied()).collect() };
+    let gather = |idx: &[usize]| -> Vec<f64> {
+        idx.iter()
+            .flat_map(|&i| y[i * d..(i + 1) * d].iter().copied())
+            .collect()
+    };
     let y_train = gather(&order[..n_train]);
     let y_val = gather(&order[n_train..]);
     flow.standardise_to(&y_train)?;
@@ -218,10 +238,13 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
             let inv = 1.0 / chunk.len() as f64;
             grad.iter_mut().for_each(|g| *g *= inv);
             let frac = step as f64 / total_steps;
-            adam.config.lr = s.learning_rate * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * frac).cos()));
-            adam
-                .step_slice(&mut params, &grad)
-                .map_err(|e| CompressError::Diverged { epoch, msg: e.to_string() })?;
+            adam.config.lr =
+                s.learning_rate * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * frac).cos()));
+            adam.step_slice(&mut params, &grad)
+                .map_err(|e| CompressError::Diverged {
+                    epoch,
+                    msg: e.to_string(),
+                })?;
             step += 1;
         }
         summary.epochs = epoch;
@@ -242,7 +265,10 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
         if val < best.0 {
             best = (val, params.clone(), epoch);
         }
-        bar.set_message(format!("validation loss {val:.4} (best {:.4} at {})", best.0, best.2));
+        bar.set_message(format!(
+            "validation loss {val:.4} (best {:.4} at {})",
+            best.0, best.2
+        ));
         bar.inc(1);
         if epoch - best.2 >= s.patience {
             summary.stop_reason = "early_stopping".into();
