@@ -43,6 +43,9 @@ pub enum Error {
     /// From a surrogate model (afterglow light curves).
     #[error(transparent)]
     Surrogate(#[from] crate::surrogates::SurrogateError),
+    /// From posterior compression (flow files).
+    #[error(transparent)]
+    Compress(#[from] crate::compress::CompressError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

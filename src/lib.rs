@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod compress;
 pub mod eos;
 pub mod error;
 pub mod evidence;

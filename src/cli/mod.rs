@@ -6,6 +6,7 @@ use std::path::PathBuf;
 pub mod tov;
 
 pub mod afterglow;
+pub mod compress;
 pub mod likelihood;
 pub mod pe;
 pub mod sample;
@@ -35,6 +36,9 @@ pub enum Command {
     Pe(pe::PeArgs),
     /// GRB afterglow surrogate: train, predict light curves, infer parameters.
     Afterglow(afterglow::AfterglowArgs),
+    /// Posterior compression: compress, decompress, inspect.
+    #[command(flatten)]
+    Compression(compress::CompressionCommand),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -67,6 +71,7 @@ pub fn run() -> i32 {
         Some(Command::Likelihood(a)) => likelihood::run(&a),
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Pe(a)) => pe::run(&a),
+        Some(Command::Compression(c)) => compress::run(&c),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
         Some(Command::Afterglow(a)) => afterglow::run(&a),
     };

@@ -1,0 +1,626 @@
+//! A masked-coupling rational-quadratic spline flow (Durkan et al. 2019) in
+//! plain `f64` with hand-written reverse-mode derivatives: fast enough to fit
+//! 1e5 samples in a minute and to draw 1e6 samples in about a second on two
+//! cores, which the tape-based [`crate::flows::CouplingFlow`] is not.
+//!
+//! Data `y` (`[n, dim]`) are standardised, `u = L⁻¹ (y − shift)` with `L L^T`
+//! the sample covariance, and mapped by `n_layers` coupling layers to the
+//! base `z ~ N(0, I)`. Layer `l` passes its conditioning coordinates `A_l`
+//! through and maps each of its other coordinates `j ∈ B_l` by a spline
+//! whose `3K − 1` parameters come from an MLP (ReLU hidden layers) of
+//! `u_{A_l}`. The density (change of variables) is
+//! `log q(y) = log N(z; 0, I) + Σ_l Σ_{j∈B_l} log ∂v_j/∂u_j − Σ_j ln L_jj`.
+//! The masks split the coordinates by the bits of their index (see
+//! [`default_masks`]), so that coordinates meet across a coupling.
+
+// `!(x > 0.0)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use super::spline;
+use super::CompressError;
+use serde::{Deserialize, Serialize};
+
+/// Architecture of a [`SplineFlow`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowArchitecture {
+    /// Coupling layers.
+    pub n_layers: usize,
+    /// Hidden widths of each conditioner MLP (ReLU).
+    pub hidden: Vec<usize>,
+    /// Spline bins K (2 to 16).
+    pub bins: usize,
+    /// Half-width of the spline interval, in standardised units.
+    pub bound: f64,
+}
+
+impl Default for FlowArchitecture {
+    /// 4 layers, hidden [32, 32], 8 bins on (−5, 5).
+    fn default() -> Self {
+        FlowArchitecture {
+            n_layers: 4,
+            hidden: vec![32, 32],
+            bins: 8,
+            bound: 5.0,
+        }
+    }
+}
+
+/// The coordinates a coupling layer conditions on and transforms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mask {
+    /// Conditioning (passed-through) coordinates `A_l`.
+    pub cond: Vec<usize>,
+    /// Transformed coordinates `B_l`.
+    pub trans: Vec<usize>,
+}
+
+/// The masks of `n_layers` layers on `dim` coordinates: layers `2b` and
+/// `2b + 1` split the coordinates by bit `b` (cyclically over the
+/// `⌈log2 dim⌉` bits) of their index, the second with the sides swapped, so
+/// that with `2⌈log2 dim⌉` layers every pair of coordinates is split (one
+/// conditions the other) in some layer.
+pub fn default_masks(dim: usize, n_layers: usize) -> Vec<Mask> {
+    let nbits = (usize::BITS - (dim.max(2) - 1).leading_zeros()) as usize;
+    (0..n_layers)
+        .map(|l| {
+            let bit = (l / 2) % nbits;
+            let flip = l % 2 == 1;
+            let in_a = |j: usize| ((j >> bit) & 1 == 1) != flip;
+            Mask {
+                cond: (0..dim).filter(|&j| in_a(j)).collect(),
+                trans: (0..dim).filter(|&j| !in_a(j)).collect(),
+            }
+        })
+        .collect()
+}
+
+/// A spline coupling flow with its standardisation and weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplineFlow {
+    /// Dimension.
+    pub dim: usize,
+    /// Architecture.
+    pub arch: FlowArchitecture,
+    /// Masks, one per layer.
+    pub masks: Vec<Mask>,
+    /// Standardisation shift (sample mean), `[dim]`.
+    pub shift: Vec<f64>,
+    /// Lower Cholesky factor `L` of the sample covariance, `[dim, dim]` row-major.
+    pub chol: Vec<f64>,
+    /// `L⁻¹`, `[dim, dim]` row-major.
+    pub chol_inv: Vec<f64>,
+    /// All MLP weights and biases, layer by layer: for each linear map a
+    /// `[in, out]` row-major matrix then its `[out]` bias.
+    pub params: Vec<f64>,
+}
+
+/// `C (m×n) = op(A) op(B) + beta C`, `op(A)` `m×k` (stored `k×m` when `at`),
+/// `op(B)` `k×n` (stored `n×k` when `bt`), all row-major.
+#[allow(clippy::too_many_arguments)]
+fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, beta: f64, c: &mut [f64]) {
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
+    let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
+    // SAFETY: the asserts above bound every access by the strides given.
+    unsafe {
+        matrixmultiply::dgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            rsa,
+            csa,
+            b.as_ptr(),
+            rsb,
+            csb,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+/// Activations of one conditioner MLP over a batch.
+struct MlpTrace {
+    /// Input then each hidden layer's output (after ReLU).
+    acts: Vec<Vec<f64>>,
+    /// Output (spline parameters), `[n, |B| (3K − 1)]`.
+    out: Vec<f64>,
+}
+
+impl SplineFlow {
+    /// An identity flow (zero output layers, He-initialised hidden layers)
+    /// with unit standardisation.
+    pub fn new(dim: usize, arch: FlowArchitecture, seed: u64) -> Result<Self, CompressError> {
+        use rand::{Rng, SeedableRng};
+        let bad = |msg: &str| CompressError::Invalid {
+            name: "architecture".into(),
+            msg: msg.into(),
+        };
+        if dim < 2 {
+            return Err(CompressError::Invalid {
+                name: "samples".into(),
+                msg: format!("coupling flows need at least 2 parameters, got {dim}"),
+            });
+        }
+        if arch.n_layers == 0 || arch.hidden.is_empty() || arch.hidden.contains(&0) {
+            return Err(bad("need n_layers >= 1 and at least one positive hidden width"));
+        }
+        if !((2..=spline::MAX_BINS).contains(&arch.bins) && arch.bound > 0.0 && arch.bound.is_finite()) {
+            return Err(bad("need 2 <= bins <= 16 and a positive finite bound"));
+        }
+        let masks = default_masks(dim, arch.n_layers);
+        let mut flow = SplineFlow {
+            dim,
+            arch,
+            masks,
+            shift: vec![0.0; dim],
+            chol: identity(dim),
+            chol_inv: identity(dim),
+            params: Vec::new(),
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for l in 0..flow.arch.n_layers {
+            let widths = flow.widths(l);
+            for i in 0..widths.len() - 1 {
+                let last = i + 2 == widths.len();
+                let sd = (2.0 / widths[i] as f64).sqrt();
+                for _ in 0..widths[i] * widths[i + 1] {
+                    let v: f64 = rng.sample(rand_distr::StandardNormal);
+                    flow.params.push(if last { 0.0 } else { sd * v });
+                }
+                flow.params.extend(std::iter::repeat_n(0.0, widths[i + 1]));
+            }
+        }
+        Ok(flow)
+    }
+
+    /// Spline parameters per transformed coordinate, `3K − 1`.
+    pub fn n_raw(&self) -> usize {
+        3 * self.arch.bins - 1
+    }
+
+    /// Layer widths of the conditioner of layer `l`: `[|A|, hidden.., |B| (3K−1)]`.
+    fn widths(&self, l: usize) -> Vec<usize> {
+        let m = &self.masks[l];
+        std::iter::once(m.cond.len().max(1))
+            .chain(self.arch.hidden.iter().copied())
+            .chain([m.trans.len() * self.n_raw()])
+            .collect()
+    }
+
+    /// Number of weights and biases of the whole flow.
+    pub fn n_params(&self) -> usize {
+        (0..self.arch.n_layers)
+            .map(|l| {
+                self.widths(l)
+                    .windows(2)
+                    .map(|w| w[0] * w[1] + w[1])
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+
+    fn layer_offset(&self, l: usize) -> usize {
+        (0..l)
+            .map(|i| {
+                self.widths(i)
+                    .windows(2)
+                    .map(|w| w[0] * w[1] + w[1])
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Checks the sizes of all arrays against the architecture.
+    pub fn validate(&self) -> Result<(), String> {
+        let d = self.dim;
+        if self.masks.len() != self.arch.n_layers {
+            return Err(format!(
+                "{} masks for {} layers",
+                self.masks.len(),
+                self.arch.n_layers
+            ));
+        }
+        for m in &self.masks {
+            let mut all: Vec<usize> = m.cond.iter().chain(&m.trans).copied().collect();
+            all.sort_unstable();
+            if all != (0..d).collect::<Vec<_>>() || m.trans.is_empty() {
+                return Err("a mask does not partition the coordinates".into());
+            }
+        }
+        if self.shift.len() != d || self.chol.len() != d * d || self.chol_inv.len() != d * d {
+            return Err("standardisation arrays of the wrong size".into());
+        }
+        if !(2..=spline::MAX_BINS).contains(&self.arch.bins) || !(self.arch.bound > 0.0) {
+            return Err("bins or bound out of range".into());
+        }
+        if self.params.len() != self.n_params() {
+            return Err(format!(
+                "{} weights where the architecture needs {}",
+                self.params.len(),
+                self.n_params()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sets the standardisation to the mean and Cholesky factor of the
+    /// sample covariance of `y` (`[n, dim]`).
+    pub fn standardise_to(&mut self, y: &[f64]) -> Result<(), CompressError> {
+        let d = self.dim;
+        let n = y.len() / d;
+        let mean: Vec<f64> = (0..d)
+            .map(|j| y.iter().skip(j).step_by(d).sum::<f64>() / n as f64)
+            .collect();
+        let mut cov = vec![0.0; d * d];
+        for row in y.chunks_exact(d) {
+            for i in 0..d {
+                let ri = row[i] - mean[i];
+                for j in 0..=i {
+                    cov[i * d + j] += ri * (row[j] - mean[j]);
+                }
+            }
+        }
+        for i in 0..d {
+            for j in 0..=i {
+                cov[i * d + j] /= (n - 1) as f64;
+                cov[j * d + i] = cov[i * d + j];
+            }
+        }
+        let chol = crate::samplers::targets::cholesky(&cov, d).ok_or_else(|| CompressError::Invalid {
+            name: "samples".into(),
+            msg: "the sample covariance is singular (a constant or linearly dependent parameter)".into(),
+        })?;
+        let mut inv = vec![0.0; d * d];
+        for c in 0..d {
+            for r in 0..d {
+                let mut v = if r == c { 1.0 } else { 0.0 };
+                for k in 0..r {
+                    v -= chol[r * d + k] * inv[k * d + c];
+                }
+                inv[r * d + c] = v / chol[r * d + r];
+            }
+        }
+        self.shift = mean;
+        self.chol = chol;
+        self.chol_inv = inv;
+        Ok(())
+    }
+
+    /// `u = L⁻¹ (y − shift)` for rows of `y`.
+    pub fn standardise(&self, y: &[f64]) -> Vec<f64> {
+        let d = self.dim;
+        let mut u = vec![0.0; y.len()];
+        for (row, out) in y.chunks_exact(d).zip(u.chunks_exact_mut(d)) {
+            for i in 0..d {
+                let mut s = 0.0;
+                for k in 0..=i {
+                    s += self.chol_inv[i * d + k] * (row[k] - self.shift[k]);
+                }
+                out[i] = s;
+            }
+        }
+        u
+    }
+
+    /// `Σ_j ln L_jj`.
+    pub fn log_scale(&self) -> f64 {
+        (0..self.dim).map(|i| self.chol[i * (self.dim + 1)].ln()).sum()
+    }
+
+    /// The conditioner of layer `l` on the rows of `v` (`[n, dim]`).
+    fn mlp(&self, params: &[f64], l: usize, v: &[f64], n: usize, keep: bool) -> MlpTrace {
+        let d = self.dim;
+        let m = &self.masks[l];
+        let widths = self.widths(l);
+        let mut h = vec![0.0; n * widths[0]];
+        if !m.cond.is_empty() {
+            for r in 0..n {
+                for (c, &j) in m.cond.iter().enumerate() {
+                    h[r * widths[0] + c] = v[r * d + j];
+                }
+            }
+        }
+        let mut off = self.layer_offset(l);
+        let mut acts = Vec::new();
+        let n_lin = widths.len() - 1;
+        for i in 0..n_lin {
+            let (wi, wo) = (widths[i], widths[i + 1]);
+            let w = &params[off..off + wi * wo];
+            let b = &params[off + wi * wo..off + wi * wo + wo];
+            off += wi * wo + wo;
+            let mut z = vec![0.0; n * wo];
+            for row in z.chunks_exact_mut(wo) {
+                row.copy_from_slice(b);
+            }
+            gemm(n, wi, wo, &h, false, w, false, 1.0, &mut z);
+            if i + 1 < n_lin {
+                for x in z.iter_mut() {
+                    *x = x.max(0.0);
+                }
+            }
+            let prev = std::mem::replace(&mut h, z);
+            if keep {
+                acts.push(prev);
+            }
+        }
+        MlpTrace { acts, out: h }
+    }
+
+    /// Standardised rows `u` to base points `z` in place; returns the
+    /// per-row `Σ log ∂v/∂u`.
+    pub fn forward_u(&self, u: &mut [f64]) -> Vec<f64> {
+        let (d, p) = (self.dim, self.n_raw());
+        let n = u.len() / d;
+        let mut ld = vec![0.0; n];
+        for l in 0..self.arch.n_layers {
+            let t = self.mlp(&self.params, l, u, n, false);
+            let nb = self.masks[l].trans.len();
+            for r in 0..n {
+                for (jj, &j) in self.masks[l].trans.iter().enumerate() {
+                    let raw = &t.out[(r * nb + jj) * p..(r * nb + jj + 1) * p];
+                    let (y, lj) = spline::forward(u[r * d + j], raw, self.arch.bound);
+                    u[r * d + j] = y;
+                    ld[r] += lj;
+                }
+            }
+        }
+        ld
+    }
+
+    /// Base points `z` to standardised `u` in place (no log-density).
+    pub fn inverse_u(&self, z: &mut [f64]) {
+        let (d, p) = (self.dim, self.n_raw());
+        let n = z.len() / d;
+        for l in (0..self.arch.n_layers).rev() {
+            let t = self.mlp(&self.params, l, z, n, false);
+            let nb = self.masks[l].trans.len();
+            for r in 0..n {
+                for (jj, &j) in self.masks[l].trans.iter().enumerate() {
+                    let raw = &t.out[(r * nb + jj) * p..(r * nb + jj + 1) * p];
+                    z[r * d + j] = spline::inverse(z[r * d + j], raw, self.arch.bound);
+                }
+            }
+        }
+    }
+
+    /// `y = L u + shift` in place.
+    pub fn unstandardise(&self, u: &mut [f64]) {
+        let d = self.dim;
+        let mut tmp = vec![0.0; d];
+        for row in u.chunks_exact_mut(d) {
+            for i in 0..d {
+                let mut s = self.shift[i];
+                for k in 0..=i {
+                    s += self.chol[i * d + k] * row[k];
+                }
+                tmp[i] = s;
+            }
+            row.copy_from_slice(&tmp);
+        }
+    }
+
+    /// `log q(y)` for rows of `y` (`[n, dim]`, mapped coordinates).
+    pub fn log_prob(&self, y: &[f64]) -> Vec<f64> {
+        let d = self.dim as f64;
+        let mut u = self.standardise(y);
+        let ld = self.forward_u(&mut u);
+        let c = -0.5 * d * (2.0 * std::f64::consts::PI).ln() - self.log_scale();
+        u.chunks_exact(self.dim)
+            .zip(ld)
+            .map(|(z, l)| c - 0.5 * z.iter().map(|v| v * v).sum::<f64>() + l)
+            .collect()
+    }
+
+    /// Loss `Σ_rows (½|z|² − Σ log ∂v/∂u)` of standardised rows `u` with
+    /// weights `params`, and its gradient with respect to `params`, added into
+    /// `grad`. (The mean negative log-density is this over n plus constants.)
+    pub fn loss_and_grad(&self, params: &[f64], u: &[f64], grad: &mut [f64]) -> f64 {
+        let (d, p) = (self.dim, self.n_raw());
+        let n = u.len() / d;
+        let mut v = u.to_vec();
+        let mut traces = Vec::with_capacity(self.arch.n_layers);
+        let mut inputs = Vec::with_capacity(self.arch.n_layers);
+        let mut loss = 0.0;
+        for l in 0..self.arch.n_layers {
+            let t = self.mlp(params, l, &v, n, true);
+            let m = &self.masks[l];
+            let nb = m.trans.len();
+            let mut xin = vec![0.0; n * nb];
+            for r in 0..n {
+                for (jj, &j) in m.trans.iter().enumerate() {
+                    let raw = &t.out[(r * nb + jj) * p..(r * nb + jj + 1) * p];
+                    xin[r * nb + jj] = v[r * d + j];
+                    let (y, lj) = spline::forward(v[r * d + j], raw, self.arch.bound);
+                    v[r * d + j] = y;
+                    loss -= lj;
+                }
+            }
+            traces.push(t);
+            inputs.push(xin);
+        }
+        loss += 0.5 * v.iter().map(|x| x * x).sum::<f64>();
+        // backward: g = ∂loss/∂v
+        let mut g = v;
+        for l in (0..self.arch.n_layers).rev() {
+            let m = &self.masks[l];
+            let nb = m.trans.len();
+            let t = &traces[l];
+            let mut gout = vec![0.0; n * nb * p];
+            for r in 0..n {
+                for (jj, &j) in m.trans.iter().enumerate() {
+                    let e = r * nb + jj;
+                    let (_, _, gx) = spline::forward_backward(
+                        inputs[l][e],
+                        &t.out[e * p..(e + 1) * p],
+                        self.arch.bound,
+                        g[r * d + j],
+                        -1.0,
+                        &mut gout[e * p..(e + 1) * p],
+                    );
+                    g[r * d + j] = gx;
+                }
+            }
+            let widths = self.widths(l);
+            let n_lin = widths.len() - 1;
+            let mut offs = Vec::with_capacity(n_lin);
+            let mut off = self.layer_offset(l);
+            for i in 0..n_lin {
+                offs.push(off);
+                off += widths[i] * widths[i + 1] + widths[i + 1];
+            }
+            for i in (0..n_lin).rev() {
+                let (wi, wo) = (widths[i], widths[i + 1]);
+                let o = offs[i];
+                let h = &t.acts[i];
+                gemm(wi, n, wo, h, true, &gout, false, 1.0, &mut grad[o..o + wi * wo]);
+                for row in gout.chunks_exact(wo) {
+                    for (gb, x) in grad[o + wi * wo..o + wi * wo + wo].iter_mut().zip(row) {
+                        *gb += x;
+                    }
+                }
+                if i == 0 && m.cond.is_empty() {
+                    break;
+                }
+                let mut gh = vec![0.0; n * wi];
+                gemm(
+                    n,
+                    wo,
+                    wi,
+                    &gout,
+                    false,
+                    &params[o..o + wi * wo],
+                    true,
+                    0.0,
+                    &mut gh,
+                );
+                if i > 0 {
+                    for (gv, hv) in gh.iter_mut().zip(h) {
+                        if *hv <= 0.0 {
+                            *gv = 0.0;
+                        }
+                    }
+                    gout = gh;
+                } else {
+                    for r in 0..n {
+                        for (c, &j) in m.cond.iter().enumerate() {
+                            g[r * d + j] += gh[r * wi + c];
+                        }
+                    }
+                }
+            }
+        }
+        loss
+    }
+}
+
+fn identity(d: usize) -> Vec<f64> {
+    (0..d * d)
+        .map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn random_flow(dim: usize) -> SplineFlow {
+        let arch = FlowArchitecture {
+            n_layers: 4,
+            hidden: vec![8, 8],
+            bins: 6,
+            bound: 3.0,
+        };
+        let mut f = SplineFlow::new(dim, arch, 3).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for p in &mut f.params {
+            *p += 0.1 * rng.sample::<f64, _>(rand_distr::StandardNormal);
+        }
+        f
+    }
+
+    #[test]
+    fn masks_partition_and_mix() {
+        let m = default_masks(5, 6);
+        assert_eq!(m[0].trans, vec![0, 2, 4]);
+        assert_eq!(m[1].trans, vec![1, 3]);
+        assert_eq!(m[2].trans, vec![0, 1, 4]);
+        assert_eq!(m[3].trans, vec![2, 3]);
+        assert_eq!(m[4].trans, vec![0, 1, 2, 3]);
+        assert_eq!(m[5].trans, vec![4]);
+        // every pair is split in some layer
+        for i in 0..5 {
+            for j in 0..i {
+                assert!(
+                    m.iter().any(|k| k.cond.contains(&i) != k.cond.contains(&j)),
+                    "{i} {j}"
+                );
+            }
+        }
+        let m2 = default_masks(2, 2);
+        assert_eq!((m2[0].trans.clone(), m2[1].trans.clone()), (vec![0], vec![1]));
+    }
+
+    #[test]
+    fn inverse_of_forward_and_validate() {
+        let f = random_flow(5);
+        assert!(f.validate().is_ok());
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        let u: Vec<f64> = (0..50 * 5)
+            .map(|_| 1.5 * rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
+        let mut z = u.clone();
+        f.forward_u(&mut z);
+        f.inverse_u(&mut z);
+        let err = u.iter().zip(&z).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(err < 1e-10, "{err}");
+    }
+
+    /// The hand-written gradient of the training loss against central
+    /// differences, on every weight of a 3-D flow.
+    #[test]
+    fn loss_gradient_matches_finite_differences() {
+        let f = random_flow(3);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let u: Vec<f64> = (0..7 * 3)
+            .map(|_| 1.2 * rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
+        let mut grad = vec![0.0; f.params.len()];
+        f.loss_and_grad(&f.params, &u, &mut grad);
+        let mut worst: f64 = 0.0;
+        for i in 0..f.params.len() {
+            let h = 1e-6;
+            let (mut a, mut b) = (f.params.clone(), f.params.clone());
+            a[i] += h;
+            b[i] -= h;
+            let mut sink = vec![0.0; f.params.len()];
+            let fd = (f.loss_and_grad(&a, &u, &mut sink) - f.loss_and_grad(&b, &u, &mut sink)) / (2.0 * h);
+            worst = worst.max((grad[i] - fd).abs() / (1.0 + fd.abs()));
+        }
+        assert!(worst < 1e-5, "worst relative gradient error {worst}");
+    }
+
+    /// The density of a random 2-D flow integrates to 1 (midpoint rule).
+    #[test]
+    fn density_integrates_to_one() {
+        let f = random_flow(2);
+        let (n, lim) = (400, 9.0);
+        let h = 2.0 * lim / n as f64;
+        let mut pts = Vec::with_capacity(2 * n * n);
+        for i in 0..n {
+            for j in 0..n {
+                pts.push(-lim + (i as f64 + 0.5) * h);
+                pts.push(-lim + (j as f64 + 0.5) * h);
+            }
+        }
+        let total: f64 = f.log_prob(&pts).iter().map(|l| l.exp()).sum::<f64>() * h * h;
+        assert!((total - 1.0).abs() < 2e-3, "{total}");
+    }
+}
