@@ -40,6 +40,9 @@ pub enum Error {
     /// From a parameter-estimation run (configuration, output directory).
     #[error(transparent)]
     Pe(#[from] crate::pe::PeError),
+    /// Reading or conditioning detector strain data.
+    #[error(transparent)]
+    Strain(#[from] crate::strain::StrainError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -17,6 +17,7 @@ pub mod pe;
 pub mod plot;
 pub mod prior;
 pub mod samplers;
+pub mod strain;
 pub mod tov;
 
 pub use error::{Error, Result};
