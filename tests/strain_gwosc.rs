@@ -4,7 +4,7 @@
 //! References: tests/data/gw150914/make_reference.py.
 
 use ferrax::io::hdf5::Hdf5File;
-use ferrax::strain::conditioning::{average_periodograms, welch_periodograms, Averaging};
+use ferrax::strain::conditioning::{average_periodograms, welch_periodograms, Averaging, WelchWindow};
 use ferrax::strain::{StrainError, StrainSeries};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -78,22 +78,25 @@ fn gzipped_text_is_bit_identical_to_hdf5() {
 }
 
 #[test]
-fn welch_psd_matches_scipy_median_and_mean() {
+fn welch_psd_matches_scipy_median_mean_hann_and_tukey() {
     let h = StrainSeries::read(data(FILES[0].1)).unwrap();
     let fs = h.sample_rate;
     let seg = &h.data[..14 * 4096];
-    let p = welch_periodograms(seg, fs, 4 * 4096, 2 * 4096);
+    let p = welch_periodograms(seg, fs, 4 * 4096, 2 * 4096, WelchWindow::Hann);
     assert_eq!(p.len(), 6);
     let med = average_periodograms(&p, Averaging::Median);
     let mean = average_periodograms(&p, Averaging::Mean);
+    let pt = welch_periodograms(seg, fs, 4 * 4096, 2 * 4096, WelchWindow::Tukey(0.2));
+    let med_tukey = average_periodograms(&pt, Averaging::Median);
     let r = ferrax::io::read_npy(data("welch_scipy_H1.npy")).unwrap();
     let rows = r.shape[0];
     let mut worst: f64 = 0.0;
     for j in 0..rows {
-        let (f, m, a) = (r.data[3 * j], r.data[3 * j + 1], r.data[3 * j + 2]);
+        let row = &r.data[4 * j..4 * j + 4];
+        let (f, m, a, mt) = (row[0], row[1], row[2], row[3]);
         let k = (f * 4.0).round() as usize;
         assert_eq!(k as f64 / 4.0, f);
-        for (ours, theirs) in [(med[k], m), (mean[k], a)] {
+        for (ours, theirs) in [(med[k], m), (mean[k], a), (med_tukey[k], mt)] {
             let rel = (ours - theirs).abs() / theirs.abs().max(1e-300);
             worst = worst.max(rel);
         }

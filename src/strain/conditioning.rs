@@ -9,7 +9,9 @@
 //!   `Interferometer.power_spectral_density_array`).
 //! - Welch PSD (Welch 1967, IEEE Trans. Audio Electroacoust. 15, 70) as
 //!   `scipy.signal.welch`: segments of `nperseg` samples overlapping by
-//!   `noverlap`, mean removed from each, a periodic Hann window, one-sided
+//!   `noverlap`, mean removed from each, a periodic window (Hann, scipy's
+//!   default, or Tukey with the data's α as bilby/gwpy use, so that the PSD
+//!   sees the same spectral leakage as the windowed data), one-sided
 //!   density |X_k|² · 2/(f_s Σ w²) (DC and Nyquist not doubled), averaged
 //!   with the median divided by its bias for n segments,
 //!   b(n) = Σ_{k=1}^{n} (−1)^{k+1}/k for odd n (scipy's `_median_bias`,
@@ -43,9 +45,35 @@ impl Averaging {
     }
 }
 
+/// The window of each Welch segment (periodic, as `scipy.signal.get_window`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WelchWindow {
+    /// Hann window (scipy's default).
+    Hann,
+    /// Tukey window with taper fraction α.
+    Tukey(f64),
+}
+
+impl WelchWindow {
+    /// The periodic window of `n` points: the symmetric window of n + 1
+    /// points without its last point.
+    pub fn values(&self, n: usize) -> Vec<f64> {
+        match *self {
+            WelchWindow::Hann => hann_periodic(n),
+            WelchWindow::Tukey(a) => {
+                let mut w = tukey(n + 1, a);
+                w.pop();
+                w
+            }
+        }
+    }
+}
+
 /// Welch settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WelchOptions {
+    /// Window of each segment.
+    pub window: WelchWindow,
     /// Segment length [s].
     pub segment_s: f64,
     /// Overlap of consecutive segments [s].
@@ -154,10 +182,16 @@ pub fn irfft_strain(fs: &FrequencySeries, n: usize, sample_rate: f64) -> Vec<f64
 
 /// One-sided periodograms [1/Hz] of the Welch segments of `x`: segments of
 /// `nperseg` samples every `nperseg − noverlap`, each with its mean removed
-/// and a periodic Hann window (scipy's defaults).
-pub fn welch_periodograms(x: &[f64], sample_rate: f64, nperseg: usize, noverlap: usize) -> Vec<Vec<f64>> {
+/// and multiplied by `window` (scipy's definitions).
+pub fn welch_periodograms(
+    x: &[f64],
+    sample_rate: f64,
+    nperseg: usize,
+    noverlap: usize,
+    window: WelchWindow,
+) -> Vec<Vec<f64>> {
     let step = nperseg.saturating_sub(noverlap).max(1);
-    let w = hann_periodic(nperseg);
+    let w = window.values(nperseg);
     let s2: f64 = w.iter().map(|v| v * v).sum();
     let mut planner = RealFftPlanner::<f64>::new();
     let fft = planner.plan_fft_forward(nperseg);
@@ -235,8 +269,8 @@ pub fn welch_off_source(
     }
     let cut0 = (((exclude.0 - gps_start) * sample_rate).floor().max(0.0) as usize).min(x.len());
     let cut1 = (((exclude.1 - gps_start) * sample_rate).ceil().max(0.0) as usize).min(x.len());
-    let mut p = welch_periodograms(&x[..cut0], sample_rate, nperseg, noverlap);
-    p.extend(welch_periodograms(&x[cut1..], sample_rate, nperseg, noverlap));
+    let mut p = welch_periodograms(&x[..cut0], sample_rate, nperseg, noverlap, opts.window);
+    p.extend(welch_periodograms(&x[cut1..], sample_rate, nperseg, noverlap, opts.window));
     if p.is_empty() {
         return Err(StrainError::Format {
             file: file.to_string(),

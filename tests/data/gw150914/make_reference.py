@@ -42,8 +42,9 @@ for det, ifo in [("H-H1", "H1"), ("L-L1", "L1")]:
         seg = x[: 14 * fs]
         fr, p_med = welch(seg, fs=fs, nperseg=4 * fs, noverlap=2 * fs, average="median")
         _, p_mean = welch(seg, fs=fs, nperseg=4 * fs, noverlap=2 * fs, average="mean")
+        _, p_tuk = welch(seg, fs=fs, nperseg=4 * fs, noverlap=2 * fs, average="median", window=("tukey", 0.2))
         keep = slice(0, None, 4)  # every 4th bin (1 Hz) to keep the file small
-        np.save(os.path.join(here, "welch_scipy_H1.npy"), np.stack([fr[keep], p_med[keep], p_mean[keep]], axis=1))
+        np.save(os.path.join(here, "welch_scipy_H1.npy"), np.stack([fr[keep], p_med[keep], p_mean[keep], p_tuk[keep]], axis=1))
         # the first 8 s of the gzipped-text file GWOSC serves
         with gzip.open(os.path.join(src, f"{det}_LOSC_4_V2-1126259446-32.txt.gz"), "rt") as g:
             lines = g.read().splitlines()
