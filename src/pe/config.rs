@@ -217,6 +217,13 @@ pub struct SamplerConfig {
     /// Chains start at the reference point with this spread in the
     /// unconstrained coordinates (`0` would start them all at one point).
     pub init_spread: f64,
+    /// Start the chains instead from the Laplace approximation at the
+    /// reference point: z ~ N(z_ref, (−∇²log p + 0.1 I)⁻¹) in the
+    /// unconstrained coordinates (Hessian by central differences of the
+    /// exact gradient), so that they begin as wide as the posterior (default
+    /// false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_laplace: Option<bool>,
     /// Checkpoint every this many loops.
     pub checkpoint_every: usize,
     /// Estimate the evidence (learned harmonic mean).
@@ -295,6 +302,7 @@ impl Default for PeConfig {
                 train_batch_size: 2000,
                 max_buffer: 10_000,
                 init_spread: 0.05,
+                init_laplace: None,
                 checkpoint_every: 2,
                 evidence: true,
                 threads: 0,
