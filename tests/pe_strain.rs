@@ -50,7 +50,11 @@ fn gw150914_data_scan_finds_the_event() {
     assert!(s.matched_filter_snr > 20.0, "{}", s.matched_filter_snr);
     assert_eq!(s.strain.len(), 2);
     for st in &s.strain {
-        assert!(st.quality.as_deref().unwrap().starts_with("all 7 data-quality flags set"));
+        assert!(st
+            .quality
+            .as_deref()
+            .unwrap()
+            .starts_with("all 7 data-quality flags set"));
         assert!(st.psd_method.contains("median"));
         // the Welch PSD near the LIGO O1 sensitivity: ASD ~ 1e-23 /√Hz at 100–300 Hz
         let asd = st.psd.at(200.0).sqrt();
@@ -78,12 +82,18 @@ fn corrupt_or_unexpected_strain_gives_one_line_errors_naming_the_file() {
     let mut c = gw150914();
     c.data.sampling_frequency_hz = 2048.0;
     let e = err_of(&c);
-    assert!(e.contains("H-H1_LOSC") && e.contains("sample rate 4096 Hz"), "{e}");
+    assert!(
+        e.contains("H-H1_LOSC") && e.contains("sample rate 4096 Hz"),
+        "{e}"
+    );
     // trigger outside the file
     let mut c = gw150914();
     c.data.trigger_time = 1126259600.0;
     let e = err_of(&c);
-    assert!(e.contains("H-H1_LOSC") && e.contains("not inside the file"), "{e}");
+    assert!(
+        e.contains("H-H1_LOSC") && e.contains("not inside the file"),
+        "{e}"
+    );
     // a NaN in the strain (gzipped text)
     let text = {
         use std::io::Read;
@@ -102,7 +112,10 @@ fn corrupt_or_unexpected_strain_gives_one_line_errors_naming_the_file() {
     let mut c = gw150914();
     c.detectors[0].strain = Some(p.display().to_string());
     let e = err_of(&c);
-    assert!(e.contains("H1_nan.txt") && e.contains("sample 5000") && e.contains("NaN"), "{e}");
+    assert!(
+        e.contains("H1_nan.txt") && e.contains("sample 5000") && e.contains("NaN"),
+        "{e}"
+    );
     // H1's file given for L1
     let mut c = gw150914();
     c.detectors[1].strain = c.detectors[0].strain.clone();
@@ -170,7 +183,10 @@ fn frequency_domain_strain_files_npy_and_text() {
     let mut g = f.clone();
     g.detectors[0].strain = Some(short.display().to_string());
     let e = load_strain_data(&g, &freqs).unwrap_err().to_string();
-    assert!(e.contains("short.npy") && e.contains("wrong length") && !e.contains('\n'), "{e}");
+    assert!(
+        e.contains("short.npy") && e.contains("wrong length") && !e.contains('\n'),
+        "{e}"
+    );
     // welch needs time-domain data
     let mut g = f.clone();
     g.detectors[0].psd = "welch".into();

@@ -10,7 +10,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gw150914").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/gw150914")
+        .join(name)
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -39,7 +41,12 @@ fn hdf5_reader_matches_h5py_bit_for_bit() {
         assert_eq!(1.0 / s.sample_rate, want["xspacing"].as_f64().unwrap());
         assert_eq!(s.data.len() as u64, want["npoints"].as_u64().unwrap());
         assert_eq!(s.duration(), want["duration"].as_f64().unwrap());
-        for (i, v) in want["sample_index"].as_array().unwrap().iter().zip(want["sample_value"].as_array().unwrap()) {
+        for (i, v) in want["sample_index"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(want["sample_value"].as_array().unwrap())
+        {
             assert_eq!(s.data[i.as_u64().unwrap() as usize], v.as_f64().unwrap());
         }
         let sum = s.data.iter().fold(0u64, |a, v| a.wrapping_add(v.to_bits()));
@@ -47,12 +54,24 @@ fn hdf5_reader_matches_h5py_bit_for_bit() {
         assert_eq!(sum, want["bits_wrapping_sum"].as_u64().unwrap(), "{ifo}");
         assert_eq!(xor, want["bits_xor"].as_u64().unwrap(), "{ifo}");
         let dq = s.quality.as_ref().unwrap();
-        let mask: Vec<u64> = want["dq_mask"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let mask: Vec<u64> = want["dq_mask"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         assert_eq!(dq.mask.iter().map(|&m| m as u64).collect::<Vec<_>>(), mask);
-        let names: Vec<&str> = want["dq_names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let names: Vec<&str> = want["dq_names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         assert_eq!(dq.names, names);
         assert!(dq.missing_flags(s.gps_start, s.gps_end()).is_empty());
-        assert!(dq.report(1126259460.4, 1126259464.4).starts_with("all 7 data-quality flags set"));
+        assert!(dq
+            .report(1126259460.4, 1126259464.4)
+            .starts_with("all 7 data-quality flags set"));
         // meta/GPSstart read through the same reader
         let f = Hdf5File::open(data(file)).unwrap();
         let gps = f.dataset("meta/GPSstart").unwrap().read_f64(&f).unwrap();
@@ -143,7 +162,9 @@ fn corrupt_chunk_fails_its_checksum() {
 fn wrong_sample_rate_nan_and_outside_trigger_are_typed_errors() {
     // a 2048 Hz text file
     let p = tmp("rate.txt");
-    let mut text = String::from("# strain for H1\n# This file has 2048 samples per second\n# starting GPS 1126259446 duration 1\n");
+    let mut text = String::from(
+        "# strain for H1\n# This file has 2048 samples per second\n# starting GPS 1126259446 duration 1\n",
+    );
     for i in 0..2048 {
         text.push_str(&format!("{}\n", (i as f64 * 0.1).sin() * 1e-21));
     }

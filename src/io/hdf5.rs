@@ -313,7 +313,9 @@ impl Hdf5File {
         let offsets = c.u8()?;
         let lengths = c.u8()?;
         if offsets != 8 || lengths != 8 {
-            return Err(f.unsupported(format!("{offsets}-byte offsets / {lengths}-byte lengths (only 8)")));
+            return Err(f.unsupported(format!(
+                "{offsets}-byte offsets / {lengths}-byte lengths (only 8)"
+            )));
         }
         c.skip(1)?; // reserved
         c.skip(4)?; // group leaf/internal node K
@@ -369,7 +371,11 @@ impl Hdf5File {
     }
 
     fn cursor<'a>(&'a self, pos: u64, what: &'a str) -> Cursor<'a> {
-        Cursor { file: self, pos, what }
+        Cursor {
+            file: self,
+            pos,
+            what,
+        }
     }
 
     /// The messages of the version-1 object header at `addr` (§IV.A.1.a),
@@ -378,11 +384,13 @@ impl Hdf5File {
         let mut c = self.cursor(addr, "object header");
         let version = c.u8()?;
         if version != 1 {
-            return Err(if self.bytes.get(addr as usize..(addr as usize).saturating_add(4)) == Some(&b"OHDR"[..]) {
-                self.unsupported("version-2 object headers".into())
-            } else {
-                self.format(format!("bad object header version {version} at byte {addr}"))
-            });
+            return Err(
+                if self.bytes.get(addr as usize..(addr as usize).saturating_add(4)) == Some(&b"OHDR"[..]) {
+                    self.unsupported("version-2 object headers".into())
+                } else {
+                    self.format(format!("bad object header version {version} at byte {addr}"))
+                },
+            );
         }
         c.skip(1)?;
         let n_messages = c.u16()? as usize;
@@ -427,11 +435,14 @@ impl Hdf5File {
         if msgs.iter().any(|m| m.kind == 0x02 || m.kind == 0x06) && !msgs.iter().any(|m| m.kind == 0x11) {
             return Err(self.unsupported(format!("new-style (link message) group '{path}'")));
         }
-        let st = msgs.iter().find(|m| m.kind == 0x11).ok_or_else(|| Hdf5Error::Type {
-            file: self.name.clone(),
-            name: path.to_string(),
-            msg: "not a group".into(),
-        })?;
+        let st = msgs
+            .iter()
+            .find(|m| m.kind == 0x11)
+            .ok_or_else(|| Hdf5Error::Type {
+                file: self.name.clone(),
+                name: path.to_string(),
+                msg: "not a group".into(),
+            })?;
         let mut b = Body { b: &st.body, pos: 0 };
         let btree = b.uint(8, self, "symbol table")?;
         let heap = b.uint(8, self, "symbol table")?;
@@ -478,7 +489,13 @@ impl Hdf5File {
 
     /// Leaves of a version-1 B-tree of `node_type` (0: group nodes → SNOD
     /// addresses; §III.A.1).
-    fn btree_children(&self, addr: u64, node_type: u8, out: &mut Vec<u64>, depth: usize) -> Result<(), Hdf5Error> {
+    fn btree_children(
+        &self,
+        addr: u64,
+        node_type: u8,
+        out: &mut Vec<u64>,
+        depth: usize,
+    ) -> Result<(), Hdf5Error> {
         if depth > 64 {
             return Err(self.format("B-tree deeper than 64 levels".into()));
         }
@@ -527,7 +544,11 @@ impl Hdf5File {
     /// Names of the members of the group at `path`.
     pub fn members(&self, path: &str) -> Result<Vec<String>, Hdf5Error> {
         let addr = self.locate(path)?;
-        Ok(self.group_entries(addr, path)?.into_iter().map(|(n, _)| n).collect())
+        Ok(self
+            .group_entries(addr, path)?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect())
     }
 
     /// The dataset at `path` (type, shape, attributes; data read on demand).
@@ -737,7 +758,9 @@ impl Hdf5File {
                     return Ok(vec![0; total as usize]); // never written: fill value 0
                 }
                 if *size < total {
-                    return Err(self.format(format!("{}: contiguous storage shorter than its shape", ds.path)));
+                    return Err(
+                        self.format(format!("{}: contiguous storage shorter than its shape", ds.path))
+                    );
                 }
                 let mut c = self.cursor(*address, "dataset data");
                 Ok(c.take(total)?.to_vec())
@@ -756,7 +779,9 @@ impl Hdf5File {
                 self.chunk_index(*btree, &mut chunks, 0)?;
                 for (size, mask, offset, addr) in chunks {
                     if offset % chunk[0] as u64 != 0 || offset >= n.max(1) {
-                        return Err(self.format(format!("{}: chunk at element {offset} off the grid", ds.path)));
+                        return Err(
+                            self.format(format!("{}: chunk at element {offset} off the grid", ds.path))
+                        );
                     }
                     let mut c = self.cursor(addr, "data chunk");
                     let mut data = c.take(size as u64)?.to_vec();
@@ -792,7 +817,12 @@ impl Hdf5File {
 
     /// Leaves (size, filter mask, element offset, address) of a rank-1
     /// chunk B-tree (node type 1).
-    fn chunk_index(&self, addr: u64, out: &mut Vec<(u32, u32, u64, u64)>, depth: usize) -> Result<(), Hdf5Error> {
+    fn chunk_index(
+        &self,
+        addr: u64,
+        out: &mut Vec<(u32, u32, u64, u64)>,
+        depth: usize,
+    ) -> Result<(), Hdf5Error> {
         if depth > 64 {
             return Err(self.format("chunk B-tree deeper than 64 levels".into()));
         }
@@ -833,7 +863,11 @@ impl Hdf5File {
                 let mut out = Vec::new();
                 flate2::read::ZlibDecoder::new(&data[..])
                     .read_to_end(&mut out)
-                    .map_err(|e| self.format(format!("{path}: chunk at element {offset}: bad deflate stream ({e})")))?;
+                    .map_err(|e| {
+                        self.format(format!(
+                            "{path}: chunk at element {offset}: bad deflate stream ({e})"
+                        ))
+                    })?;
                 Ok(out)
             }
             2 => {

@@ -218,7 +218,8 @@ pub struct SamplerConfig {
     /// unconstrained coordinates (`0` would start them all at one point).
     pub init_spread: f64,
     /// Start the chains instead from the Laplace approximation at the
-    /// reference point: z ~ N(z_ref, (−∇²log p + 0.1 I)⁻¹) in the
+    /// reference point, over-dispersed by 2: z ~ N(z_ref, 4 (−∇²log p +
+    /// 0.1 I)⁻¹) in the
     /// unconstrained coordinates (Hessian by central differences of the
     /// exact gradient), so that they begin as wide as the posterior (default
     /// false).
@@ -435,7 +436,11 @@ impl PeConfig {
         positive("prior.time_half_width_s", p.time_half_width_s)?;
         let n_strain = self.detectors.iter().filter(|d| d.strain.is_some()).count();
         if n_strain != 0 && n_strain != self.detectors.len() {
-            let i = self.detectors.iter().position(|d| d.strain.is_none()).unwrap_or(0);
+            let i = self
+                .detectors
+                .iter()
+                .position(|d| d.strain.is_none())
+                .unwrap_or(0);
             return Err(bad(
                 &format!("detectors[{i}].strain"),
                 "either every detector or none has a strain file",
@@ -464,7 +469,10 @@ impl PeConfig {
         }
         if let Some(a) = &d.psd_averaging {
             if a != "median" && a != "mean" {
-                return Err(bad("data.psd_averaging", format!("'{a}' is not \"median\" or \"mean\"")));
+                return Err(bad(
+                    "data.psd_averaging",
+                    format!("'{a}' is not \"median\" or \"mean\""),
+                ));
             }
         }
         match (&self.injection, n_strain) {

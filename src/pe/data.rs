@@ -50,7 +50,10 @@ pub fn welch_options(cfg: &PeConfig) -> Result<WelchOptions> {
         window: WelchWindow::Tukey(tukey_alpha(cfg)),
         segment_s,
         overlap_s: d.psd_overlap_s.unwrap_or(0.5 * segment_s),
-        averaging: Averaging::parse(d.psd_averaging.as_deref().unwrap_or("median"), "data.psd_averaging")?,
+        averaging: Averaging::parse(
+            d.psd_averaging.as_deref().unwrap_or("median"),
+            "data.psd_averaging",
+        )?,
     })
 }
 
@@ -89,13 +92,20 @@ pub fn load_strain_data(cfg: &PeConfig, freqs: &[f64]) -> Result<(Vec<DetectorDa
                 if name != &det.name {
                     return Err(StrainError::Format {
                         file: file.clone(),
-                        msg: format!("holds {name} data but is configured for detectors[{i}] = {}", det.name),
+                        msg: format!(
+                            "holds {name} data but is configured for detectors[{i}] = {}",
+                            det.name
+                        ),
                     }
                     .into());
                 }
             }
             s.check_sample_rate(d.sampling_frequency_hz)?;
-            let seg = s.segment(t0, d.duration_s, "analysis segment (trigger_time + post_trigger_s − duration_s)")?;
+            let seg = s.segment(
+                t0,
+                d.duration_s,
+                "analysis segment (trigger_time + post_trigger_s − duration_s)",
+            )?;
             let w = tukey(seg.len(), tukey_alpha(cfg));
             let wf = w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
             let fd = rfft_strain(seg, Some(&w), s.sample_rate);
@@ -108,7 +118,14 @@ pub fn load_strain_data(cfg: &PeConfig, freqs: &[f64]) -> Result<(Vec<DetectorDa
             }
             let (psd, how) = if det.psd == "welch" {
                 let opts = welch_options(cfg)?;
-                let (p, n) = welch_off_source(&s.data, s.sample_rate, s.gps_start, (t0, t0 + d.duration_s), &opts, &file)?;
+                let (p, n) = welch_off_source(
+                    &s.data,
+                    s.sample_rate,
+                    s.gps_start,
+                    (t0, t0 + d.duration_s),
+                    &opts,
+                    &file,
+                )?;
                 let how = format!(
                     "Welch, {} averaging of {n} off-source segments of {} s (overlap {} s, Tukey window alpha = {}, mean removed) outside the analysed GPS [{t0}, {})",
                     match opts.averaging {
@@ -161,13 +178,26 @@ pub fn write_data_plots(cfg: &PeConfig, inputs: &[StrainInput], dir: &Path) -> R
     let d = &cfg.data;
     let curves: Vec<(String, Vec<f64>, Vec<f64>)> = inputs
         .iter()
-        .map(|s| (s.detector.clone(), s.psd.frequencies.clone(), s.psd.values.clone()))
+        .map(|s| {
+            (
+                s.detector.clone(),
+                s.psd.frequencies.clone(),
+                s.psd.values.clone(),
+            )
+        })
         .collect();
-    asd_plot(&dir.join("data_asd.png"), &curves, d.f_min_hz.min(20.0), d.f_max_hz)?;
+    asd_plot(
+        &dir.join("data_asd.png"),
+        &curves,
+        d.f_min_hz.min(20.0),
+        d.f_max_hz,
+    )?;
     let mut white = Vec::new();
     let mut q_panels = Vec::new();
     let q_times: Vec<f64> = (0..=300).map(|j| -0.5 + 0.6 * j as f64 / 300.0).collect();
-    let q_freqs: Vec<f64> = (0..=80).map(|i| 20.0 * (512.0f64 / 20.0).powf(i as f64 / 80.0)).collect();
+    let q_freqs: Vec<f64> = (0..=80)
+        .map(|i| 20.0 * (512.0f64 / 20.0).powf(i as f64 / 80.0))
+        .collect();
     for s in inputs {
         let Some(series) = &s.series else { continue };
         // whiten 8 s around the trigger (fewer edge effects than 4 s)
@@ -193,7 +223,10 @@ pub fn write_data_plots(cfg: &PeConfig, inputs: &[StrainInput], dir: &Path) -> R
         // unit variance over the whole band: rescale the broadband series
         let var = broad.iter().map(|v| v * v).sum::<f64>() / broad.len() as f64;
         let unit: Vec<f64> = broad.iter().map(|v| v / var.sqrt()).collect();
-        q_panels.push((s.detector.clone(), q_energy(&unit, rate, &abs_times, &q_freqs, 8.0)));
+        q_panels.push((
+            s.detector.clone(),
+            q_energy(&unit, rate, &abs_times, &q_freqs, 8.0),
+        ));
     }
     if !white.is_empty() {
         whitened_plot(

@@ -342,7 +342,11 @@ pub fn write_outputs(
 /// A Markdown table of this run's medians and 90 % intervals beside the
 /// published ones, with a column saying whether the median lies inside the
 /// published interval.
-pub fn comparison_table(p: &super::config::PublishedConfig, quantiles: &[[f64; 3]], summary: &Value) -> String {
+pub fn comparison_table(
+    p: &super::config::PublishedConfig,
+    quantiles: &[[f64; 3]],
+    summary: &Value,
+) -> String {
     let mut out = String::from(
         "| parameter | this run: median [5 %, 95 %] | published: median [5 %, 95 %] | median inside published 90 % |\n|---|---|---|---|\n",
     );
@@ -351,7 +355,13 @@ pub fn comparison_table(p: &super::config::PublishedConfig, quantiles: &[[f64; 3
             continue;
         };
         let [q05, m, q95] = quantiles[j];
-        let prec = |v: f64| if v.abs() >= 100.0 { format!("{v:.0}") } else { format!("{v:.3}") };
+        let prec = |v: f64| {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.3}")
+            }
+        };
         out.push_str(&format!(
             "| {name} | {} [{}, {}] | {} [{}, {}]{} | {} |\n",
             prec(m),

@@ -120,33 +120,46 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
     let mut lik = GwLikelihood::new(grid, detectors, false)?;
     let prior = prior_of(cfg)?;
     let l = &cfg.likelihood;
-    let (injection, optimal_snr, injection_log_likelihood_ratio, reference, reference_log_likelihood_ratio, scan) =
-        match cfg.injection_params() {
-            Some(injection) => {
-                // optimal SNR: in zero noise ln Λ(injection) = ⟨h|h⟩/2
-                lik.inject::<ChaCha8Rng>(&injection, None)?;
-                let optimal_snr = (2.0 * lik.log_likelihood_ratio(&injection)?).sqrt();
-                if d.noise == "gaussian" {
-                    let mut rng = ChaCha8Rng::seed_from_u64(d.noise_seed);
-                    lik.inject(&injection, Some(&mut rng))?;
-                }
-                let at_injection = lik.log_likelihood_ratio(&injection)?;
-                let (reference, at_ref) = find_reference_parameters(
-                    &lik,
-                    &injection,
-                    l.reference_iterations,
-                    l.reference_learning_rate,
-                )?;
-                (Some(injection), optimal_snr, Some(at_injection), reference, at_ref, None)
+    let (
+        injection,
+        optimal_snr,
+        injection_log_likelihood_ratio,
+        reference,
+        reference_log_likelihood_ratio,
+        scan,
+    ) = match cfg.injection_params() {
+        Some(injection) => {
+            // optimal SNR: in zero noise ln Λ(injection) = ⟨h|h⟩/2
+            lik.inject::<ChaCha8Rng>(&injection, None)?;
+            let optimal_snr = (2.0 * lik.log_likelihood_ratio(&injection)?).sqrt();
+            if d.noise == "gaussian" {
+                let mut rng = ChaCha8Rng::seed_from_u64(d.noise_seed);
+                lik.inject(&injection, Some(&mut rng))?;
             }
-            None => {
-                let (mut reference, _, scan) = super::search::find_reference_on_data(&lik, cfg, threads)?;
-                clamp_into_prior(&mut reference, cfg, &prior);
-                let at_ref = lik.log_likelihood_ratio(&reference)?;
-                let hh = lik.inner_products(&reference).h_inner_h;
-                (None, hh.sqrt(), None, reference, at_ref, Some(scan))
-            }
-        };
+            let at_injection = lik.log_likelihood_ratio(&injection)?;
+            let (reference, at_ref) = find_reference_parameters(
+                &lik,
+                &injection,
+                l.reference_iterations,
+                l.reference_learning_rate,
+            )?;
+            (
+                Some(injection),
+                optimal_snr,
+                Some(at_injection),
+                reference,
+                at_ref,
+                None,
+            )
+        }
+        None => {
+            let (mut reference, _, scan) = super::search::find_reference_on_data(&lik, cfg, threads)?;
+            clamp_into_prior(&mut reference, cfg, &prior);
+            let at_ref = lik.log_likelihood_ratio(&reference)?;
+            let hh = lik.inner_products(&reference).h_inner_h;
+            (None, hh.sqrt(), None, reference, at_ref, Some(scan))
+        }
+    };
     let ip = lik.inner_products(&reference);
     let matched_filter_snr = ip.d_inner_h_re / ip.h_inner_h.sqrt();
     let (mc, q) = chirp_mass_and_ratio(reference[0], reference[1]);
@@ -354,14 +367,16 @@ pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Res
             let eps: [f64; N_PARAMS] = std::array::from_fn(|_| rng.sample::<f64, _>(StandardNormal));
             let start = starts[c % starts.len()];
             match &laplace {
-                // z = z_ref + L⁻ᵀ ε has covariance (L Lᵀ)⁻¹; steps capped at 3
+                // z = z_ref + 2 L⁻ᵀ ε: twice the Laplace width (over-dispersed
+                // starts, as R̂ assumes; Gelman & Rubin 1992, Stat. Sci. 7,
+                // 457), steps capped at 3
                 Some(l) => {
                     let mut dz = [0.0; N_PARAMS];
                     for i in (0..N_PARAMS).rev() {
                         let s: f64 = (i + 1..N_PARAMS).map(|k| l[k * N_PARAMS + i] * dz[k]).sum();
                         dz[i] = (eps[i] - s) / l[i * N_PARAMS + i];
                     }
-                    std::array::from_fn::<f64, N_PARAMS, _>(|i| start[i] + dz[i].clamp(-3.0, 3.0))
+                    std::array::from_fn::<f64, N_PARAMS, _>(|i| start[i] + (2.0 * dz[i]).clamp(-3.0, 3.0))
                 }
                 None => std::array::from_fn(|i| start[i] + spread * eps[i]),
             }
@@ -404,7 +419,9 @@ fn laplace_factor(density: &PeDensity, z: &[f64; N_PARAMS]) -> Vec<f64> {
         lambda *= 10.0;
         if lambda > 1e12 {
             // a diagonal unit precision: the plain spread
-            return (0..n * n).map(|k| if k / n == k % n { 1.0 } else { 0.0 }).collect();
+            return (0..n * n)
+                .map(|k| if k / n == k % n { 1.0 } else { 0.0 })
+                .collect();
         }
     }
 }

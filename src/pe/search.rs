@@ -19,8 +19,8 @@
 
 use super::config::PeConfig;
 use crate::gw::likelihood::{GwLikelihood, N_PARAMS};
-use crate::gw::waveforms::phenomd::{AlignedInputs, PhenomD};
 use crate::gw::relative_binning::find_reference_parameters;
+use crate::gw::waveforms::phenomd::{AlignedInputs, PhenomD};
 use crate::prior::component_masses;
 use crate::Result;
 use rand::{Rng, SeedableRng};
@@ -186,7 +186,8 @@ fn filter_outputs(lik: &GwLikelihood, mc: f64, q: f64, t_ref: f64) -> FilterOutp
         for (k, &f) in g.frequencies.iter().enumerate() {
             let w = 4.0 * g.delta_f / d.psd[k];
             s2 += w * h0[k].norm_sqr();
-            buf[(f / g.delta_f).round() as usize] = h0[k].conj() * Complex::new(d.data_re[k], d.data_im[k]) * w;
+            buf[(f / g.delta_f).round() as usize] =
+                h0[k].conj() * Complex::new(d.data_re[k], d.data_im[k]) * w;
         }
         ifft.process(&mut buf);
         z.push(buf);
@@ -224,7 +225,12 @@ fn coherent_statistic(lik: &GwLikelihood, fo: &FilterOutput, gmst: f64, e: &Extr
 
 /// Random search with shrinking Gaussian steps for the extrinsic point of
 /// largest [`coherent_statistic`]; times within `t_window`.
-fn coherent_search(lik: &GwLikelihood, fo: &FilterOutput, t_window: (f64, f64), rng: &mut ChaCha8Rng) -> (Extrinsic, f64) {
+fn coherent_search(
+    lik: &GwLikelihood,
+    fo: &FilterOutput,
+    t_window: (f64, f64),
+    rng: &mut ChaCha8Rng,
+) -> (Extrinsic, f64) {
     use std::f64::consts::PI;
     let gmst = crate::gw::time::gmst_f64(0.5 * (t_window.0 + t_window.1));
     let wrap = |mut e: Extrinsic| {
@@ -289,7 +295,9 @@ pub fn find_reference_on_data(
     let fo = filter_outputs(lik, scan.chirp_mass, scan.mass_ratio, t);
     let n_starts = cfg.likelihood.reference_starts.unwrap_or(4).max(1);
     let per = n_starts.div_ceil(threads.max(1));
-    let seeds: Vec<u64> = (0..n_starts as u64).map(|k| cfg.seed.wrapping_add(100 + k)).collect();
+    let seeds: Vec<u64> = (0..n_starts as u64)
+        .map(|k| cfg.seed.wrapping_add(100 + k))
+        .collect();
     let fo_ref = &fo;
     let found: Vec<(Extrinsic, f64)> = std::thread::scope(|s| {
         let handles: Vec<_> = seeds
@@ -298,18 +306,41 @@ pub fn find_reference_on_data(
                 s.spawn(move || {
                     chunk
                         .iter()
-                        .map(|&seed| coherent_search(lik, fo_ref, t_window, &mut ChaCha8Rng::seed_from_u64(seed)))
+                        .map(|&seed| {
+                            coherent_search(lik, fo_ref, t_window, &mut ChaCha8Rng::seed_from_u64(seed))
+                        })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
     let (e, _) = found
         .into_iter()
-        .fold(([0.0, 0.0, 0.0, 1.0, t], f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+        .fold(([0.0, 0.0, 0.0, 1.0, t], f64::NEG_INFINITY), |a, b| {
+            if b.1 > a.1 {
+                b
+            } else {
+                a
+            }
+        });
     let (m1, m2) = component_masses(scan.chirp_mass, scan.mass_ratio);
-    let mut x = [m1, m2, 0.0, 0.0, 400.0, e[3].clamp(-1.0, 1.0).acos(), 0.0, e[2], e[0], e[1], e[4]];
+    let mut x = [
+        m1,
+        m2,
+        0.0,
+        0.0,
+        400.0,
+        e[3].clamp(-1.0, 1.0).acos(),
+        0.0,
+        e[2],
+        e[0],
+        e[1],
+        e[4],
+    ];
     // the phase by a scan of the full likelihood, then the distance
     let mut best = (0.0, f64::NEG_INFINITY, 1.0, 1.0);
     for k in 0..64 {

@@ -149,7 +149,8 @@ pub fn rfft_strain(x: &[f64], window: Option<&[f64]>, sample_rate: f64) -> Frequ
     };
     let mut out = fft.make_output_vec();
     // lengths match by construction: the error case cannot happen
-    fft.process(&mut input, &mut out).expect("FFT buffers of the planned length");
+    fft.process(&mut input, &mut out)
+        .expect("FFT buffers of the planned length");
     let dt = 1.0 / sample_rate;
     let t = n as f64 / sample_rate;
     FrequencySeries {
@@ -176,7 +177,8 @@ pub fn irfft_strain(fs: &FrequencySeries, n: usize, sample_rate: f64) -> Vec<f64
         spec[last].im = 0.0;
     }
     let mut out = ifft.make_output_vec();
-    ifft.process(&mut spec, &mut out).expect("FFT buffers of the planned length");
+    ifft.process(&mut spec, &mut out)
+        .expect("FFT buffers of the planned length");
     out.iter().map(|v| v / n as f64).collect()
 }
 
@@ -202,8 +204,13 @@ pub fn welch_periodograms(
         let mean = seg.iter().sum::<f64>() / nperseg as f64;
         let mut buf: Vec<f64> = seg.iter().zip(&w).map(|(v, wi)| (v - mean) * wi).collect();
         let mut spec = fft.make_output_vec();
-        fft.process(&mut buf, &mut spec).expect("FFT buffers of the planned length");
-        let nyq = if nperseg % 2 == 0 { spec.len() - 1 } else { usize::MAX };
+        fft.process(&mut buf, &mut spec)
+            .expect("FFT buffers of the planned length");
+        let nyq = if nperseg % 2 == 0 {
+            spec.len() - 1
+        } else {
+            usize::MAX
+        };
         out.push(
             spec.iter()
                 .enumerate()
@@ -270,7 +277,13 @@ pub fn welch_off_source(
     let cut0 = (((exclude.0 - gps_start) * sample_rate).floor().max(0.0) as usize).min(x.len());
     let cut1 = (((exclude.1 - gps_start) * sample_rate).ceil().max(0.0) as usize).min(x.len());
     let mut p = welch_periodograms(&x[..cut0], sample_rate, nperseg, noverlap, opts.window);
-    p.extend(welch_periodograms(&x[cut1..], sample_rate, nperseg, noverlap, opts.window));
+    p.extend(welch_periodograms(
+        &x[cut1..],
+        sample_rate,
+        nperseg,
+        noverlap,
+        opts.window,
+    ));
     if p.is_empty() {
         return Err(StrainError::Format {
             file: file.to_string(),
@@ -332,7 +345,11 @@ pub fn read_frequency_domain(path: &std::path::Path, frequencies: &[f64]) -> Str
         }
         rows
     };
-    if let Some((i, _)) = rows.iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
+    if let Some((i, _)) = rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.iter().any(|v| !v.is_finite()))
+    {
         return Err(StrainError::Format {
             file: name,
             msg: format!("row {i} is not finite"),
@@ -398,7 +415,11 @@ pub fn whiten(x: &[f64], sample_rate: f64, psd: &Psd, alpha: f64, f_lo: f64, f_h
         let s = psd.at(f);
         let keep = f >= f_lo && f <= f_hi && s.is_finite() && s > 0.0;
         // d̃ · Δt √(2/(Δt S ⟨w²⟩)) is Δt × the FFT of the whitened series
-        let g = if keep { dt * (2.0 / (dt * s * wf)).sqrt() * norm } else { 0.0 };
+        let g = if keep {
+            dt * (2.0 / (dt * s * wf)).sqrt() * norm
+        } else {
+            0.0
+        };
         fs.re[k] *= g;
         fs.im[k] *= g;
     }
@@ -413,7 +434,9 @@ mod tests {
     fn tukey_matches_scipy() {
         // scipy.signal.windows.tukey(11, 0.5)
         let w = tukey(11, 0.5);
-        let want = [0.0, 0.3454915, 0.9045085, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9045085, 0.3454915, 0.0];
+        let want = [
+            0.0, 0.3454915, 0.9045085, 1.0, 1.0, 1.0, 1.0, 1.0, 0.9045085, 0.3454915, 0.0,
+        ];
         for (a, b) in w.iter().zip(want) {
             assert!((a - b).abs() < 1e-7, "{w:?}");
         }

@@ -9,7 +9,8 @@ pub mod plots;
 pub mod series;
 
 pub use conditioning::{
-    median_bias, rfft_strain, tukey, welch_periodograms, Averaging, FrequencySeries, WelchOptions, WelchWindow,
+    median_bias, rfft_strain, tukey, welch_periodograms, Averaging, FrequencySeries, WelchOptions,
+    WelchWindow,
 };
 pub use series::{DataQuality, StrainSeries};
 

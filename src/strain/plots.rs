@@ -13,7 +13,12 @@ use std::path::Path;
 /// Amplitude spectral densities √S(f) [1/√Hz] of several detectors on a
 /// log-log plot between `f_lo` and `f_hi` [Hz]. `curves` holds
 /// (label, frequencies [Hz], PSD [1/Hz]).
-pub fn asd_plot(path: &Path, curves: &[(String, Vec<f64>, Vec<f64>)], f_lo: f64, f_hi: f64) -> StrainResult<()> {
+pub fn asd_plot(
+    path: &Path,
+    curves: &[(String, Vec<f64>, Vec<f64>)],
+    f_lo: f64,
+    f_hi: f64,
+) -> StrainResult<()> {
     let series: Vec<Series> = curves
         .iter()
         .map(|(label, f, s)| {
@@ -168,7 +173,11 @@ pub fn q_plot(
             .map_err(|e| err(&e))?;
         for (i, row) in rows.iter().enumerate() {
             let lf = freqs[i].log10();
-            let lo = if i == 0 { lf } else { 0.5 * (lf + freqs[i - 1].log10()) };
+            let lo = if i == 0 {
+                lf
+            } else {
+                0.5 * (lf + freqs[i - 1].log10())
+            };
             let hi = if i + 1 == freqs.len() {
                 lf
             } else {
@@ -177,10 +186,7 @@ pub fn q_plot(
             chart
                 .draw_series(row.iter().enumerate().map(|(j, &e)| {
                     let t = times[j];
-                    Rectangle::new(
-                        [(t - 0.5 * dt, lo), (t + 0.5 * dt, hi)],
-                        ramp(e / vmax).filled(),
-                    )
+                    Rectangle::new([(t - 0.5 * dt, lo), (t + 0.5 * dt, hi)], ramp(e / vmax).filled())
                 }))
                 .map_err(|e| err(&e))?;
         }

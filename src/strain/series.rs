@@ -35,7 +35,10 @@ impl DataQuality {
         let mut out = Vec::new();
         for (bit, name) in self.names.iter().enumerate().take(32) {
             let unset = self.mask.iter().enumerate().any(|(i, &m)| {
-                let (a, b) = (self.start + i as f64 * self.spacing, self.start + (i + 1) as f64 * self.spacing);
+                let (a, b) = (
+                    self.start + i as f64 * self.spacing,
+                    self.start + (i + 1) as f64 * self.spacing,
+                );
                 b > t0 && a < t1 && m & (1 << bit) == 0
             });
             if unset {
@@ -125,13 +128,19 @@ impl StrainSeries {
         let x0 = ds.attribute_f64(&f, "Xstart")?;
         let dx = ds.attribute_f64(&f, "Xspacing")?;
         if !(dx.is_finite() && dx > 0.0) {
-            return Err(fmt_err(&name, format!("strain/Strain@Xspacing = {dx} is not a positive spacing")));
+            return Err(fmt_err(
+                &name,
+                format!("strain/Strain@Xspacing = {dx} is not a positive spacing"),
+            ));
         }
         if let Ok(n) = ds.attribute_f64(&f, "Npoints") {
             if n as usize != data.len() {
                 return Err(fmt_err(
                     &name,
-                    format!("strain/Strain@Npoints = {n} but the dataset holds {} samples", data.len()),
+                    format!(
+                        "strain/Strain@Npoints = {n} but the dataset holds {} samples",
+                        data.len()
+                    ),
                 ));
             }
         }
@@ -141,12 +150,23 @@ impl StrainSeries {
             .and_then(|d| d.read_strings(&f))
             .ok()
             .and_then(|v| v.into_iter().next());
-        if let Ok(Some(gps)) = f.dataset("meta/GPSstart").and_then(|d| d.read_f64(&f)).map(|v| v.first().copied()) {
+        if let Ok(Some(gps)) = f
+            .dataset("meta/GPSstart")
+            .and_then(|d| d.read_f64(&f))
+            .map(|v| v.first().copied())
+        {
             if gps != x0 {
-                return Err(fmt_err(&name, format!("meta/GPSstart = {gps} but strain/Strain@Xstart = {x0}")));
+                return Err(fmt_err(
+                    &name,
+                    format!("meta/GPSstart = {gps} but strain/Strain@Xstart = {x0}"),
+                ));
             }
         }
-        if let Ok(Some(dur)) = f.dataset("meta/Duration").and_then(|d| d.read_f64(&f)).map(|v| v.first().copied()) {
+        if let Ok(Some(dur)) = f
+            .dataset("meta/Duration")
+            .and_then(|d| d.read_f64(&f))
+            .map(|v| v.first().copied())
+        {
             let have = data.len() as f64 * dx;
             if (dur - have).abs() > 0.5 * dx {
                 return Err(fmt_err(
@@ -216,12 +236,19 @@ impl StrainSeries {
             if columns == 0 {
                 columns = nums.len();
                 if columns != 1 && columns != 2 {
-                    return Err(fmt_err(name, format!("line {}: expected 1 or 2 columns, got {columns}", i + 1)));
+                    return Err(fmt_err(
+                        name,
+                        format!("line {}: expected 1 or 2 columns, got {columns}", i + 1),
+                    ));
                 }
             } else if nums.len() != columns {
                 return Err(fmt_err(
                     name,
-                    format!("line {}: {} columns, earlier lines have {columns}", i + 1, nums.len()),
+                    format!(
+                        "line {}: {} columns, earlier lines have {columns}",
+                        i + 1,
+                        nums.len()
+                    ),
                 ));
             }
             if columns == 2 {
@@ -240,7 +267,10 @@ impl StrainSeries {
                 return Err(fmt_err(name, "times are not increasing"));
             }
             if let Some(k) = (1..t.len()).find(|&k| ((t[k] - t[k - 1]) - dt).abs() > 1e-3 * dt) {
-                return Err(fmt_err(name, format!("sample {k}: times are not uniformly spaced")));
+                return Err(fmt_err(
+                    name,
+                    format!("sample {k}: times are not uniformly spaced"),
+                ));
             }
             (t[0], 1.0 / dt)
         } else {
@@ -249,7 +279,10 @@ impl StrainSeries {
             (s, r)
         };
         if !(sample_rate.is_finite() && sample_rate > 0.0) {
-            return Err(fmt_err(name, format!("sample rate {sample_rate} Hz is not positive")));
+            return Err(fmt_err(
+                name,
+                format!("sample rate {sample_rate} Hz is not positive"),
+            ));
         }
         Ok(StrainSeries {
             source: name.to_string(),
