@@ -363,7 +363,7 @@ pub fn read_frequency_domain(path: &std::path::Path, frequencies: &[f64]) -> Str
     }
     let df = rows[1][0] - rows[0][0];
     let f0 = rows[0][0];
-    if !(df > 0.0) {
+    if df.is_nan() || df <= 0.0 {
         return Err(StrainError::Grid {
             file: name,
             msg: "frequencies not increasing".into(),

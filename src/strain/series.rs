@@ -263,7 +263,7 @@ impl StrainSeries {
         }
         let (gps_start, sample_rate) = if columns == 2 {
             let dt = (t[t.len() - 1] - t[0]) / (t.len() - 1) as f64;
-            if !(dt > 0.0) {
+            if dt.is_nan() || dt <= 0.0 {
                 return Err(fmt_err(name, "times are not increasing"));
             }
             if let Some(k) = (1..t.len()).find(|&k| ((t[k] - t[k - 1]) - dt).abs() > 1e-3 * dt) {
@@ -334,7 +334,7 @@ impl StrainSeries {
     pub fn index_range(&self, t0: f64, duration: f64, what: &str) -> StrainResult<std::ops::Range<usize>> {
         let n = (duration * self.sample_rate).round() as usize;
         let i0 = ((t0 - self.gps_start) * self.sample_rate).round();
-        if !(i0 >= 0.0) || i0 as usize + n > self.data.len() || n == 0 {
+        if i0.is_nan() || i0 < 0.0 || i0 as usize + n > self.data.len() || n == 0 {
             return Err(StrainError::OutsideFile {
                 file: self.source.clone(),
                 what: what.to_string(),
