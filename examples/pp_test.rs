@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut cfg = base.clone();
             cfg.seed = i as u64;
             cfg.data.noise_seed = 100_000 + i as u64;
-            cfg.injection = injection_from_prior(&base, 200_000 + i as u64)?;
+            cfg.injection = Some(injection_from_prior(&base, 200_000 + i as u64)?);
             let opts = PeOptions {
                 outdir: dir.clone(),
                 resume: false,
@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let res = run_pe(&cfg, &opts)?;
             let phys = physical_set(&res.setup, &res.draws, Some(cfg.seed.wrapping_add(7)));
-            let truth = injected_columns(&res.setup.injection);
+            let truth = injected_columns(&res.setup.injection.ok_or("the P-P test needs injections")?);
             let lv: Vec<f64> = cols
                 .iter()
                 .map(|&(c, _)| {

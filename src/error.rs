@@ -46,6 +46,9 @@ pub enum Error {
     /// From posterior compression (flow files).
     #[error(transparent)]
     Compress(#[from] crate::compress::CompressError),
+    /// Reading or conditioning detector strain data.
+    #[error(transparent)]
+    Strain(#[from] crate::strain::StrainError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -18,6 +18,7 @@ pub mod pe;
 pub mod plot;
 pub mod prior;
 pub mod samplers;
+pub mod strain;
 pub mod surrogates;
 pub mod tov;
 

@@ -1,6 +1,7 @@
 //! File input/output shared by all modules: `.npy` arrays and atomic writes.
 
 pub mod atomic;
+pub mod hdf5;
 pub mod npy;
 
 pub use atomic::{write_atomic, AtomicWriteError};

@@ -20,14 +20,32 @@ pub struct PeConfig {
     pub data: DataConfig,
     /// The interferometers (at least one).
     pub detectors: Vec<DetectorConfig>,
-    /// The injected signal.
-    pub injection: InjectionConfig,
+    /// The injected signal (absent when the data come from strain files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injection: Option<InjectionConfig>,
     /// Prior bounds.
     pub prior: PriorConfig,
     /// Likelihood settings.
     pub likelihood: LikelihoodConfig,
     /// Sampler settings.
     pub sampler: SamplerConfig,
+    /// Published values to set beside the posterior (`comparison.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PublishedConfig>,
+}
+
+/// Published medians and 90 % intervals of some output columns, written
+/// beside this run's values in `comparison.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedConfig {
+    /// The source (paper, table).
+    pub citation: String,
+    /// Output column name (e.g. `chirp_mass`) → `[median, 5 %, 95 %]`.
+    pub values: std::collections::BTreeMap<String, [f64; 3]>,
+    /// Notes on individual entries (e.g. how a value was derived).
+    #[serde(default)]
+    pub notes: std::collections::BTreeMap<String, String>,
 }
 
 /// Data segment and noise.
@@ -53,6 +71,20 @@ pub struct DataConfig {
     pub noise: String,
     /// Seed of the Gaussian noise.
     pub noise_seed: u64,
+    /// Tukey window taper fraction α applied to time-domain strain files
+    /// before the FFT (default 0.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tukey_alpha: Option<f64>,
+    /// Welch PSD (`psd = "welch"`): segment length [s] (default `duration_s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psd_segment_s: Option<f64>,
+    /// Welch PSD: overlap of consecutive segments [s] (default half a segment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psd_overlap_s: Option<f64>,
+    /// Welch PSD: `"median"` (default; bias-corrected, as gwpy and bilby)
+    /// or `"mean"` averaging of the periodograms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psd_averaging: Option<String>,
 }
 
 /// One interferometer.
@@ -61,11 +93,20 @@ pub struct DataConfig {
 pub struct DetectorConfig {
     /// Built-in name: H1, L1, V1, K1, CE, ET1, ET2, ET3.
     pub name: String,
-    /// `"aligo_design"` or a two-column text file `f S(f)` [Hz, 1/Hz].
+    /// `"aligo_design"`, `"welch"` (estimated from the off-source part of
+    /// the time-domain `strain` file) or a two-column text file `f S(f)`
+    /// [Hz, 1/Hz].
     pub psd: String,
     /// The file's second column is an ASD [1/√Hz] rather than a PSD.
     #[serde(default)]
     pub psd_is_asd: bool,
+    /// Strain file: time domain (GWOSC `.hdf5`/`.h5`, `.txt.gz`/`.txt`
+    /// with the GWOSC header, or two columns `t h(t)`), or frequency domain
+    /// (`.npy` of shape `[n, 3]`, or text `*.fd.txt`, columns `f`, Re d̃,
+    /// Im d̃ [Hz, 1/Hz]). Absent: simulated data (`[injection]` and
+    /// `data.noise`). Relative paths are relative to the working directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strain: Option<String>,
 }
 
 /// The injected aligned-spin binary black hole (detector-frame masses).
@@ -138,6 +179,11 @@ pub struct LikelihoodConfig {
     pub reference_iterations: usize,
     /// Adam learning rate of that search.
     pub reference_learning_rate: f64,
+    /// Independent coherent sky/orientation searches of the reference
+    /// search on real data (no injection to start from; see
+    /// [`crate::pe::search`]); the best is refined by Adam (default 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_starts: Option<usize>,
 }
 
 /// Flow-enhanced sampler settings.
@@ -171,6 +217,14 @@ pub struct SamplerConfig {
     /// Chains start at the reference point with this spread in the
     /// unconstrained coordinates (`0` would start them all at one point).
     pub init_spread: f64,
+    /// Start the chains instead from the Laplace approximation at the
+    /// reference point, over-dispersed by 2: z ~ N(z_ref, 4 (−∇²log p +
+    /// 0.1 I)⁻¹) in the
+    /// unconstrained coordinates (Hessian by central differences of the
+    /// exact gradient), so that they begin as wide as the posterior (default
+    /// false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_laplace: Option<bool>,
     /// Checkpoint every this many loops.
     pub checkpoint_every: usize,
     /// Estimate the evidence (learned harmonic mean).
@@ -186,6 +240,7 @@ impl Default for PeConfig {
             name: n.into(),
             psd: "aligo_design".into(),
             psd_is_asd: false,
+            strain: None,
         };
         PeConfig {
             seed: 0,
@@ -199,9 +254,13 @@ impl Default for PeConfig {
                 post_trigger_s: 2.0,
                 noise: "gaussian".into(),
                 noise_seed: 1234,
+                tukey_alpha: None,
+                psd_segment_s: None,
+                psd_overlap_s: None,
+                psd_averaging: None,
             },
             detectors: vec![det("H1"), det("L1"), det("V1")],
-            injection: InjectionConfig {
+            injection: Some(InjectionConfig {
                 m1: 36.0,
                 m2: 29.0,
                 chi1z: 0.3,
@@ -213,7 +272,7 @@ impl Default for PeConfig {
                 ra: 1.375,
                 dec: -1.2108,
                 geocent_time_offset_s: 0.0,
-            },
+            }),
             prior: PriorConfig {
                 chirp_mass: [20.0, 40.0],
                 mass_ratio: [0.125, 1.0],
@@ -228,6 +287,7 @@ impl Default for PeConfig {
                 order: 2,
                 reference_iterations: 150,
                 reference_learning_rate: 0.05,
+                reference_starts: None,
             },
             sampler: SamplerConfig {
                 n_chains: 200,
@@ -243,10 +303,12 @@ impl Default for PeConfig {
                 train_batch_size: 2000,
                 max_buffer: 10_000,
                 init_spread: 0.05,
+                init_laplace: None,
                 checkpoint_every: 2,
                 evidence: true,
                 threads: 0,
             },
+            published: None,
         }
     }
 }
@@ -372,14 +434,71 @@ impl PeConfig {
         range("prior.luminosity_distance", p.luminosity_distance)?;
         positive("prior.luminosity_distance", p.luminosity_distance[0])?;
         positive("prior.time_half_width_s", p.time_half_width_s)?;
-        let inj = &self.injection;
-        for (v, k) in self.injection_values().iter().zip(INJECTION_KEYS) {
-            if !v.is_finite() {
-                return Err(bad(&format!("injection.{k}"), "must be finite"));
+        let n_strain = self.detectors.iter().filter(|d| d.strain.is_some()).count();
+        if n_strain != 0 && n_strain != self.detectors.len() {
+            let i = self
+                .detectors
+                .iter()
+                .position(|d| d.strain.is_none())
+                .unwrap_or(0);
+            return Err(bad(
+                &format!("detectors[{i}].strain"),
+                "either every detector or none has a strain file",
+            ));
+        }
+        for (i, det) in self.detectors.iter().enumerate() {
+            if det.psd == "welch" && det.strain.as_deref().is_none_or(is_frequency_domain) {
+                return Err(bad(
+                    &format!("detectors[{i}].psd"),
+                    "\"welch\" needs a time-domain strain file",
+                ));
             }
         }
-        if inj.m2 > inj.m1 || inj.m2 <= 0.0 {
-            return Err(bad("injection.m2", "need 0 < m2 ≤ m1"));
+        if let Some(a) = d.tukey_alpha {
+            if !(0.0..=1.0).contains(&a) {
+                return Err(bad("data.tukey_alpha", format!("{a} is not in [0, 1]")));
+            }
+        }
+        if let Some(v) = d.psd_segment_s {
+            positive("data.psd_segment_s", v)?;
+        }
+        if let Some(v) = d.psd_overlap_s {
+            if !(v >= 0.0 && v < d.psd_segment_s.unwrap_or(d.duration_s)) {
+                return Err(bad("data.psd_overlap_s", "must lie in [0, psd_segment_s)"));
+            }
+        }
+        if let Some(a) = &d.psd_averaging {
+            if a != "median" && a != "mean" {
+                return Err(bad(
+                    "data.psd_averaging",
+                    format!("'{a}' is not \"median\" or \"mean\""),
+                ));
+            }
+        }
+        match (&self.injection, n_strain) {
+            (None, 0) => {
+                return Err(bad(
+                    "injection",
+                    "missing: give [injection] or a strain file for every detector",
+                ))
+            }
+            (Some(_), n) if n > 0 => {
+                return Err(bad(
+                    "injection",
+                    "an injection into strain files is not supported; remove [injection] or the strain files",
+                ))
+            }
+            _ => {}
+        }
+        if let Some(inj) = &self.injection {
+            for (v, k) in injection_values(inj).iter().zip(INJECTION_KEYS) {
+                if !v.is_finite() {
+                    return Err(bad(&format!("injection.{k}"), "must be finite"));
+                }
+            }
+            if inj.m2 > inj.m1 || inj.m2 <= 0.0 {
+                return Err(bad("injection.m2", "need 0 < m2 ≤ m1"));
+            }
         }
         let l = &self.likelihood;
         if l.kind != "relative_binning" && l.kind != "full" {
@@ -416,10 +535,11 @@ impl PeConfig {
         Ok(())
     }
 
-    /// The injection in the likelihood's parameter order (absolute GPS time).
-    pub fn injection_params(&self) -> [f64; N_PARAMS] {
-        let i = &self.injection;
-        [
+    /// The injection in the likelihood's parameter order (absolute GPS
+    /// time), when the data are simulated.
+    pub fn injection_params(&self) -> Option<[f64; N_PARAMS]> {
+        let i = self.injection.as_ref()?;
+        Some([
             i.m1,
             i.m2,
             i.chi1z,
@@ -431,14 +551,36 @@ impl PeConfig {
             i.ra,
             i.dec,
             self.data.trigger_time + i.geocent_time_offset_s,
-        ]
+        ])
     }
 
-    fn injection_values(&self) -> [f64; N_PARAMS] {
-        let mut v = self.injection_params();
-        v[10] = self.injection.geocent_time_offset_s;
-        v
+    /// Whether the data come from strain files.
+    pub fn uses_strain_files(&self) -> bool {
+        self.detectors.iter().any(|d| d.strain.is_some())
     }
+}
+
+/// Whether a strain file name denotes frequency-domain data (`.npy`, or
+/// text ending in `.fd.txt`).
+pub fn is_frequency_domain(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    l.ends_with(".npy") || l.ends_with(".fd.txt")
+}
+
+fn injection_values(i: &InjectionConfig) -> [f64; N_PARAMS] {
+    [
+        i.m1,
+        i.m2,
+        i.chi1z,
+        i.chi2z,
+        i.distance_mpc,
+        i.theta_jn,
+        i.phase,
+        i.psi,
+        i.ra,
+        i.dec,
+        i.geocent_time_offset_s,
+    ]
 }
 
 const INJECTION_KEYS: [&str; N_PARAMS] = [

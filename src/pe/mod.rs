@@ -1,14 +1,17 @@
 //! End-to-end parameter estimation of a compact-binary signal: build the
-//! data (an injection into Gaussian or zero noise), the relative-binning
+//! data (an injection into Gaussian or zero noise, or detector strain
+//! files, e.g. GWOSC's), the relative-binning
 //! likelihood around reference parameters found by gradient ascent, sample
 //! the 11 aligned-spin parameters with the flow-enhanced sampler, and write
 //! samples, summaries, plots and a checkpoint (`ferrax pe`).
 
 pub mod config;
+pub mod data;
 pub mod density;
 pub mod outputs;
 pub mod pp;
 pub mod run;
+pub mod search;
 
 pub use config::PeConfig;
 pub use run::{run_pe, PeOptions};

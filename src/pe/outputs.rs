@@ -222,22 +222,25 @@ pub fn write_outputs(
     crate::io::write_npy(&paths.samples, &[rows, dim], &phys.samples)?;
     write_json(&paths.parameters, &json!(COLUMNS))?;
     let s = summarize(&phys);
-    let inj = injected_columns(&setup.injection);
+    let inj = setup.injection.map(|p| injected_columns(&p));
+    let inj_or_null = |j: usize| inj.map_or(Value::Null, |v| json!(v[j]));
     let mut params = Map::new();
     for (j, name) in COLUMNS.iter().enumerate() {
         let [q05, med, q95] = s.quantiles[j];
         params.insert(
             name.to_string(),
             json!({
-                "median": med, "q05": q05, "q95": q95, "injected": inj[j],
+                "median": med, "q05": q05, "q95": q95, "injected": inj_or_null(j),
                 "mean": s.mean[j], "std": s.std[j],
                 "ess": finite_or_null(s.ess[j]), "rhat": finite_or_null(s.rhat[j]),
             }),
         );
     }
-    let covered = (0..dim)
-        .filter(|&j| inj[j] >= s.quantiles[j][0] && inj[j] <= s.quantiles[j][2])
-        .count();
+    let covered = inj.map(|inj| {
+        (0..dim)
+            .filter(|&j| inj[j] >= s.quantiles[j][0] && inj[j] <= s.quantiles[j][2])
+            .count()
+    });
     let mut summary = json!({
         "generator": format!("ferrax {}", env!("CARGO_PKG_VERSION")),
         "seed": cfg.seed,
@@ -250,8 +253,9 @@ pub fn write_outputs(
         "rhat_max": finite_or_null(s.rhat_max),
         "local_and_global_acceptance": finite_or_null(phys.acceptance),
         "global_acceptance": finite_or_null(timing.global_acceptance),
-        "injected_within_90_percent": format!("{covered}/{dim}"),
+        "injected_within_90_percent": covered.map_or(Value::Null, |c| json!(format!("{c}/{dim}"))),
         "optimal_snr": setup.optimal_snr,
+        "matched_filter_snr_at_reference": setup.matched_filter_snr,
         "log_likelihood_ratio_at_injection": setup.injection_log_likelihood_ratio,
         "log_likelihood_ratio_at_reference": setup.reference_log_likelihood_ratio,
         "likelihood": cfg.likelihood.kind,
@@ -260,6 +264,28 @@ pub fn write_outputs(
         "cpu_seconds": timing.cpu_seconds,
         "threads": setup.density.threads,
     });
+    if !setup.strain.is_empty() {
+        summary["data"] = json!(setup
+            .strain
+            .iter()
+            .map(|st| json!({
+                "detector": st.detector,
+                "file": st.file,
+                "gps_start": st.series.as_ref().map(|x| x.gps_start),
+                "duration_s": st.series.as_ref().map(|x| x.duration()),
+                "sample_rate_hz": st.series.as_ref().map(|x| x.sample_rate),
+                "data_quality": st.quality,
+                "psd": st.psd_method,
+            }))
+            .collect::<Vec<_>>());
+        summary["tukey_alpha"] = json!(super::data::tukey_alpha(cfg));
+    }
+    if let Some(sc) = &setup.scan {
+        summary["matched_filter_scan"] = json!({
+            "chirp_mass": sc.chirp_mass, "mass_ratio": sc.mass_ratio,
+            "geocent_time": sc.geocent_time, "network_snr": sc.network_snr,
+        });
+    }
     if let Some(ev) = evidence {
         // the density is ln Λ (signal vs noise) times a normalised prior, so
         // this is the log Bayes factor against the noise hypothesis
@@ -284,14 +310,17 @@ pub fn write_outputs(
         .step_by(stride)
         .flat_map(|r| phys.samples[r * dim..(r + 1) * dim].iter().copied())
         .collect();
-    let mut truths = inj.to_vec();
-    truths[TIME_COLUMN] -= t0;
+    let truths = inj.map(|inj| {
+        let mut t = inj.to_vec();
+        t[TIME_COLUMN] -= t0;
+        t
+    });
     corner_plot(
         &paths.corner,
         &rel(pts),
         &labels,
         &CornerOptions {
-            truths: Some(truths),
+            truths,
             ..Default::default()
         },
     )?;
@@ -303,5 +332,55 @@ pub fn write_outputs(
         &labels,
         8,
     )?;
+    if let Some(p) = &cfg.published {
+        let table = comparison_table(p, &s.quantiles, &summary);
+        crate::io::write_atomic(paths.dir.join("comparison.md"), table.as_bytes())?;
+    }
     Ok(summary)
+}
+
+/// A Markdown table of this run's medians and 90 % intervals beside the
+/// published ones, with a column saying whether the median lies inside the
+/// published interval.
+pub fn comparison_table(
+    p: &super::config::PublishedConfig,
+    quantiles: &[[f64; 3]],
+    summary: &Value,
+) -> String {
+    let mut out = String::from(
+        "| parameter | this run: median [5 %, 95 %] | published: median [5 %, 95 %] | median inside published 90 % |\n|---|---|---|---|\n",
+    );
+    for (name, [med, lo, hi]) in &p.values {
+        let Some(j) = COLUMNS.iter().position(|c| c == name) else {
+            continue;
+        };
+        let [q05, m, q95] = quantiles[j];
+        let prec = |v: f64| {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.3}")
+            }
+        };
+        out.push_str(&format!(
+            "| {name} | {} [{}, {}] | {} [{}, {}]{} | {} |\n",
+            prec(m),
+            prec(q05),
+            prec(q95),
+            prec(*med),
+            prec(*lo),
+            prec(*hi),
+            p.notes.get(name).map(|n| format!(" ({n})")).unwrap_or_default(),
+            if m >= *lo && m <= *hi { "yes" } else { "NO" }
+        ));
+    }
+    out.push_str(&format!(
+        "\nPublished values: {}.\nThis run: {} samples, ESS_min {:.0}, R-hat_max {:.3}, {:.0} s wall.\n",
+        p.citation,
+        summary["n_samples"],
+        summary["ess_min"].as_f64().unwrap_or(f64::NAN),
+        summary["rhat_max"].as_f64().unwrap_or(f64::NAN),
+        summary["wall_seconds"].as_f64().unwrap_or(f64::NAN),
+    ));
+    out
 }

@@ -41,16 +41,24 @@ pub struct PeOptions {
 pub struct PeSetup {
     /// The posterior in unconstrained coordinates.
     pub density: PeDensity,
-    /// Injected parameters (likelihood order, absolute GPS time).
-    pub injection: [f64; N_PARAMS],
-    /// Optimal network signal-to-noise ratio of the injection.
+    /// Injected parameters (likelihood order, absolute GPS time), when the
+    /// data are simulated.
+    pub injection: Option<[f64; N_PARAMS]>,
+    /// Optimal network signal-to-noise ratio of the injection, or √⟨h|h⟩ at
+    /// the reference point on real data.
     pub optimal_snr: f64,
+    /// Network matched-filter SNR ⟨d|h⟩/√⟨h|h⟩ at the reference point.
+    pub matched_filter_snr: f64,
     /// Reference (maximum-likelihood) parameters of the relative binning.
     pub reference: [f64; N_PARAMS],
     /// Full ln Λ at the reference parameters.
     pub reference_log_likelihood_ratio: f64,
-    /// Full ln Λ at the injection.
-    pub injection_log_likelihood_ratio: f64,
+    /// Full ln Λ at the injection (simulated data).
+    pub injection_log_likelihood_ratio: Option<f64>,
+    /// The strain files read (empty for simulated data).
+    pub strain: Vec<super::data::StrainInput>,
+    /// The matched-filter scan that seeded the reference search (real data).
+    pub scan: Option<super::search::ScanResult>,
 }
 
 /// The analysed frequencies k/T, f_min ≤ k/T ≤ f_max [Hz].
@@ -84,9 +92,10 @@ pub fn prior_of(cfg: &PeConfig) -> Result<BbhPrior> {
     Ok(prior)
 }
 
-/// Builds the data (injection plus noise), the likelihood and the prior,
-/// and finds the reference parameters by gradient ascent of the full
-/// likelihood started at the injection.
+/// Builds the data (an injection plus noise, or strain files), the
+/// likelihood and the prior, and finds the reference parameters by gradient
+/// ascent of the full likelihood: started at the injection, or on real data
+/// from a matched-filter scan ([`super::search`]).
 pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
     cfg.validate()?;
     let d = &cfg.data;
@@ -99,46 +108,60 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
         f_ref: d.f_ref_hz,
         f_max: d.f_max_hz,
     };
-    let mut detectors = Vec::new();
-    for (i, det) in cfg.detectors.iter().enumerate() {
-        let psd = if det.psd == "aligo_design" {
-            Psd::aligo_design()
-        } else {
-            Psd::from_file(Path::new(&det.psd), det.psd_is_asd)
-                .map_err(|e| Error::invalid(format!("detectors[{i}].psd"), e.to_string()))?
-        };
-        let on_grid = psd.on_grid(&freqs);
-        if on_grid.iter().all(|s| !s.is_finite()) {
-            return Err(Error::invalid(
-                format!("detectors[{i}].psd"),
-                format!("'{}' does not cover {}–{} Hz", det.psd, d.f_min_hz, d.f_max_hz),
-            ));
-        }
-        detectors.push(DetectorData {
-            detector: Detector::by_name(&det.name)?,
-            data_re: vec![0.0; freqs.len()],
-            data_im: vec![0.0; freqs.len()],
-            psd: on_grid,
-        });
-    }
+    let threads = match cfg.sampler.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let (detectors, strain) = if cfg.uses_strain_files() {
+        super::data::load_strain_data(cfg, &freqs)?
+    } else {
+        (simulated_detectors(cfg, &freqs)?, Vec::new())
+    };
     let mut lik = GwLikelihood::new(grid, detectors, false)?;
-    let injection = cfg.injection_params();
-    // optimal SNR: in zero noise ln Λ(injection) = ⟨h|h⟩/2
-    lik.inject::<ChaCha8Rng>(&injection, None)?;
-    let optimal_snr = (2.0 * lik.log_likelihood_ratio(&injection)?).sqrt();
-    if d.noise == "gaussian" {
-        let mut rng = ChaCha8Rng::seed_from_u64(d.noise_seed);
-        lik.inject(&injection, Some(&mut rng))?;
-    }
-    let injection_log_likelihood_ratio = lik.log_likelihood_ratio(&injection)?;
     let prior = prior_of(cfg)?;
     let l = &cfg.likelihood;
-    let (reference, reference_log_likelihood_ratio) = find_reference_parameters(
-        &lik,
-        &injection,
-        l.reference_iterations,
-        l.reference_learning_rate,
-    )?;
+    let (
+        injection,
+        optimal_snr,
+        injection_log_likelihood_ratio,
+        reference,
+        reference_log_likelihood_ratio,
+        scan,
+    ) = match cfg.injection_params() {
+        Some(injection) => {
+            // optimal SNR: in zero noise ln Λ(injection) = ⟨h|h⟩/2
+            lik.inject::<ChaCha8Rng>(&injection, None)?;
+            let optimal_snr = (2.0 * lik.log_likelihood_ratio(&injection)?).sqrt();
+            if d.noise == "gaussian" {
+                let mut rng = ChaCha8Rng::seed_from_u64(d.noise_seed);
+                lik.inject(&injection, Some(&mut rng))?;
+            }
+            let at_injection = lik.log_likelihood_ratio(&injection)?;
+            let (reference, at_ref) = find_reference_parameters(
+                &lik,
+                &injection,
+                l.reference_iterations,
+                l.reference_learning_rate,
+            )?;
+            (
+                Some(injection),
+                optimal_snr,
+                Some(at_injection),
+                reference,
+                at_ref,
+                None,
+            )
+        }
+        None => {
+            let (mut reference, _, scan) = super::search::find_reference_on_data(&lik, cfg, threads)?;
+            clamp_into_prior(&mut reference, cfg, &prior);
+            let at_ref = lik.log_likelihood_ratio(&reference)?;
+            let hh = lik.inner_products(&reference).h_inner_h;
+            (None, hh.sqrt(), None, reference, at_ref, Some(scan))
+        }
+    };
+    let ip = lik.inner_products(&reference);
+    let matched_filter_snr = ip.d_inner_h_re / ip.h_inner_h.sqrt();
     let (mc, q) = chirp_mass_and_ratio(reference[0], reference[1]);
     let mut sampled_ref = sampled_of(&reference, d.trigger_time, mc, q);
     if cfg.prior.fold_phase_polarization {
@@ -182,10 +205,6 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
         };
         PeLikelihood::RelativeBinning(RelativeBinning::new(&lik, &reference, &opts)?)
     };
-    let threads = match cfg.sampler.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
     Ok(PeSetup {
         density: PeDensity {
             likelihood,
@@ -195,10 +214,62 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
         },
         injection,
         optimal_snr,
+        matched_filter_snr,
         reference,
         reference_log_likelihood_ratio,
         injection_log_likelihood_ratio,
+        strain,
+        scan,
     })
+}
+
+/// Detectors of simulated data: zero data, PSDs from the configuration.
+fn simulated_detectors(cfg: &PeConfig, freqs: &[f64]) -> Result<Vec<DetectorData>> {
+    let d = &cfg.data;
+    let mut detectors = Vec::new();
+    for (i, det) in cfg.detectors.iter().enumerate() {
+        let psd = if det.psd == "aligo_design" {
+            Psd::aligo_design()
+        } else {
+            Psd::from_file(Path::new(&det.psd), det.psd_is_asd)
+                .map_err(|e| Error::invalid(format!("detectors[{i}].psd"), e.to_string()))?
+        };
+        let on_grid = psd.on_grid(freqs);
+        if on_grid.iter().all(|s| !s.is_finite()) {
+            return Err(Error::invalid(
+                format!("detectors[{i}].psd"),
+                format!("'{}' does not cover {}–{} Hz", det.psd, d.f_min_hz, d.f_max_hz),
+            ));
+        }
+        detectors.push(DetectorData {
+            detector: Detector::by_name(&det.name)?,
+            data_re: vec![0.0; freqs.len()],
+            data_im: vec![0.0; freqs.len()],
+            psd: on_grid,
+        });
+    }
+    Ok(detectors)
+}
+
+/// Moves a likelihood-order point just inside the prior's bounds (chirp
+/// mass, ratio, spins, distance, time), so that the sampler can start there.
+fn clamp_into_prior(p: &mut [f64; N_PARAMS], cfg: &PeConfig, prior: &BbhPrior) {
+    let (mut mc, mut q) = chirp_mass_and_ratio(p[0], p[1]);
+    let inside = |v: f64, (a, b): (f64, f64)| {
+        let m = 1e-3 * (b - a);
+        v.clamp(a + m, b - m)
+    };
+    mc = inside(mc, prior.priors[0].bounds());
+    q = inside(q, prior.priors[1].bounds());
+    let (m1, m2) = crate::prior::component_masses(mc, q);
+    p[0] = m1;
+    p[1] = m2;
+    p[2] = inside(p[2], prior.priors[2].bounds());
+    p[3] = inside(p[3], prior.priors[3].bounds());
+    p[4] = inside(p[4], prior.priors[4].bounds());
+    let (a, b) = prior.priors[5].bounds();
+    let t = cfg.data.trigger_time;
+    p[10] = t + inside(p[10] - t, (a, b));
 }
 
 /// Sampled-order parameters (time relative to `trigger`) of a
@@ -341,11 +412,36 @@ pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Res
         weights.len() - 1
     };
     let spread = cfg.sampler.init_spread;
+    let laplace = if cfg.sampler.init_laplace.unwrap_or(false) {
+        Some(
+            relaxed
+                .iter()
+                .map(|r| laplace_factor(density, &r.0))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        None
+    };
     let x0: Vec<f64> = (0..fcfg.n_chains)
         .flat_map(|c| {
-            relaxed[pick(c)]
-                .0
-                .map(|z| z + spread * rng.sample::<f64, _>(StandardNormal))
+            let eps: [f64; N_PARAMS] = std::array::from_fn(|_| rng.sample::<f64, _>(StandardNormal));
+            let k = pick(c);
+            let start = relaxed[k].0;
+            match &laplace {
+                // z = z_k + 2 L⁻ᵀ ε: twice the Laplace width (over-dispersed
+                // starts, as R̂ assumes; Gelman & Rubin 1992, Stat. Sci. 7,
+                // 457), steps capped at 3
+                Some(ls) => {
+                    let l = &ls[k];
+                    let mut dz = [0.0; N_PARAMS];
+                    for i in (0..N_PARAMS).rev() {
+                        let s: f64 = (i + 1..N_PARAMS).map(|m| l[m * N_PARAMS + i] * dz[m]).sum();
+                        dz[i] = (eps[i] - s) / l[i * N_PARAMS + i];
+                    }
+                    std::array::from_fn::<f64, N_PARAMS, _>(|i| start[i] + (2.0 * dz[i]).clamp(-3.0, 3.0))
+                }
+                None => std::array::from_fn(|i| start[i] + spread * eps[i]),
+            }
         })
         .collect();
     Ok(FlowMcState::new(density, fcfg, x0, cfg.seed.wrapping_add(1))?)
@@ -427,6 +523,47 @@ fn climb(density: &PeDensity, z: &[f64; N_PARAMS], iterations: usize) -> ([f64; 
     best
 }
 
+/// Cholesky factor L (lower, row-major) of the precision −∇²log p(z) + λI
+/// at `z` (central differences of the exact gradient, step 10⁻⁴,
+/// symmetrised), with λ = 0.1 raised tenfold until the matrix is positive
+/// definite.
+fn laplace_factor(density: &PeDensity, z: &[f64; N_PARAMS]) -> Vec<f64> {
+    let n = N_PARAMS;
+    let h = 1e-4;
+    let mut hess = vec![0.0; n * n];
+    for j in 0..n {
+        let (mut zp, mut zm) = (*z, *z);
+        zp[j] += h;
+        zm[j] -= h;
+        let (_, gp) = density.value_and_grad(&zp);
+        let (_, gm) = density.value_and_grad(&zm);
+        for i in 0..n {
+            hess[i * n + j] = (gp[i] - gm[i]) / (2.0 * h);
+        }
+    }
+    let mut lambda = 0.1;
+    loop {
+        let prec: Vec<f64> = (0..n * n)
+            .map(|k| {
+                let (i, j) = (k / n, k % n);
+                let v = -0.5 * (hess[i * n + j] + hess[j * n + i]);
+                let v = if v.is_finite() { v } else { 0.0 };
+                v + if i == j { lambda } else { 0.0 }
+            })
+            .collect();
+        if let Some(l) = crate::samplers::targets::cholesky(&prec, n) {
+            return l;
+        }
+        lambda *= 10.0;
+        if lambda > 1e12 {
+            // a diagonal unit precision: the plain spread
+            return (0..n * n)
+                .map(|k| if k / n == k % n { 1.0 } else { 0.0 })
+                .collect();
+        }
+    }
+}
+
 /// What a finished run returns (besides the files it wrote).
 #[derive(Debug, Clone)]
 pub struct PeResult {
@@ -446,6 +583,9 @@ pub fn run_pe(cfg: &PeConfig, opts: &PeOptions) -> Result<PeResult> {
     let paths = outputs::OutputPaths::new(&opts.outdir);
     outputs::prepare_outdir(&paths, cfg, opts)?;
     let setup = build_setup(cfg)?;
+    if !setup.strain.is_empty() {
+        super::data::write_data_plots(cfg, &setup.strain, &opts.outdir)?;
+    }
     let density = &setup.density;
     let fcfg = flowmc_config(cfg, &paths.checkpoint, opts.progress);
     let state = if opts.resume && paths.checkpoint.exists() {
