@@ -40,6 +40,9 @@ pub enum Error {
     /// From a parameter-estimation run (configuration, output directory).
     #[error(transparent)]
     Pe(#[from] crate::pe::PeError),
+    /// From an EOS-inference run (configuration, data, checkpoint).
+    #[error(transparent)]
+    EosInfer(#[from] crate::eosinfer::EosInferError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod eos;
+pub mod eosinfer;
 pub mod error;
 pub mod evidence;
 pub mod flows;

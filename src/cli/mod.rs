@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub mod tov;
 
+pub mod eos_infer;
 pub mod likelihood;
 pub mod pe;
 pub mod sample;
@@ -32,6 +33,8 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Parameter estimation of a binary-black-hole signal, end to end.
     Pe(pe::PeArgs),
+    /// Bayesian EOS inference from neutron-star observations (NICER, GW, radio, chiral EFT).
+    EosInfer(eos_infer::EosInferArgs),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -64,6 +67,7 @@ pub fn run() -> i32 {
         Some(Command::Likelihood(a)) => likelihood::run(&a),
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Pe(a)) => pe::run(&a),
+        Some(Command::EosInfer(a)) => eos_infer::run(&a),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
     };
     match result {
