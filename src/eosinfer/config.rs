@@ -110,8 +110,8 @@ pub struct KdeConfig {
 impl Default for KdeConfig {
     fn default() -> Self {
         KdeConfig {
-            n_masses: 200,
-            weight_tol: 1e-6,
+            n_masses: 100,
+            weight_tol: 1e-5,
         }
     }
 }

@@ -232,6 +232,11 @@ pub fn summarize(model: &EosModel, st: &EnsembleState, cols: &[String], table: &
         "outlier_walkers_moved": st.outliers_moved,
         "sampling_wall_seconds": st.wall_seconds,
         "seconds_per_eos": st.wall_seconds / st.n_evals.max(1) as f64,
+        "density_estimates": model.terms.iter().flat_map(|t| match t {
+            super::likelihood::Term::Nicer { analyses, .. } => analyses.iter().collect::<Vec<_>>(),
+            super::likelihood::Term::Gw { kde, .. } => vec![kde],
+            _ => vec![],
+        }).map(|k| json!({"data": k.name, "samples": k.n_samples, "masses": k.n_masses(), "mean_kernels_per_mass": k.mean_kernels()})).collect::<Vec<_>>(),
         "parameters": params,
         "diagnostics": diag,
     });

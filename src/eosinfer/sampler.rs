@@ -2,14 +2,17 @@
 //! Stat. Comput. 16, 239; the split-ensemble form of Foreman-Mackey et al.
 //! 2013, PASP 125, 306, sec. 3).
 //!
-//! W walkers in the unit cube of the prior (flat there). Each iteration
-//! updates the two halves of the ensemble in turn; a walker x of one half
-//! proposes x' = x + γ (x_a − x_b) + ε with x_a ≠ x_b drawn from the other
-//! half (held fixed while this half moves), γ = 2.38/√(2d) (γ = 1 with
-//! probability `jump_prob`, to hop between modes) and ε ~ N(0, `noise`²).
-//! The proposal is symmetric given the other half, so the Metropolis ratio
-//! is L(x')/L(x); proposals outside the cube and unphysical EOSs have
-//! L = 0 and are rejected (counted by [`Rejection`] reason). It needs no
+//! W walkers move in unbounded coordinates z = logit(u) of the unit cube u
+//! of the prior, where the (flat-in-u) prior has density
+//! Π_i u_i (1 − u_i), so no proposal leaves the prior (in the 26-D cube a
+//! translation move leaves it most of the time). Each iteration updates
+//! the two halves of the ensemble in turn; a walker z of one half proposes
+//! z' = z + γ (z_a − z_b) + ε with z_a ≠ z_b drawn from the other half (held
+//! fixed while this half moves), γ = 2.38/√(2d) (γ = 1 with probability
+//! `jump_prob`, to hop between modes) and ε ~ N(0, `noise`²). The proposal
+//! is symmetric given the other half, so the Metropolis ratio is
+//! π(z')L(z')/(π(z)L(z)); unphysical EOSs have L = 0 and are rejected
+//! (counted by [`Rejection`] reason). It needs no
 //! gradients (a TOV gradient costs ~10 values) and no tuning: the
 //! differences of walkers scale the proposal to the posterior's shape.
 //!
@@ -43,7 +46,7 @@ pub struct SamplerSettings {
     pub gamma_scale: f64,
     /// Probability of γ = 1.
     pub jump_prob: f64,
-    /// Standard deviation of the proposal's added noise (unit-cube units).
+    /// Standard deviation of the proposal's added noise (logit units).
     pub noise: f64,
     /// Outlier replacement period during burn-in (0: never).
     pub outlier_every: usize,
@@ -57,9 +60,9 @@ impl Default for SamplerSettings {
     fn default() -> Self {
         SamplerSettings {
             n_walkers: 64,
-            n_burn: 1000,
-            n_production: 1500,
-            thin: 10,
+            n_burn: 600,
+            n_production: 900,
+            thin: 5,
             gamma_scale: 1.0,
             jump_prob: 0.1,
             noise: 1e-4,
@@ -112,15 +115,17 @@ pub struct EnsembleState {
     pub n_terms: usize,
     /// Iterations done.
     pub iteration: usize,
-    /// Walker positions, W × dim (unit cube).
-    pub u: Vec<f64>,
+    /// Walker positions, W × dim (logit of the unit-cube point).
+    pub z: Vec<f64>,
     /// Walker ln L.
     pub log_like: Vec<f64>,
+    /// Walker ln L + ln π(z).
+    pub log_post: Vec<f64>,
     /// Walker blobs: derived quantities then the terms, W × (4 + n_terms).
     pub blobs: Vec<f64>,
     /// The random stream.
     pub rng: ChaCha8Rng,
-    /// Kept positions, n × dim, iteration-major.
+    /// Kept unit-cube positions, n × dim, iteration-major.
     pub kept_u: Vec<f64>,
     /// Kept ln L.
     pub kept_log_like: Vec<f64>,
@@ -144,6 +149,22 @@ pub struct EnsembleState {
     pub wall_seconds: f64,
 }
 
+/// logit(u) = ln(u/(1 − u)).
+pub fn logit(u: f64) -> f64 {
+    (u / (1.0 - u)).ln()
+}
+
+/// The logistic function 1/(1 + e^{−z}).
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// ln of the flat unit-cube prior in logit coordinates:
+/// Σ_i ln[u_i (1 − u_i)] = Σ_i −(|z_i| + 2 ln(1 + e^{−|z_i|})).
+pub fn log_prior_z(z: &[f64]) -> f64 {
+    z.iter().map(|&v| -(v.abs() + 2.0 * (-v.abs()).exp().ln_1p())).sum()
+}
+
 fn blob_of(o: &Outcome, n_terms: usize) -> Option<(f64, Vec<f64>)> {
     match o {
         Outcome::Accepted {
@@ -160,36 +181,45 @@ fn blob_of(o: &Outcome, n_terms: usize) -> Option<(f64, Vec<f64>)> {
     }
 }
 
-/// Evaluates `points` (n × dim) with `threads` workers, in order.
-pub fn evaluate_batch(model: &EosModel, points: &[Vec<f64>], prior_only: bool, threads: usize) -> Vec<Outcome> {
+/// `f(0..n)` on `threads` worker threads (0: all cores), results in order.
+pub fn par_map<T: Send, F: Fn(usize) -> T + Sync>(n: usize, threads: usize, f: F) -> Vec<T> {
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         t => t,
     }
-    .min(points.len().max(1));
+    .min(n.max(1));
     if threads <= 1 {
-        return points.iter().map(|u| model.evaluate(u, prior_only)).collect();
+        return (0..n).map(f).collect();
     }
-    let mut out: Vec<Option<Outcome>> = vec![None; points.len()];
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(&mut out);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= points.len() {
-                    break;
-                }
-                let o = model.evaluate(&points[i], prior_only);
-                if let Ok(mut g) = results.lock() {
-                    g[i] = Some(o);
-                }
-            });
-        }
+    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
-    out.into_iter()
-        .map(|o| o.unwrap_or(Outcome::Rejected(Rejection::TovFailure)))
-        .collect()
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    for (i, v) in parts.into_iter().flatten() {
+        slots[i] = Some(v);
+    }
+    slots.into_iter().map(|v| v.expect("every index is computed once")).collect()
+}
+
+/// Evaluates `points` (n × dim) with `threads` workers, in order.
+pub fn evaluate_batch(model: &EosModel, points: &[Vec<f64>], prior_only: bool, threads: usize) -> Vec<Outcome> {
+    par_map(points.len(), threads, |i| model.evaluate(&points[i], prior_only))
 }
 
 impl EnsembleState {
@@ -213,8 +243,9 @@ impl EnsembleState {
             dim,
             n_terms,
             iteration: 0,
-            u: vec![0.0; w * dim],
+            z: vec![0.0; w * dim],
             log_like: vec![f64::NEG_INFINITY; w],
+            log_post: vec![f64::NEG_INFINITY; w],
             blobs: vec![0.0; w * (N_DERIVED + n_terms)],
             rng: ChaCha8Rng::seed_from_u64(0),
             kept_u: Vec::new(),
@@ -237,14 +268,18 @@ impl EnsembleState {
                     "only {filled} of {w} walkers found a physical EOS with non-zero likelihood in {max_draws} prior draws"
                 )));
             }
-            let batch: Vec<Vec<f64>> = (0..(w - filled)).map(|_| (0..dim).map(|_| rng.gen::<f64>()).collect()).collect();
+            let batch: Vec<Vec<f64>> = (0..(w - filled))
+                .map(|_| (0..dim).map(|_| rng.gen::<f64>().clamp(1e-12, 1.0 - 1e-12)).collect())
+                .collect();
             let outs = evaluate_batch(model, &batch, prior_only, settings.threads);
             for (p, o) in batch.iter().zip(&outs) {
                 st.init_draws += 1;
                 st.n_evals += 1;
                 match blob_of(o, n_terms) {
                     Some((ll, b)) if filled < w => {
-                        st.u[filled * dim..(filled + 1) * dim].copy_from_slice(p);
+                        let z: Vec<f64> = p.iter().map(|&u| logit(u)).collect();
+                        st.log_post[filled] = ll + log_prior_z(&z);
+                        st.z[filled * dim..(filled + 1) * dim].copy_from_slice(&z);
                         st.log_like[filled] = ll;
                         let nb = N_DERIVED + n_terms;
                         st.blobs[filled * nb..(filled + 1) * nb].copy_from_slice(&b);
@@ -294,17 +329,21 @@ impl EnsembleState {
                 let p: Vec<f64> = (0..d)
                     .map(|k| {
                         let e: f64 = self.rng.sample(StandardNormal);
-                        self.u[i * d + k] + g * (self.u[a * d + k] - self.u[b * d + k]) + self.settings.noise * e
+                        self.z[i * d + k] + g * (self.z[a * d + k] - self.z[b * d + k]) + self.settings.noise * e
                     })
                     .collect();
                 props.push(p);
                 log_u.push(self.rng.gen::<f64>().ln());
             }
-            // Proposals outside the cube are rejected without a solve.
+            // Points beyond |z| = 36 (u within 2e-16 of an edge) are outside
+            // the prior's numerical support and rejected without a solve.
             let inside: Vec<usize> = (0..half)
-                .filter(|&j| props[j].iter().all(|v| (0.0..=1.0).contains(v)))
+                .filter(|&j| props[j].iter().all(|v| v.abs() < 36.0))
                 .collect();
-            let pts: Vec<Vec<f64>> = inside.iter().map(|&j| props[j].clone()).collect();
+            let pts: Vec<Vec<f64>> = inside
+                .iter()
+                .map(|&j| props[j].iter().map(|&z| sigmoid(z)).collect())
+                .collect();
             let outs = evaluate_batch(model, &pts, self.prior_only, self.settings.threads);
             self.n_evals += pts.len() as u64;
             let mut result: Vec<Option<&Outcome>> = vec![None; half];
@@ -318,9 +357,11 @@ impl EnsembleState {
                     Some(Outcome::Rejected(r)) => self.rejections[r.index()] += 1,
                     Some(o) => {
                         if let Some((ll, b)) = blob_of(o, self.n_terms) {
-                            if ll - self.log_like[i] > log_u[j] {
-                                self.u[i * d..(i + 1) * d].copy_from_slice(&props[j]);
+                            let lp = ll + log_prior_z(&props[j]);
+                            if lp - self.log_post[i] > log_u[j] {
+                                self.z[i * d..(i + 1) * d].copy_from_slice(&props[j]);
                                 self.log_like[i] = ll;
+                                self.log_post[i] = lp;
                                 self.blobs[i * nb..(i + 1) * nb].copy_from_slice(&b);
                                 acc += 1;
                             }
@@ -335,12 +376,13 @@ impl EnsembleState {
         self.iteration += 1;
         let every = self.settings.outlier_every;
         if burn && every > 0 && self.iteration % every == 0 && !self.prior_only {
+            // (the outlier rule acts on ln L; in prior-only runs all ln L = 0)
             self.move_outliers();
         }
         if !burn {
             let k = self.iteration - self.settings.n_burn;
             if k % self.settings.thin == 0 {
-                self.kept_u.extend_from_slice(&self.u);
+                self.kept_u.extend(self.z.iter().map(|&z| sigmoid(z)));
                 self.kept_log_like.extend_from_slice(&self.log_like);
                 self.kept_blobs.extend_from_slice(&self.blobs);
             }
@@ -359,10 +401,11 @@ impl EnsembleState {
         for i in 0..w {
             if self.log_like[i] < cut && !good.is_empty() {
                 let j = good[self.rng.gen_range(0..good.len())];
-                let (uj, bj) = (self.u[j * d..(j + 1) * d].to_vec(), self.blobs[j * nb..(j + 1) * nb].to_vec());
-                self.u[i * d..(i + 1) * d].copy_from_slice(&uj);
+                let (zj, bj) = (self.z[j * d..(j + 1) * d].to_vec(), self.blobs[j * nb..(j + 1) * nb].to_vec());
+                self.z[i * d..(i + 1) * d].copy_from_slice(&zj);
                 self.blobs[i * nb..(i + 1) * nb].copy_from_slice(&bj);
                 self.log_like[i] = self.log_like[j];
+                self.log_post[i] = self.log_post[j];
                 self.outliers_moved += 1;
             }
         }
