@@ -108,7 +108,12 @@ fn add_mock_terms(model: &mut EosModel, seed: u64) -> (f64, f64) {
     let (l1, l2) = (fam.lambda_at(m1), fam.lambda_at(m2));
     let mut v = Vec::new();
     for _ in 0..3000 {
-        v.extend([gauss(m1, 0.02), gauss(m2, 0.02), gauss(l1, 0.15 * l1), gauss(l2, 0.15 * l2)]);
+        v.extend([
+            gauss(m1, 0.02),
+            gauss(m2, 0.02),
+            gauss(l1, 0.15 * l1),
+            gauss(l2, 0.15 * l2),
+        ]);
     }
     model.terms.push(Term::Gw {
         name: "mock_gw".into(),
@@ -125,7 +130,9 @@ fn add_mock_terms(model: &mut EosModel, seed: u64) -> (f64, f64) {
 
 fn column(st: &EnsembleState, j: usize) -> Vec<f64> {
     let nb = 4 + st.n_terms;
-    (0..st.kept_log_like.len()).map(|i| st.kept_blobs[i * nb + j]).collect()
+    (0..st.kept_log_like.len())
+        .map(|i| st.kept_blobs[i * nb + j])
+        .collect()
 }
 
 /// Direct prior draws: uniform in the box, unphysical EOSs rejected.
@@ -157,7 +164,7 @@ fn assert_same_quantiles(name: &str, sampled: &[f64], direct: &[f64], n_eff_samp
     let (b50, b05, b95) = quantiles(direct);
     let spread = (b95 - b05) / 3.29; // ≈ σ for a Gaussian
     let nd = direct.len() as f64;
-    for (q, a, b) in [(0.05, a05, b05), (0.5, a50, b50), (0.95, a95, b95)] {
+    for (q, a, b) in [(0.05f64, a05, b05), (0.5, a50, b50), (0.95, a95, b95)] {
         // sd of a quantile ≈ √(q(1−q)/n)/f(x_q), with f(x_q) ≈ φ(z_q)/σ
         let z: f64 = match q {
             0.5 => 0.0,
@@ -254,7 +261,10 @@ fn mock_observations_recover_the_true_eos() {
     eprintln!("R_1.4 {rm:.3} [{r05:.3}, {r95:.3}] true {r14:.3}; M_TOV {mm:.3} [{m05:.3}, {m95:.3}] true {m_tov:.3}");
     assert!(r05 < r14 && r14 < r95, "R_1.4 {r14} outside [{r05}, {r95}]");
     assert!(m05 < m_tov && m_tov < m95, "M_TOV {m_tov} outside [{m05}, {m95}]");
-    assert!(r95 - r05 < 1.2, "R_1.4 interval [{r05}, {r95}] is not informative");
+    assert!(
+        r95 - r05 < 1.2,
+        "R_1.4 interval [{r05}, {r95}] is not informative"
+    );
 }
 
 /// Long version: all 26 parameters free (jester's prior), the default
@@ -299,7 +309,10 @@ fn unphysical_eos_are_rejected_with_reasons() {
         }
     }
     let model = cfg.build_model().unwrap();
-    assert_eq!(model.evaluate(&[0.02], true), Outcome::Rejected(Rejection::MtovBelowMinimum));
+    assert_eq!(
+        model.evaluate(&[0.02], true),
+        Outcome::Rejected(Rejection::MtovBelowMinimum)
+    );
     // M_TOV between 1.4 and the J0740 masses: the default data reject it
     let mut cfg = mock_config(&["cs2_CSE_1"], 50);
     for i in 2..9 {
@@ -308,15 +321,27 @@ fn unphysical_eos_are_rejected_with_reasons() {
     cfg.nicer = EosInferConfig::default().nicer;
     let model = cfg.build_model().unwrap();
     let s = model.solve(&[0.2]).unwrap();
-    assert!(s.derived.m_tov > 1.4 && s.derived.m_tov < 1.7, "M_TOV {}", s.derived.m_tov);
-    assert_eq!(model.evaluate(&[0.2], false), Outcome::Rejected(Rejection::MtovBelowObserved));
+    assert!(
+        s.derived.m_tov > 1.4 && s.derived.m_tov < 1.7,
+        "M_TOV {}",
+        s.derived.m_tov
+    );
+    assert_eq!(
+        model.evaluate(&[0.2], false),
+        Outcome::Rejected(Rejection::MtovBelowObserved)
+    );
     assert!(matches!(model.evaluate(&[0.2], true), Outcome::Accepted { .. }));
     // outside the cube
-    assert_eq!(model.evaluate(&[1.5], true), Outcome::Rejected(Rejection::OutsidePrior));
+    assert_eq!(
+        model.evaluate(&[1.5], true),
+        Outcome::Rejected(Rejection::OutsidePrior)
+    );
     // random prior draws of the full model
     let full = prior_only_config(50).build_model().unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(4);
-    let pts: Vec<Vec<f64>> = (0..200).map(|_| (0..26).map(|_| rng.gen::<f64>()).collect()).collect();
+    let pts: Vec<Vec<f64>> = (0..200)
+        .map(|_| (0..26).map(|_| rng.gen::<f64>()).collect())
+        .collect();
     let outs = ferrax::eosinfer::sampler::evaluate_batch(&full, &pts, true, 0);
     let mut reasons = std::collections::BTreeMap::new();
     for o in &outs {
@@ -360,7 +385,9 @@ fn resume_continues_bit_for_bit() {
     assert_eq!(full.table, resumed.table);
     assert!(b.join("summary.json").exists() && b.join("mass_radius.png").exists());
     // a second fresh run into the same directory is refused
-    let e = run_eos_infer(&cfg, &opts(&a, false, None)).unwrap_err().to_string();
+    let e = run_eos_infer(&cfg, &opts(&a, false, None))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("--force"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }

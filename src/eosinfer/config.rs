@@ -7,6 +7,9 @@
 //! GW170817, the radio mass of J0740 (2.08 ± 0.07 M☉, Fonseca et al. 2021,
 //! ApJL 915, L12), and the chiral-EFT band of Koehn et al. (2024).
 
+// `!(a > b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::data::{chieft_band, load_samples};
 use super::kde::{ConditionalKde, KdeOptions};
 use super::likelihood::{EosModel, Term};
@@ -219,7 +222,9 @@ impl EosInferConfig {
     /// Parses TOML (`origin` names the file in errors) and validates.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, EosInferError> {
         let cfg: EosInferConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
             EosInferError::Parse {
                 origin: match line {
                     Some(l) => format!("{origin} line {l}"),
@@ -390,7 +395,10 @@ mod tests {
         let e = EosInferConfig::from_toml("[sampler]\nn_walkers = 7\n", "b.toml").unwrap_err();
         assert!(e.to_string().contains("sampler.n_walkers"), "{e}");
         let e = EosInferConfig::from_toml("[eos]\nfoo = 1\n", "c.toml").unwrap_err();
-        assert!(e.to_string().contains("c.toml") && e.to_string().contains("foo"), "{e}");
+        assert!(
+            e.to_string().contains("c.toml") && e.to_string().contains("foo"),
+            "{e}"
+        );
         let e = EosInferConfig::from_toml("[prior]\nL_sym = [100, 50]\n", "d.toml").unwrap_err();
         assert!(e.to_string().contains("prior.L_sym"), "{e}");
     }

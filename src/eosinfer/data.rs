@@ -8,17 +8,29 @@
 //! `GW170817` (m1, m2 [M☉], Λ1, Λ2), `chieft_low`, `chieft_high`
 //! (n [fm⁻³], p [MeV fm⁻³]).
 
+// `!(a > b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::likelihood::ChiEftBand;
 use super::EosInferError;
 use crate::io::npy::read_npy_bytes;
 
 /// The built-in data sets: (name, bytes of the `.npy` file).
 const BUILTIN: [(&str, &[u8]); 7] = [
-    ("J0030_amsterdam", include_bytes!("data/nicer_J0030_amsterdam.npy")),
+    (
+        "J0030_amsterdam",
+        include_bytes!("data/nicer_J0030_amsterdam.npy"),
+    ),
     ("J0030_maryland", include_bytes!("data/nicer_J0030_maryland.npy")),
-    ("J0740_amsterdam", include_bytes!("data/nicer_J0740_amsterdam.npy")),
+    (
+        "J0740_amsterdam",
+        include_bytes!("data/nicer_J0740_amsterdam.npy"),
+    ),
     ("J0740_maryland", include_bytes!("data/nicer_J0740_maryland.npy")),
-    ("GW170817", include_bytes!("data/gw170817_m1_m2_lambda1_lambda2.npy")),
+    (
+        "GW170817",
+        include_bytes!("data/gw170817_m1_m2_lambda1_lambda2.npy"),
+    ),
     ("chieft_low", include_bytes!("data/chieft_koehn2024_low.npy")),
     ("chieft_high", include_bytes!("data/chieft_koehn2024_high.npy")),
 ];
@@ -40,7 +52,10 @@ pub fn load_samples(source: &str, cols: usize) -> Result<Vec<f64>, EosInferError
             .ok_or_else(|| {
                 EosInferError::data(
                     source,
-                    format!("unknown built-in data set (known: {})", builtin_names().join(", ")),
+                    format!(
+                        "unknown built-in data set (known: {})",
+                        builtin_names().join(", ")
+                    ),
                 )
             })?;
         read_npy_bytes(bytes).map_err(|e| EosInferError::data(source, e.to_string()))?
@@ -50,7 +65,10 @@ pub fn load_samples(source: &str, cols: usize) -> Result<Vec<f64>, EosInferError
     if arr.shape.len() != 2 || arr.shape[1] != cols {
         return Err(EosInferError::data(
             source,
-            format!("expected a 2-D array with {cols} columns, got shape {:?}", arr.shape),
+            format!(
+                "expected a 2-D array with {cols} columns, got shape {:?}",
+                arr.shape
+            ),
         ));
     }
     Ok(arr.data)
@@ -64,7 +82,10 @@ pub fn chieft_band(low: &str, high: &str, nb_n: usize) -> Result<ChiEftBand, Eos
         let n: Vec<f64> = a.iter().step_by(2).copied().collect();
         let p: Vec<f64> = a.iter().skip(1).step_by(2).copied().collect();
         if n.len() < 2 || n.windows(2).any(|w| !(w[1] > w[0])) {
-            return Err(EosInferError::data(src, "densities must increase strictly (need >= 2 rows)"));
+            return Err(EosInferError::data(
+                src,
+                "densities must increase strictly (need >= 2 rows)",
+            ));
         }
         if p.iter().any(|v| !v.is_finite()) {
             return Err(EosInferError::data(src, "non-finite pressure"));
@@ -87,7 +108,10 @@ pub fn chieft_band(low: &str, high: &str, nb_n: usize) -> Result<ChiEftBand, Eos
         let lo = crate::eos::numerics::interp(n, &band.n_low, &band.p_low);
         let hi = crate::eos::numerics::interp(n, &band.n_high, &band.p_high);
         if !(hi > lo) {
-            return Err(EosInferError::data(high, format!("upper bound {hi} <= lower bound {lo} at n = {n}")));
+            return Err(EosInferError::data(
+                high,
+                format!("upper bound {hi} <= lower bound {lo} at n = {n}"),
+            ));
         }
     }
     Ok(band)

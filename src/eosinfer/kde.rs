@@ -24,6 +24,9 @@
 //! ∫ p(m, o(m)) p(m) dm, which weights the mass posterior twice; the
 //! importance-sampling form above is the flat-mass-prior marginal.
 
+// `!(a > b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::EosInferError;
 use crate::samplers::targets::cholesky;
 use rand::{Rng, SeedableRng};
@@ -121,10 +124,15 @@ impl ConditionalKde {
         let d = n_mass + n_obs;
         let err = |msg: String| EosInferError::data(name, msg);
         if n_mass == 0 || n_obs == 0 || n_obs > 2 {
-            return Err(err(format!("unsupported column split {n_mass} masses + {n_obs} observables")));
+            return Err(err(format!(
+                "unsupported column split {n_mass} masses + {n_obs} observables"
+            )));
         }
         if samples.len() % d != 0 {
-            return Err(err(format!("{} values is not a multiple of {d} columns", samples.len())));
+            return Err(err(format!(
+                "{} values is not a multiple of {d} columns",
+                samples.len()
+            )));
         }
         let n = samples.len() / d;
         if n < 10 {
@@ -134,7 +142,11 @@ impl ConditionalKde {
             return Err(err("n_masses must be > 0".into()));
         }
         if let Some(i) = samples.iter().position(|v| !v.is_finite()) {
-            return Err(err(format!("non-finite value in row {}, column {}", i / d, i % d)));
+            return Err(err(format!(
+                "non-finite value in row {}, column {}",
+                i / d,
+                i % d
+            )));
         }
         for j in 0..n {
             for c in 0..n_mass {
@@ -223,7 +235,9 @@ impl ConditionalKde {
                     let mut quad = 0.0;
                     for a in 0..dm {
                         for b in 0..dm {
-                            quad += (mk[a] - samples[j * d + a]) * h_mm_inv[a * dm + b] * (mk[b] - samples[j * d + b]);
+                            quad += (mk[a] - samples[j * d + a])
+                                * h_mm_inv[a * dm + b]
+                                * (mk[b] - samples[j * d + b]);
                         }
                     }
                     -0.5 * quad
@@ -238,7 +252,9 @@ impl ConditionalKde {
                 let lw = q[j] - lse;
                 lw_k.push(lw + log_norm);
                 for r in 0..dob {
-                    let shift: f64 = (0..dm).map(|a| a_mat[r * dm + a] * (mk[a] - samples[j * d + a])).sum();
+                    let shift: f64 = (0..dm)
+                        .map(|a| a_mat[r * dm + a] * (mk[a] - samples[j * d + a]))
+                        .sum();
                     cm_k.push(samples[j * d + dm + r] + shift);
                 }
                 cum += lw.exp();
@@ -351,7 +367,7 @@ impl ConditionalKde {
     /// (tabulated where available).
     pub fn log_conditional(&self, k: usize, o: &[f64]) -> f64 {
         if let Some(g) = &self.grid {
-                let t = (o[0] - g.lo) / g.step;
+            let t = (o[0] - g.lo) / g.step;
             if t >= 0.0 && t < (g.npts - 1) as f64 {
                 let i = t.floor() as usize;
                 let f = t - i as f64;
@@ -448,7 +464,10 @@ mod tests {
         let (mu_m, mu_r, sm, sr, rho) = (mm, mr, vmm.sqrt(), vrr.sqrt(), vmr / (vmm * vrr).sqrt());
         let f2 = (n as f64).powf(-2.0 / 6.0);
         let (sm2, sr2) = (sm * (1.0 + f2).sqrt(), sr * (1.0 + f2).sqrt());
-        let central: Vec<usize> = (0..600).filter(|&k| (kde.masses[k] - mu_m).abs() < sm).take(5).collect();
+        let central: Vec<usize> = (0..600)
+            .filter(|&k| (kde.masses[k] - mu_m).abs() < sm)
+            .take(5)
+            .collect();
         assert_eq!(central.len(), 5);
         // Direct evaluation of the KDE's definition (scipy's gaussian_kde with
         // the same bandwidth): p(m, r)/q(m) summed over all samples.
@@ -471,9 +490,15 @@ mod tests {
             for r in [cm - cs, cm, cm + 2.0 * cs] {
                 let reference = direct(m, r);
                 let got = kde.log_conditional_direct(k, &[r]);
-                assert!((got - reference).abs() < 5e-5, "k {k} r {r}: {got} vs direct {reference}");
+                assert!(
+                    (got - reference).abs() < 5e-5,
+                    "k {k} r {r}: {got} vs direct {reference}"
+                );
                 let got = kde.log_conditional(k, &[r]);
-                assert!((got - reference).abs() < 3e-3, "k {k} r {r}: tabulated {got} vs direct {reference}");
+                assert!(
+                    (got - reference).abs() < 3e-3,
+                    "k {k} r {r}: tabulated {got} vs direct {reference}"
+                );
                 // and, to sampling noise (~700 kernels carry the weight), the Gaussian
                 let exact = -0.5 * ((r - cm) / cs).powi(2) - (cs * (2.0 * std::f64::consts::PI).sqrt()).ln();
                 assert!((got - exact).abs() < 0.15, "k {k} r {r}: {got} vs {exact}");
@@ -497,7 +522,9 @@ mod tests {
         let est = kde.log_likelihood(|m| Some([line(m[0]), 0.0])).exp();
         assert!((est / quad - 1.0).abs() < 0.05, "{est} vs {quad}");
         // Masses above a cut contribute zero.
-        let cut = kde.log_likelihood(|m| (m[0] < 1.4).then(|| [line(m[0]), 0.0])).exp();
+        let cut = kde
+            .log_likelihood(|m| (m[0] < 1.4).then(|| [line(m[0]), 0.0]))
+            .exp();
         assert!(cut < est && cut > 0.2 * est);
         assert_eq!(kde.log_likelihood(|_| None), f64::NEG_INFINITY);
     }
@@ -510,7 +537,9 @@ mod tests {
         assert!(e.contains("x.npy"), "{e}");
         let mut s = vec![1.0; 40];
         s[4] = -1.0;
-        let e = ConditionalKde::new("y", &s, 1, 1, &KdeOptions::default()).unwrap_err().to_string();
+        let e = ConditionalKde::new("y", &s, 1, 1, &KdeOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("non-positive mass") || e.contains("singular"), "{e}");
     }
 }

@@ -26,6 +26,9 @@
 //! EOSs that are not physical are rejected with a [`Rejection`] reason and
 //! counted by the sampler; nothing returns NaN.
 
+// `!(a > b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::kde::{logsumexp, ConditionalKde};
 use super::params::PriorBox;
 use crate::eos::cse::{metamodel_cse_table, CseSettings};
@@ -297,7 +300,10 @@ impl EosModel {
             return Err(Rejection::OutsidePrior);
         }
         let theta = self.prior.theta(u);
-        let params = self.prior.cse_params(&theta).map_err(|e| Rejection::of_eos_error(&e))?;
+        let params = self
+            .prior
+            .cse_params(&theta)
+            .map_err(|e| Rejection::of_eos_error(&e))?;
         let table = metamodel_cse_table(&params, &self.cse).map_err(|e| Rejection::of_eos_error(&e))?;
         if let Some(cs2) = &table.cs2 {
             if cs2.iter().any(|c| !c.is_finite()) {
@@ -386,28 +392,27 @@ impl EosModel {
     }
 
     /// Evaluates the EOS at unit-cube point `u`: solve, then the likelihood
-    /// terms unless `prior_only`.
+    /// terms. With `prior_only` the terms are still computed and returned
+    /// (so that a prior run can be reweighted by any of them afterwards) but
+    /// the total is 0 and a zero term does not reject the EOS.
     pub fn evaluate(&self, u: &[f64], prior_only: bool) -> Outcome {
         let s = match self.solve(u) {
             Ok(s) => s,
             Err(r) => return Outcome::Rejected(r),
         };
-        if prior_only {
-            return Outcome::Accepted {
-                log_likelihood: 0.0,
-                terms: vec![0.0; self.terms.len()],
-                derived: s.derived,
-            };
-        }
         let terms = self.term_values(&s);
-        if terms.iter().any(|v| *v == f64::NEG_INFINITY) {
-            return Outcome::Rejected(Rejection::MtovBelowObserved);
-        }
-        if terms.iter().any(|v| !v.is_finite()) {
+        if !prior_only {
+            if terms.contains(&f64::NEG_INFINITY) {
+                return Outcome::Rejected(Rejection::MtovBelowObserved);
+            }
+            if terms.iter().any(|v| !v.is_finite()) {
+                return Outcome::Rejected(Rejection::NonFinite);
+            }
+        } else if terms.iter().any(|v| v.is_nan()) {
             return Outcome::Rejected(Rejection::NonFinite);
         }
         Outcome::Accepted {
-            log_likelihood: terms.iter().sum(),
+            log_likelihood: if prior_only { 0.0 } else { terms.iter().sum() },
             terms,
             derived: s.derived,
         }

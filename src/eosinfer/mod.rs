@@ -55,7 +55,9 @@ pub enum EosInferError {
         msg: String,
     },
     /// The output directory holds an earlier run.
-    #[error("{path}: holds the outputs of an earlier run; pass --force to overwrite or --resume to continue")]
+    #[error(
+        "{path}: holds the outputs of an earlier run; pass --force to overwrite or --resume to continue"
+    )]
     Exists {
         /// The file found.
         path: String,

@@ -10,6 +10,9 @@
 //! n_break ∈ [0.16, 0.32] fm⁻³; 8 CSE node positions n_CSE_i_u ∈ [0, 1]
 //! and 9 node values cs2_CSE_i ∈ [0, 1].
 
+// `!(a > b)` deliberately rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::EosInferError;
 use crate::eos::cse::CseParams;
 use serde::{Deserialize, Serialize};
@@ -104,7 +107,10 @@ impl PriorBox {
             };
             match p {
                 ParamPrior::Fixed(v) if !v.is_finite() => {
-                    return Err(EosInferError::config(format!("prior.{n}"), "fixed value must be finite"))
+                    return Err(EosInferError::config(
+                        format!("prior.{n}"),
+                        "fixed value must be finite",
+                    ))
                 }
                 ParamPrior::Uniform([a, b]) if !(a.is_finite() && b.is_finite() && b > a) => {
                     return Err(EosInferError::config(
@@ -121,7 +127,10 @@ impl PriorBox {
                 ParamPrior::Uniform([a, b]) => (a, b),
             };
             if unit_interval && !(lo >= 0.0 && hi <= 1.0) {
-                return Err(EosInferError::config(format!("prior.{n}"), "must lie inside [0, 1]"));
+                return Err(EosInferError::config(
+                    format!("prior.{n}"),
+                    "must lie inside [0, 1]",
+                ));
             }
             priors.push(p);
         }
@@ -222,7 +231,10 @@ mod tests {
         assert!(e.contains("prior.K_sat"), "{e}");
         let mut m = BTreeMap::new();
         m.insert("K_zz".to_string(), ParamPrior::Fixed(1.0));
-        assert!(PriorBox::new(8, &m).unwrap_err().to_string().contains("prior.K_zz"));
+        assert!(PriorBox::new(8, &m)
+            .unwrap_err()
+            .to_string()
+            .contains("prior.K_zz"));
         let mut m = BTreeMap::new();
         m.insert("cs2_CSE_3".to_string(), ParamPrior::Uniform([0.0, 1.5]));
         assert!(PriorBox::new(8, &m).is_err());

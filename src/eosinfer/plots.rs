@@ -51,7 +51,9 @@ fn bands(x: Vec<f64>, curves: &[Vec<f64>], min_count: usize) -> Bands {
 pub fn posterior_bands(model: &EosModel, st: &EnsembleState, n_curves: usize) -> (Bands, Bands) {
     let n = st.kept_log_like.len();
     let d = st.dim;
-    let pick: Vec<usize> = (0..n_curves.min(n)).map(|i| i * n / n_curves.min(n).max(1)).collect();
+    let pick: Vec<usize> = (0..n_curves.min(n))
+        .map(|i| i * n / n_curves.min(n).max(1))
+        .collect();
     let m_grid: Vec<f64> = (0..=100).map(|i| 0.8 + 2.0 * i as f64 / 100.0).collect();
     let n_grid: Vec<f64> = (0..=100).map(|i| 0.5 * (12f64).powf(i as f64 / 100.0)).collect();
     let curves = par_map(pick.len(), st.settings.threads, |k| {
@@ -60,12 +62,19 @@ pub fn posterior_bands(model: &EosModel, st: &EnsembleState, n_curves: usize) ->
             Ok(s) => {
                 let r: Vec<f64> = m_grid
                     .iter()
-                    .map(|&m| if m <= s.derived.m_tov { s.family.radius_at(m) } else { f64::NAN })
+                    .map(|&m| {
+                        if m <= s.derived.m_tov {
+                            s.family.radius_at(m)
+                        } else {
+                            f64::NAN
+                        }
+                    })
                     .collect();
                 let p: Vec<f64> = n_grid
                     .iter()
                     .map(|&x| {
-                        interp_log(x * NSAT_FM3 * FM3_TO_GEOMETRIC, &s.table.n, &s.table.p) / MEV_FM3_TO_GEOMETRIC
+                        interp_log(x * NSAT_FM3 * FM3_TO_GEOMETRIC, &s.table.n, &s.table.p)
+                            / MEV_FM3_TO_GEOMETRIC
                     })
                     .collect();
                 Some((r, p))
@@ -78,7 +87,11 @@ pub fn posterior_bands(model: &EosModel, st: &EnsembleState, n_curves: usize) ->
     (bands(m_grid, &rs, min_count), bands(n_grid, &ps, 1))
 }
 
-type Chart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    BitMapBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 
 fn band_polygon(b: &Bands, lo: usize, hi: usize, swap: bool, f: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
     let ok: Vec<usize> = (0..b.x.len()).filter(|&i| b.q[i][lo].is_finite()).collect();
@@ -99,18 +112,30 @@ fn draw_bands(
 ) -> std::result::Result<(), PlotError> {
     let err = backend_err(path);
     chart
-        .draw_series(std::iter::once(Polygon::new(band_polygon(b, 0, 4, swap, f), color.mix(0.25).filled())))
+        .draw_series(std::iter::once(Polygon::new(
+            band_polygon(b, 0, 4, swap, f),
+            color.mix(0.25).filled(),
+        )))
         .map_err(&err)?
         .label(format!("{label}: 90 %"))
         .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.25).filled()));
     chart
-        .draw_series(std::iter::once(Polygon::new(band_polygon(b, 1, 3, swap, f), color.mix(0.45).filled())))
+        .draw_series(std::iter::once(Polygon::new(
+            band_polygon(b, 1, 3, swap, f),
+            color.mix(0.45).filled(),
+        )))
         .map_err(&err)?
         .label(format!("{label}: 50 %"))
         .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.mix(0.45).filled()));
     let med: Vec<(f64, f64)> = (0..b.x.len())
         .filter(|&i| b.q[i][2].is_finite())
-        .map(|i| if swap { (f(b.q[i][2]), b.x[i]) } else { (b.x[i], f(b.q[i][2])) })
+        .map(|i| {
+            if swap {
+                (f(b.q[i][2]), b.x[i])
+            } else {
+                (b.x[i], f(b.q[i][2]))
+            }
+        })
         .collect();
     chart
         .draw_series(LineSeries::new(med, color.stroke_width(2)))
@@ -137,7 +162,7 @@ pub fn mass_radius_plot(
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(55)
-        .build_cartesian_2d(9.0f64..16.0f64, 0.8f64..2.8f64)
+        .build_cartesian_2d(9.0f64..17.0f64, 0.8f64..2.8f64)
         .map_err(&err)?;
     chart
         .configure_mesh()
@@ -146,12 +171,17 @@ pub fn mass_radius_plot(
         .label_style((FONT_FAMILY, 15))
         .draw()
         .map_err(&err)?;
-    let colors = [RGBColor(214, 39, 40), RGBColor(44, 160, 44), RGBColor(148, 103, 189), RGBColor(255, 127, 14)];
+    let colors = [
+        RGBColor(214, 39, 40),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+        RGBColor(255, 127, 14),
+    ];
     for (k, r) in cfg.radio.iter().enumerate() {
         let c = RGBColor(127, 127, 127);
         chart
             .draw_series(std::iter::once(Rectangle::new(
-                [(9.0, r.mean - r.std), (16.0, r.mean + r.std)],
+                [(9.0, r.mean - r.std), (17.0, r.mean + r.std)],
                 c.mix(0.18).filled(),
             )))
             .map_err(&err)?
@@ -214,7 +244,15 @@ pub fn pressure_density_plot(
         .label_style((FONT_FAMILY, 15))
         .draw()
         .map_err(&err)?;
-    draw_bands(&mut chart, b, false, |v| v.log10(), RGBColor(31, 119, 180), what, path)?;
+    draw_bands(
+        &mut chart,
+        b,
+        false,
+        |v| v.log10(),
+        RGBColor(31, 119, 180),
+        what,
+        path,
+    )?;
     if let Ok(band) = chieft_band(&cfg.chieft.low, &cfg.chieft.high, 2) {
         let c = RGBColor(214, 39, 40);
         let mut pts: Vec<(f64, f64)> = band
@@ -251,20 +289,47 @@ pub fn pressure_density_plot(
 }
 
 fn bands_json(b: &Bands, x_name: &str) -> serde_json::Value {
-    let col = |k: usize| b.q.iter().map(|q| if q[k].is_finite() { json!(q[k]) } else { json!(null) }).collect::<Vec<_>>();
+    let col = |k: usize| {
+        b.q.iter()
+            .map(|q| {
+                if q[k].is_finite() {
+                    json!(q[k])
+                } else {
+                    json!(null)
+                }
+            })
+            .collect::<Vec<_>>()
+    };
     json!({x_name: b.x, "q05": col(0), "q25": col(1), "median": col(2), "q75": col(3), "q95": col(4)})
 }
 
 /// Writes `mass_radius.png`, `pressure_density.png`, `corner.png` and
 /// `bands.json` of a finished run.
-pub fn write_plots(model: &EosModel, st: &EnsembleState, cfg: &EosInferConfig, paths: &OutputPaths) -> Result<()> {
+pub fn write_plots(
+    model: &EosModel,
+    st: &EnsembleState,
+    cfg: &EosInferConfig,
+    paths: &OutputPaths,
+) -> Result<()> {
     if st.kept_log_like.is_empty() {
         return Ok(());
     }
     let (mr, pn) = posterior_bands(model, st, 400);
     let what = if cfg.prior_only { "prior" } else { "posterior" };
-    mass_radius_plot(&paths.mass_radius, &mr, cfg, &format!("Mass–radius: {what} of metamodel + CSE"), what)?;
-    pressure_density_plot(&paths.pressure_density, &pn, cfg, &format!("Pressure–density: {what}"), what)?;
+    mass_radius_plot(
+        &paths.mass_radius,
+        &mr,
+        cfg,
+        &format!("Mass–radius: {what} of metamodel + CSE"),
+        what,
+    )?;
+    pressure_density_plot(
+        &paths.pressure_density,
+        &pn,
+        cfg,
+        &format!("Pressure–density: {what}"),
+        what,
+    )?;
     let v = json!({"mass_radius": bands_json(&mr, "mass_Msun"), "pressure_density": bands_json(&pn, "n_over_nsat"), "note": "R [km] quantiles over EOSs whose M_TOV reaches each mass; p [MeV fm^-3] quantiles"});
     let text = serde_json::to_string_pretty(&v).map_err(|e| crate::Error::invalid("json", e.to_string()))?;
     crate::io::write_atomic(paths.dir.join("bands.json"), text.as_bytes())?;

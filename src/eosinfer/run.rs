@@ -153,6 +153,36 @@ pub fn quantiles(values: &[f64]) -> (f64, f64, f64) {
     (q(0.5), q(0.05), q(0.95))
 }
 
+/// Median and 5 %, 95 % quantiles of `values` with importance weights
+/// `log_w` (natural log, unnormalised; −∞ allowed), and Kish's effective
+/// sample size (Σw)²/Σw².
+pub fn weighted_quantiles(values: &[f64], log_w: &[f64]) -> ((f64, f64, f64), f64) {
+    let mx = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut pairs: Vec<(f64, f64)> = values
+        .iter()
+        .zip(log_w)
+        .filter(|(v, lw)| v.is_finite() && lw.is_finite())
+        .map(|(&v, &lw)| (v, (lw - mx).exp()))
+        .collect();
+    if pairs.is_empty() || !mx.is_finite() {
+        return ((f64::NAN, f64::NAN, f64::NAN), 0.0);
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let tot: f64 = pairs.iter().map(|p| p.1).sum();
+    let ess = tot * tot / pairs.iter().map(|p| p.1 * p.1).sum::<f64>();
+    let q = |p: f64| {
+        let mut acc = 0.0;
+        for &(v, w) in &pairs {
+            acc += w / tot;
+            if acc >= p {
+                return v;
+            }
+        }
+        pairs[pairs.len() - 1].0
+    };
+    ((q(0.5), q(0.05), q(0.95)), ess)
+}
+
 fn qjson(values: &[f64]) -> Value {
     let (m, a, b) = quantiles(values);
     json!({"median": m, "q05": a, "q95": b})
@@ -244,6 +274,45 @@ pub fn summarize(model: &EosModel, st: &EnsembleState, cols: &[String], table: &
         let j = cols.iter().position(|c| c == name).unwrap_or(0);
         s[name] = qjson(&col(j));
     }
+    if st.prior_only && !model.terms.is_empty() {
+        // The prior draws reweighted by each term alone and by all of them:
+        // which observation moves which quantity (importance sampling;
+        // reliable where the effective sample size is large).
+        let mut rw = Map::new();
+        let labels: Vec<String> = model.terms.iter().map(|t| t.label()).collect();
+        let mut sets: Vec<(String, Vec<usize>)> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), vec![i]))
+            .collect();
+        sets.push(("all".into(), (0..labels.len()).collect()));
+        for (name, idx) in sets {
+            let lw: Vec<f64> = (0..n)
+                .map(|i| {
+                    idx.iter()
+                        .map(|&t| {
+                            let j = cols
+                                .iter()
+                                .position(|c| *c == format!("logL_{}", labels[t]))
+                                .unwrap_or(0);
+                            table[i * k + j]
+                        })
+                        .sum()
+                })
+                .collect();
+            let mut entry = Map::new();
+            let mut ess = 0.0;
+            for dn in DERIVED_NAMES {
+                let j = cols.iter().position(|c| c == dn).unwrap_or(0);
+                let ((m, a, b), e) = weighted_quantiles(&col(j), &lw);
+                ess = e;
+                entry.insert(dn.into(), json!({"median": m, "q05": a, "q95": b}));
+            }
+            entry.insert("effective_samples".into(), json!(ess));
+            rw.insert(name, Value::Object(entry));
+        }
+        s["prior_reweighted_by_term"] = Value::Object(rw);
+    }
     s
 }
 
@@ -293,7 +362,11 @@ pub fn run_eos_infer(cfg: &EosInferConfig, opts: &EosInferOptions) -> Result<Eos
             summary: Value::Null,
         });
     }
-    crate::io::write_npy(&paths.samples, &[table.len() / columns.len(), columns.len()], &table)?;
+    crate::io::write_npy(
+        &paths.samples,
+        &[table.len() / columns.len(), columns.len()],
+        &table,
+    )?;
     write_json(&paths.parameters, &json!(columns))?;
     let mut summary = summarize(&model, &state, &columns, &table);
     let t_plot = std::time::Instant::now();
