@@ -313,24 +313,27 @@ fn unphysical_eos_are_rejected_with_reasons() {
         model.evaluate(&[0.02], true),
         Outcome::Rejected(Rejection::MtovBelowMinimum)
     );
-    // M_TOV between 1.4 and the J0740 masses: the default data reject it
-    let mut cfg = mock_config(&["cs2_CSE_1"], 50);
-    for i in 2..9 {
-        cfg.prior.insert(format!("cs2_CSE_{i}"), ParamPrior::Fixed(0.12));
+    // M_TOV between 1.4 and the J0740 masses: the default data reject it.
+    // Soft nodes above the first; scan the first for such an EOS.
+    let mut cfg = mock_config(&["cs2_CSE_0"], 50);
+    for i in 1..9 {
+        cfg.prior.insert(format!("cs2_CSE_{i}"), ParamPrior::Fixed(0.04));
     }
     cfg.nicer = EosInferConfig::default().nicer;
     let model = cfg.build_model().unwrap();
-    let s = model.solve(&[0.2]).unwrap();
-    assert!(
-        s.derived.m_tov > 1.4 && s.derived.m_tov < 1.7,
-        "M_TOV {}",
-        s.derived.m_tov
-    );
+    let u = (1..20)
+        .map(|k| k as f64 / 20.0)
+        .find(|&u| {
+            model
+                .solve(&[u])
+                .is_ok_and(|s| s.derived.m_tov > 1.45 && s.derived.m_tov < 1.7)
+        })
+        .expect("an EOS with 1.45 < M_TOV < 1.7");
     assert_eq!(
-        model.evaluate(&[0.2], false),
+        model.evaluate(&[u], false),
         Outcome::Rejected(Rejection::MtovBelowObserved)
     );
-    assert!(matches!(model.evaluate(&[0.2], true), Outcome::Accepted { .. }));
+    assert!(matches!(model.evaluate(&[u], true), Outcome::Accepted { .. }));
     // outside the cube
     assert_eq!(
         model.evaluate(&[1.5], true),
