@@ -49,6 +49,9 @@ pub enum Error {
     /// Reading or conditioning detector strain data.
     #[error(transparent)]
     Strain(#[from] crate::strain::StrainError),
+    /// From an EOS-inference run (configuration, data, checkpoint).
+    #[error(transparent)]
+    EosInfer(#[from] crate::eosinfer::EosInferError),
     /// Reading or writing a file.
     #[error("{path}: {source}")]
     Io {

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod compress;
 pub mod eos;
+pub mod eosinfer;
 pub mod error;
 pub mod evidence;
 pub mod flows;

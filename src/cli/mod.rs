@@ -7,6 +7,7 @@ pub mod tov;
 
 pub mod afterglow;
 pub mod compress;
+pub mod eos_infer;
 pub mod likelihood;
 pub mod pe;
 pub mod sample;
@@ -39,6 +40,8 @@ pub enum Command {
     /// Posterior compression: compress, decompress, inspect.
     #[command(flatten)]
     Compression(compress::CompressionCommand),
+    /// Bayesian EOS inference from neutron-star observations (NICER, GW, radio, chiral EFT).
+    EosInfer(eos_infer::EosInferArgs),
     /// Neutron-star masses, radii and tidal deformabilities for one EOS.
     Tov {
         /// Input JSON (EOS, optional central pressures and tolerances).
@@ -72,6 +75,7 @@ pub fn run() -> i32 {
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Pe(a)) => pe::run(&a),
         Some(Command::Compression(c)) => compress::run(&c),
+        Some(Command::EosInfer(a)) => eos_infer::run(&a),
         Some(Command::Tov { input, output }) => tov::run(&input, &output),
         Some(Command::Afterglow(a)) => afterglow::run(&a),
     };
