@@ -37,8 +37,10 @@ impl From<JetArg> for Jet {
 pub enum AfterglowAction {
     /// Train a surrogate on afterglowpy light curves (`<jet>_train_{X,Y}.npy`).
     Train {
-        /// Data folder (metadata.json and the .npy files).
-        #[arg(long, default_value = "../shared/data/afterglow")]
+        /// Data folder with metadata.json and `<jet>_{train,val}_{X,Y}.npy`
+        /// (the afterglowpy training sets, ~50 MB, not shipped with ferrax;
+        /// the built-in models need no training).
+        #[arg(long)]
         data: PathBuf,
         /// Jet structure.
         #[arg(long, value_enum, default_value = "tophat")]
