@@ -5,8 +5,10 @@
 # experiments/benchmarks/gpu-bin/ (git-ignored; carry it to the GPU machine
 # together with the working tree). Needs no GPU and no CUDA toolkit.
 #
-#   experiments/benchmarks/gpu-prepare.sh
+#   experiments/benchmarks/gpu-prepare.sh            # every test of the workspace
+#   GPU_TESTS="-p ferrax-autodiff" experiments/benchmarks/gpu-prepare.sh   # a subset
 set -euo pipefail
+tests_sel=${GPU_TESTS:---workspace}
 cd "$(dirname "$0")/../.."
 root=$PWD
 out=experiments/benchmarks/gpu-bin
@@ -23,7 +25,7 @@ if [ -f examples/gpu_waveforms.rs ]; then
 fi
 
 # test executables: one line per artifact "package dir <TAB> file name"
-cargo test --release --workspace --features cuda --no-run --message-format=json \
+cargo test --release $tests_sel --features cuda --no-run --message-format=json \
     | sed -n 's/.*"manifest_path":"\([^"]*\)\/Cargo.toml".*"target":{"kind":\["\([^"]*\)"[^}]*"name":"\([^"]*\)".*"executable":"\([^"]*\)".*/\1\t\2\t\3\t\4/p' \
     | while IFS=$'\t' read -r dir kind name exe; do
         if [ "$kind" = example ]; then continue; fi

@@ -9,6 +9,7 @@
 //! M☉ (detector frame), distance in Mpc, frequencies in Hz, angles in rad,
 //! `h(f) = ∫ h(t) e^{-2πift} dt`, `h+ = ½(1 + cos²ι) h0`, `h× = −i cos ι h0`.
 
+pub mod batched;
 pub mod nrtidal;
 pub mod params;
 pub mod phenomd;
