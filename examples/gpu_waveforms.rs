@@ -5,6 +5,7 @@
 //! ```sh
 //! cargo run --release --features cuda --example gpu_waveforms             # 1000 × 4017
 //! cargo run --release --example gpu_waveforms -- --batch 100 --reps 3     # CPU only
+//! cargo run --release --example gpu_waveforms -- --cpu-tensors 0          # CPU fast paths only
 //! ```
 //!
 //! The set-up mirrors experiments/benchmarks/ripple_gpu.py so the figures
@@ -23,7 +24,9 @@
 //!   the CPU threads, then `[B, F]` tensor ops recorded on the tape of the
 //!   device, reverse sweep there, chain rule through the coefficient
 //!   Jacobian on the host). Timings include the coefficient preparation and
-//!   all transfers; each is the median of `--reps` runs after a warm-up.
+//!   its upload; the waveforms stay on the device (as the input of further
+//!   device work), the likelihood's values and gradients come back to the
+//!   host. Each figure is the median of `--reps` runs after a warm-up.
 //!
 //! Checks printed: the tensor path against the f64 path (waveforms) and
 //! against the Dual path (value and gradient), and CUDA against CPU.
@@ -179,17 +182,17 @@ fn column(v: &[f64], dev: &Device) -> Tensor {
         .to_device(dev)
 }
 
-/// Waveforms on the tensor path: `[Re h+, Im h+, Re h×, Im h×]`, each B × F, on the host.
-fn tensor_waveforms(s: &Setup, dev: &Device, grid: &TensorGrid) -> Vec<Vec<f64>> {
+/// Waveforms on the tensor path: `[Re h+, Im h+, Re h×, Im h×]`, each `[B, F]`,
+/// left on the device (as a GPU pipeline would consume them).
+fn tensor_waveforms(s: &Setup, dev: &Device, grid: &TensorGrid) -> [Tensor; 4] {
     let batch = PhenomDBatch::new(&s.params, false, s.threads).expect("valid parameters");
     let incl: Vec<f64> = s.params.iter().map(|p| p.inclination).collect();
-    let h = batch.polarizations(
+    batch.polarizations(
         &batch.coefficient_tensor(dev),
         &column(&incl, dev),
         &column(&s.t_c, dev),
         grid,
-    );
-    h.iter().map(|t| t.to_vec().expect("waveform")).collect()
+    )
 }
 
 /// ln L and its gradient for every set on the tensor path: (values B, gradients B × 8).
@@ -283,6 +286,7 @@ fn arg(name: &str, default: usize) -> usize {
 fn main() {
     let batch = arg("--batch", 1000);
     let reps = arg("--reps", 5);
+    let cpu_tensors = arg("--cpu-tensors", 1) != 0;
     let s = setup(batch);
     let cpu_label = format!("CPU f64/Dual ({} threads)", s.threads);
     println!("B = {batch} parameter sets × F = {N_BINS} frequencies; median of {reps} runs\n");
@@ -317,9 +321,13 @@ fn main() {
     type Results = (Vec<Vec<f64>>, Vec<f64>, Vec<f64>);
     let mut cpu_tensor: Option<Results> = None;
     for (dev, label) in devices() {
+        if dev == Device::Cpu && !cpu_tensors {
+            continue;
+        }
         let grid = TensorGrid::new(&s.grid, &dev).expect("grid");
         let reps_dev = if dev == Device::Cpu { reps.min(2) } else { reps };
         let (t, h) = time(&dev, reps_dev, || tensor_waveforms(&s, &dev, &grid));
+        let h: Vec<Vec<f64>> = h.iter().map(|t| t.to_vec().expect("waveform")).collect();
         let diff_ref = (0..4).map(|c| rel_diff(&h[c], &ref_h[c])).fold(0.0, f64::max);
         let mut check = format!("vs f64 path {diff_ref:.1e}");
         if let Some((hc, _, _)) = &cpu_tensor {

@@ -26,6 +26,7 @@ fi
 
 # test executables: one line per artifact "package dir <TAB> file name"
 cargo test --release $tests_sel --features cuda --no-run --message-format=json \
+    | grep '"profile":{[^}]*"test":true' \
     | sed -n 's/.*"manifest_path":"\([^"]*\)\/Cargo.toml".*"target":{"kind":\["\([^"]*\)"[^}]*"name":"\([^"]*\)".*"executable":"\([^"]*\)".*/\1\t\2\t\3\t\4/p' \
     | while IFS=$'\t' read -r dir kind name exe; do
         if [ "$kind" = example ]; then continue; fi
@@ -35,6 +36,12 @@ cargo test --release $tests_sel --features cuda --no-run --message-format=json \
         rel=${rel#/}
         printf '%s\t%s\n' "${rel:-.}" "$file" >>"$out/manifest.tsv"
     done
+# CLI tests run the ferrax executable from the build's target directory
+exe="${CARGO_TARGET_DIR:-$root/target}/release/ferrax"
+if [ -x "$exe" ]; then
+    cp "$exe" "$out/ferrax"
+    echo "$exe" >"$out/FERRAX_EXE"
+fi
 echo "$root" >"$out/BUILD_ROOT"
 echo "built into $out:"
 ls -l "$out"

@@ -65,8 +65,12 @@ elif [ -f "$bin/manifest.tsv" ]; then
     # tests read data relative to the directory they were built in
     broot=$(cat "$bin/BUILD_ROOT")
     if [ ! -e "$broot" ]; then mkdir -p "$(dirname "$broot")" && ln -s "$root" "$broot"; fi
+    if [ -f "$bin/FERRAX_EXE" ]; then
+        exe=$(cat "$bin/FERRAX_EXE")
+        [ -e "$exe" ] || { mkdir -p "$(dirname "$exe")" && cp "$bin/ferrax" "$exe"; }
+    fi
     while IFS=$'\t' read -r dir file; do
-        res=$(cd "$root/$dir" && timeout 300 "$root/$bin/$file" -q 2>&1)
+        res=$(cd "$root/$dir" && timeout 150 "$root/$bin/$file" -q 2>&1)
         rc=$?
         echo "$file: $(echo "$res" | grep -E '^test result' | tail -n 1) (exit $rc)"
         if [ $rc -ne 0 ]; then failed=1; echo "$res" | tail -n 40; fi
