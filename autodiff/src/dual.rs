@@ -313,7 +313,7 @@ impl<const N: usize> Real for Dual<N> {
     }
     #[inline]
     fn sin_cos(&self) -> (Self, Self) {
-        let (s, c) = self.re.sin_cos();
+        let (s, c) = crate::fastmath::sin_cos(self.re);
         (self.chain(s, c), self.chain(c, -s))
     }
 }

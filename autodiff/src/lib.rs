@@ -31,6 +31,7 @@ pub mod custom;
 pub mod device;
 pub mod dual;
 pub mod error;
+pub mod fastmath;
 mod forward;
 pub mod functional;
 pub mod gradcheck;

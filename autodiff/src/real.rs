@@ -181,7 +181,7 @@ impl Real for f64 {
     }
     #[inline]
     fn sin_cos(&self) -> (Self, Self) {
-        f64::sin_cos(*self)
+        crate::fastmath::sin_cos(*self)
     }
 }
 
