@@ -225,6 +225,11 @@ pub struct SamplerConfig {
     /// false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_laplace: Option<bool>,
+    /// Inverse mass matrix of the MALA kernel: `"dense"` (pooled
+    /// within-chain covariance, shrunk towards its diagonal; the default)
+    /// or `"diagonal"` (within-chain variances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass_matrix: Option<String>,
     /// Checkpoint every this many loops.
     pub checkpoint_every: usize,
     /// Estimate the evidence (learned harmonic mean).
@@ -304,6 +309,7 @@ impl Default for PeConfig {
                 max_buffer: 10_000,
                 init_spread: 0.05,
                 init_laplace: None,
+                mass_matrix: Some("dense".into()),
                 checkpoint_every: 2,
                 evidence: true,
                 threads: 0,
@@ -531,6 +537,14 @@ impl PeConfig {
         positive("sampler.step_size", s.step_size)?;
         if !(s.init_spread >= 0.0) {
             return Err(bad("sampler.init_spread", "must be ≥ 0"));
+        }
+        if let Some(m) = &s.mass_matrix {
+            if m != "dense" && m != "diagonal" {
+                return Err(bad(
+                    "sampler.mass_matrix",
+                    format!("'{m}' is not \"dense\" or \"diagonal\""),
+                ));
+            }
         }
         Ok(())
     }

@@ -337,6 +337,7 @@ pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowM
     let mut c = FlowMcConfig::for_dim(N_PARAMS);
     c.n_chains = s.n_chains;
     c.kernel = KernelKind::Mala;
+    c.dense_mass = s.mass_matrix.as_deref() != Some("diagonal");
     c.step_size = s.step_size;
     c.n_local_steps = s.n_local_steps;
     c.n_local_steps_production = s.n_local_steps_production;
