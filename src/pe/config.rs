@@ -152,9 +152,10 @@ pub struct PriorConfig {
     pub luminosity_distance: [f64; 2],
     /// Half-width of the coalescence-time window around the trigger [s].
     pub time_half_width_s: f64,
-    /// Sample φ ∈ [0, π), ψ ∈ [0, π/2), the fundamental domain of the exact
+    /// Sample (φ, ψ) on a fundamental domain of the exact
     /// (φ, ψ) → (φ + π/2, ψ + π/2) degeneracy of dominant-mode waveforms,
-    /// and map each draw back to one of its four images at random (the
+    /// of width π × π/2 and centred on the reference point [rad], and map
+    /// each draw back to one of its four images in [0, 2π) × [0, π) at random (the
     /// posterior on the full ranges, without the sampler having to hop
     /// between four identical modes).
     #[serde(default = "default_true")]
