@@ -218,12 +218,13 @@ pub struct SamplerConfig {
     /// Chains start at the reference point with this spread in the
     /// unconstrained coordinates (`0` would start them all at one point).
     pub init_spread: f64,
-    /// Start the chains instead from the Laplace approximation at the
-    /// reference point, over-dispersed by 2: z ~ N(z_ref, 4 (−∇²log p +
-    /// 0.1 I)⁻¹) in the
-    /// unconstrained coordinates (Hessian by central differences of the
-    /// exact gradient), so that they begin as wide as the posterior (default
-    /// false).
+    /// Start the chains from the Laplace approximation at the reference
+    /// point (and at its approximate images), over-dispersed by 2:
+    /// z ~ N(z_ref, 4 (−∇²log p + 0.1 I)⁻¹) in the unconstrained coordinates
+    /// (Hessian by central differences of the exact gradient; steps capped
+    /// at 3), so that they begin wider than the posterior and with its
+    /// correlations (default true; `false`: `init_spread` around the
+    /// reference point).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_laplace: Option<bool>,
     /// Inverse mass matrix of the MALA kernel: `"dense"` (pooled
@@ -309,7 +310,7 @@ impl Default for PeConfig {
                 train_batch_size: 2000,
                 max_buffer: 10_000,
                 init_spread: 0.05,
-                init_laplace: None,
+                init_laplace: Some(true),
                 mass_matrix: Some("dense".into()),
                 checkpoint_every: 2,
                 evidence: true,
