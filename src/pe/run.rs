@@ -449,7 +449,7 @@ pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Res
         weights.len() - 1
     };
     let spread = cfg.sampler.init_spread;
-    let laplace = if cfg.sampler.init_laplace.unwrap_or(true) {
+    let laplace = if cfg.sampler.init_laplace.unwrap_or(false) {
         Some(
             relaxed
                 .iter()
