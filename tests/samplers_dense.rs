@@ -96,7 +96,9 @@ fn run_dense(
 fn check(set: &SampleSet, mean: &[f64], cov: &[Vec<f64>]) -> (f64, f64) {
     let (d, nc, nd) = (set.dim, set.n_chains, set.n_draws);
     let ess_of = |s: &[f64]| ess_mean(s, nc, nd);
-    let ess = (0..d).map(|j| ess_of(&set.param(j))).fold(f64::INFINITY, f64::min);
+    let ess = (0..d)
+        .map(|j| ess_of(&set.param(j)))
+        .fold(f64::INFINITY, f64::min);
     let m = (nc * nd) as f64;
     let xbar: Vec<f64> = (0..d).map(|j| set.param(j).iter().sum::<f64>() / m).collect();
     let mut worst: f64 = 0.0;
