@@ -6,8 +6,10 @@
 //! ```sh
 //! cargo run --release --example pp_test -- \
 //!     [--config experiments/pp_test/config.toml] [--n 50] \
-//!     [--runs pp_runs] [--out experiments/pp_test]
+//!     [--runs pp_runs] [--out experiments/pp_test] [--only I]
 //! ```
+//! `--only I` analyses injection I alone (into `RUNS/I`) and prints its
+//! credible levels and R̂, without the test statistics.
 //! Each finished injection leaves `RUNS/<i>/levels.json`; a restarted test
 //! skips those, so it can be stopped and continued.
 
@@ -33,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut n = 50usize;
     let mut runs = PathBuf::from("pp_runs");
     let mut out = PathBuf::from("experiments/pp_test");
+    let mut only: Option<usize> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let value = pair.get(1).ok_or_else(|| format!("{} needs a value", pair[0]))?;
@@ -41,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--n" => n = value.parse()?,
             "--runs" => runs = value.into(),
             "--out" => out = value.into(),
+            "--only" => only = Some(value.parse()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -55,6 +59,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "P-P {bar:30} {pos}/{len} injections, elapsed {elapsed}, ETA {eta}",
     )?);
     for i in 0..n {
+        if only.is_some_and(|k| k != i) {
+            continue;
+        }
         let dir = runs.join(i.to_string());
         let saved = dir.join("levels.json");
         let record: serde_json::Value = if saved.exists() {
@@ -88,6 +95,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ferrax::io::write_atomic(&saved, serde_json::to_string(&rec)?.as_bytes())?;
             rec
         };
+        if only.is_some() {
+            let names: Vec<&str> = cols.iter().map(|c| c.1).collect();
+            println!("injection {i}: optimal SNR {}", record["optimal_snr"]);
+            for (nm, v) in names.iter().zip(record["levels"].as_array().ok_or("no levels")?) {
+                println!("{nm:>20}: credible level {v}");
+            }
+            println!("wall {} s", record["wall_seconds"]);
+            return Ok(());
+        }
         let lv = record["levels"].as_array().ok_or("levels.json: no levels")?;
         for (k, v) in lv.iter().enumerate() {
             levels[k].push(v.as_f64().ok_or("levels.json: bad level")?);

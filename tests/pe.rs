@@ -7,9 +7,7 @@
 //! `default_run_covers_the_injection` (ignored) for its check.
 
 use ferrax::pe::outputs::COLUMNS;
-use ferrax::pe::run::{
-    build_setup, degenerate_images, flowmc_config, fold_phase_polarization, initial_state,
-};
+use ferrax::pe::run::{build_setup, degenerate_images, flowmc_config, fold_into_prior, initial_state};
 use ferrax::pe::{run_pe, PeConfig, PeOptions};
 use ferrax::samplers::flowmc::run_flowmc;
 use std::path::{Path, PathBuf};
@@ -311,19 +309,22 @@ fn posterior_gradient_matches_finite_differences_and_degeneracy_is_exact() {
     let trig = cfg.data.trigger_time;
     let (mc, q) = ferrax::prior::chirp_mass_and_ratio(setup.reference[0], setup.reference[1]);
     let r = setup.reference;
-    let x = fold_phase_polarization(&[
-        mc,
-        q,
-        r[2],
-        r[3],
-        r[4],
-        r[10] - trig,
-        r[6],
-        r[5],
-        r[7],
-        r[8],
-        r[9],
-    ]);
+    let x = fold_into_prior(
+        &[
+            mc,
+            q,
+            r[2],
+            r[3],
+            r[4],
+            r[10] - trig,
+            r[6],
+            r[5],
+            r[7],
+            r[8],
+            r[9],
+        ],
+        &d.prior,
+    );
     // a point off the maximum, so that every gradient component is sizeable
     let mut z = d.prior.to_real(&x);
     for (i, v) in z.iter_mut().enumerate() {

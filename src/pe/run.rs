@@ -118,7 +118,7 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
         (simulated_detectors(cfg, &freqs)?, Vec::new())
     };
     let mut lik = GwLikelihood::new(grid, detectors, false)?;
-    let prior = prior_of(cfg)?;
+    let mut prior = prior_of(cfg)?;
     let l = &cfg.likelihood;
     let (
         injection,
@@ -166,6 +166,7 @@ pub fn build_setup(cfg: &PeConfig) -> Result<PeSetup> {
     let mut sampled_ref = sampled_of(&reference, d.trigger_time, mc, q);
     if cfg.prior.fold_phase_polarization {
         sampled_ref = fold_phase_polarization(&sampled_ref);
+        centre_fundamental_domain(&mut prior, &sampled_ref);
     }
     let unclamped = sampled_ref;
     // The search may step over a prior edge (q > 1 when m2 overtakes m1, a
@@ -318,6 +319,41 @@ pub fn fold_phase_polarization(x: &[f64; N_PARAMS]) -> [f64; N_PARAMS] {
         .unwrap_or(*x)
 }
 
+/// Moves the sampled (φ, ψ) domain of a folded prior to the fundamental
+/// domain of the exact degeneracy (see [`degenerate_images`]) centred on
+/// `x`: φ ∈ [φ_x − π/2, φ_x + π/2), ψ ∈ [ψ_x − π/4, ψ_x + π/4). The
+/// uniform prior is the same on every fundamental domain; centring it on
+/// the likelihood peak keeps the posterior away from the domain's edges,
+/// which the sampler's unconstrained coordinates turn into walls (a peak
+/// near a corner of [0, π) × [0, π/2) is cut into four pieces that local
+/// moves cannot join).
+pub fn centre_fundamental_domain(prior: &mut BbhPrior, x: &[f64; N_PARAMS]) {
+    use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
+    prior.priors[I_PHASE] = Prior1D::Uniform {
+        a: x[I_PHASE] - FRAC_PI_2,
+        b: x[I_PHASE] + FRAC_PI_2,
+    };
+    prior.priors[I_PSI] = Prior1D::Uniform {
+        a: x[I_PSI] - FRAC_PI_4,
+        b: x[I_PSI] + FRAC_PI_4,
+    };
+}
+
+/// The image of `x` under the exact degeneracy of a dominant-mode waveform
+/// (φ → φ + π, ψ → ψ + π and (φ, ψ) → (φ + π/2, ψ + π/2)) inside the (φ, ψ)
+/// bounds of `prior`, a fundamental domain of width π × π/2.
+pub fn fold_into_prior(x: &[f64; N_PARAMS], prior: &BbhPrior) -> [f64; N_PARAMS] {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    let (a_phi, _) = prior.priors[I_PHASE].bounds();
+    let (a_psi, _) = prior.priors[I_PSI].bounds();
+    let mut y = *x;
+    let k = ((x[I_PSI] - a_psi).rem_euclid(PI) >= FRAC_PI_2) as usize;
+    let shift = k as f64 * FRAC_PI_2;
+    y[I_PHASE] = a_phi + (x[I_PHASE] + shift - a_phi).rem_euclid(PI);
+    y[I_PSI] = a_psi + (x[I_PSI] + shift - a_psi).rem_euclid(PI);
+    y
+}
+
 /// Index of the phase in the sampled order.
 const I_PHASE: usize = 6;
 /// Index of the polarisation angle in the sampled order.
@@ -337,6 +373,7 @@ pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowM
     let mut c = FlowMcConfig::for_dim(N_PARAMS);
     c.n_chains = s.n_chains;
     c.kernel = KernelKind::Mala;
+    c.dense_mass = s.mass_matrix.as_deref() != Some("diagonal");
     c.step_size = s.step_size;
     c.n_local_steps = s.n_local_steps;
     c.n_local_steps_production = s.n_local_steps_production;
@@ -370,7 +407,7 @@ pub fn initial_state(cfg: &PeConfig, setup: &PeSetup, fcfg: FlowMcConfig) -> Res
         .iter()
         .flat_map(|x| {
             if cfg.prior.fold_phase_polarization {
-                vec![fold_phase_polarization(x)]
+                vec![fold_into_prior(x, &density.prior)]
             } else {
                 degenerate_images(x).to_vec()
             }

@@ -15,7 +15,7 @@
 // `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
 #![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
 
-use super::adapt::{within_chain_variance, DualAveraging};
+use super::adapt::{pooled_covariance, within_chain_variance, DualAveraging};
 use super::kernels::{Chains, KernelKind, LocalKernel};
 use super::run::SampleSet;
 use super::{LogDensity, SamplerError};
@@ -32,6 +32,9 @@ pub struct FlowMcConfig {
     pub n_chains: usize,
     /// Local kernel.
     pub kernel: KernelKind,
+    /// Adapt a dense inverse mass matrix (pooled within-chain covariance)
+    /// instead of a diagonal one.
+    pub dense_mass: bool,
     /// Initial local step size.
     pub step_size: f64,
     /// Local steps per training loop.
@@ -68,6 +71,7 @@ impl FlowMcConfig {
         FlowMcConfig {
             n_chains: 500,
             kernel: KernelKind::Mala,
+            dense_mass: false,
             step_size: 0.5 / (dim as f64).powf(0.25),
             n_local_steps: 30,
             n_local_steps_production: 5,
@@ -238,10 +242,21 @@ impl FlowMcState {
             }
         }
         if training {
-            // mass matrix from this loop's within-chain variance (first half
-            // of the training loops), then restart the step-size adaptation
+            // mass matrix from this loop's within-chain (co)variance (first
+            // half of the training loops), then restart the step-size adaptation
             if self.loops_done < self.config.n_training_loops.div_ceil(2) && self.config.n_local_steps >= 10 {
-                self.kernel.inv_mass = within_chain_variance(&hist, self.config.n_local_steps, n, d);
+                let steps = self.config.n_local_steps;
+                let dense = if self.config.dense_mass {
+                    pooled_covariance(&hist, steps, n, d)
+                } else {
+                    None
+                };
+                match dense {
+                    Some(cov) if self.kernel.set_dense_inv_mass(&cov).is_ok() => {}
+                    _ => self
+                        .kernel
+                        .set_diagonal_inv_mass(within_chain_variance(&hist, steps, n, d)),
+                }
                 self.adapt =
                     DualAveraging::new(self.kernel.step_size, self.config.kernel.target_acceptance());
             }

@@ -1,7 +1,9 @@
 //! Local MCMC kernels applied to all chains at once: MALA (Roberts & Tweedie
 //! 1996), HMC with a leapfrog integrator (Neal 2011, eq. 5.18–5.20) and a
-//! Gaussian random walk, all preconditioned by a diagonal inverse mass
-//! matrix `Σ = diag(inv_mass)` (an estimate of the posterior variances).
+//! Gaussian random walk, all preconditioned by an inverse mass matrix `Σ`
+//! (an estimate of the posterior covariance): diagonal, `Σ = diag(inv_mass)`,
+//! or dense, `Σ = L Lᵀ` with its Cholesky factor `L` (Girolami & Calderhead
+//! 2011, JRSS B 73, 123, eq. 9 with a constant metric `G = Σ⁻¹`).
 
 // `!(x > 0.0)` deliberately rejects NaN; index loops mirror the formulas.
 #![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
@@ -93,16 +95,21 @@ impl KernelKind {
     }
 }
 
-/// A local kernel with its tuning: a global step size and a diagonal
-/// inverse mass matrix shared by all chains.
+/// A local kernel with its tuning: a global step size and an inverse mass
+/// matrix shared by all chains.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LocalKernel {
     /// The kernel.
     pub kind: KernelKind,
-    /// Step size ε (dimensionless, in units of `sqrt(inv_mass)`).
+    /// Step size ε (dimensionless, in units of the preconditioner `L`).
     pub step_size: f64,
-    /// Diagonal inverse mass matrix (parameter variances), `[dim]`.
+    /// Diagonal of the inverse mass matrix (parameter variances, in the
+    /// squared units of the parameters), `[dim]`.
     pub inv_mass: Vec<f64>,
+    /// Lower Cholesky factor `L` of a dense inverse mass matrix `Σ = L Lᵀ`,
+    /// row-major `[dim, dim]` (units of the parameters); empty when the
+    /// diagonal `inv_mass` is used.
+    pub inv_mass_chol: Vec<f64>,
 }
 
 /// Per-step statistics of a kernel application.
@@ -123,6 +130,103 @@ impl LocalKernel {
             kind,
             step_size,
             inv_mass: vec![1.0; dim],
+            inv_mass_chol: Vec::new(),
+        }
+    }
+
+    /// Uses the dense inverse mass matrix `cov` (`[dim, dim]`, row-major,
+    /// symmetric positive definite; an estimate of the posterior covariance).
+    pub fn set_dense_inv_mass(&mut self, cov: &[f64]) -> Result<(), SamplerError> {
+        let d = self.inv_mass.len();
+        if cov.len() != d * d {
+            return Err(SamplerError::Shape(format!(
+                "dense inverse mass of length {} for dim {d}",
+                cov.len()
+            )));
+        }
+        let l = super::targets::cholesky(cov, d)
+            .ok_or_else(|| SamplerError::invalid("inv_mass", "covariance is not positive definite"))?;
+        self.inv_mass = (0..d).map(|i| cov[i * d + i]).collect();
+        self.inv_mass_chol = l;
+        Ok(())
+    }
+
+    /// Uses the diagonal inverse mass matrix `var` (`[dim]`).
+    pub fn set_diagonal_inv_mass(&mut self, var: Vec<f64>) {
+        self.inv_mass = var;
+        self.inv_mass_chol.clear();
+    }
+
+    fn dense(&self) -> bool {
+        !self.inv_mass_chol.is_empty()
+    }
+
+    /// `out = L z` (`Σ^{1/2} z` for a diagonal `Σ`): a draw from N(0, Σ) for `z ~ N(0, I)`.
+    fn mul_l(&self, z: &[f64], out: &mut [f64]) {
+        let d = z.len();
+        if self.dense() {
+            let l = &self.inv_mass_chol;
+            for i in 0..d {
+                out[i] = (0..=i).map(|k| l[i * d + k] * z[k]).sum();
+            }
+        } else {
+            for i in 0..d {
+                out[i] = self.inv_mass[i].sqrt() * z[i];
+            }
+        }
+    }
+
+    /// `out = Lᵀ v`.
+    fn mul_lt(&self, v: &[f64], out: &mut [f64]) {
+        let d = v.len();
+        if self.dense() {
+            let l = &self.inv_mass_chol;
+            for i in 0..d {
+                out[i] = (i..d).map(|k| l[k * d + i] * v[k]).sum();
+            }
+        } else {
+            for i in 0..d {
+                out[i] = self.inv_mass[i].sqrt() * v[i];
+            }
+        }
+    }
+
+    /// `out = Σ g = L Lᵀ g`.
+    fn mul_sigma(&self, g: &[f64], out: &mut [f64]) {
+        let mut t = vec![0.0; g.len()];
+        self.mul_lt(g, &mut t);
+        self.mul_l(&t, out);
+    }
+
+    /// `w = L⁻¹ r` (forward substitution), so that `rᵀ Σ⁻¹ r = |w|²`.
+    fn solve_l(&self, r: &[f64], w: &mut [f64]) {
+        let d = r.len();
+        if self.dense() {
+            let l = &self.inv_mass_chol;
+            for i in 0..d {
+                let s: f64 = (0..i).map(|k| l[i * d + k] * w[k]).sum();
+                w[i] = (r[i] - s) / l[i * d + i];
+            }
+        } else {
+            for i in 0..d {
+                w[i] = r[i] / self.inv_mass[i].sqrt();
+            }
+        }
+    }
+
+    /// `p = L⁻ᵀ z` (back substitution): a momentum drawn from N(0, Σ⁻¹).
+    fn solve_lt(&self, z: &[f64], p: &mut [f64]) {
+        let d = z.len();
+        if self.dense() {
+            let l = &self.inv_mass_chol;
+            for i in (0..d).rev() {
+                let s: f64 = (i + 1..d).map(|k| l[k * d + i] * p[k]).sum();
+                p[i] = (z[i] - s) / l[i * d + i];
+            }
+        } else {
+            for i in 0..d {
+                p[i] = z[i] / self.inv_mass[i].sqrt();
+            }
         }
     }
 
@@ -133,10 +237,13 @@ impl LocalKernel {
         chains: &mut Chains,
         rng: &mut R,
     ) -> Result<StepStats, SamplerError> {
-        if self.inv_mass.len() != chains.dim {
+        if self.inv_mass.len() != chains.dim
+            || (self.dense() && self.inv_mass_chol.len() != chains.dim * chains.dim)
+        {
             return Err(SamplerError::Shape(format!(
-                "inverse mass of length {} for dim {}",
+                "inverse mass of length {} (dense factor {}) for dim {}",
                 self.inv_mass.len(),
+                self.inv_mass_chol.len(),
                 chains.dim
             )));
         }
@@ -165,8 +272,10 @@ impl LocalKernel {
         st
     }
 
-    /// MALA: `y = x + ε²/2 Σ∇log p(x) + ε Σ^{1/2} z`, with the Metropolis–Hastings
-    /// correction for the asymmetric Langevin proposal.
+    /// MALA: `y = x + ε²/2 Σ∇log p(x) + ε L z`, `z ~ N(0, I)`, with the
+    /// Metropolis–Hastings correction for the asymmetric Langevin proposal,
+    /// `log q(b | a) = −|L⁻¹(b − a − ε²/2 Σ∇log p(a))|² / (2ε²)` (Roberts &
+    /// Tweedie 1996; Girolami & Calderhead 2011, eq. 9–10).
     fn mala<D: LogDensity + ?Sized, R: Rng>(
         &self,
         density: &D,
@@ -176,23 +285,28 @@ impl LocalKernel {
         let (n, d, eps) = (chains.n_chains, chains.dim, self.step_size);
         let h = 0.5 * eps * eps;
         let mut prop = Proposal::new(n, d);
+        let (mut z, mut lz, mut sg) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
         for i in 0..n {
+            let r = i * d..(i + 1) * d;
+            for zj in z.iter_mut() {
+                *zj = rng.sample(StandardNormal);
+            }
+            self.mul_l(&z, &mut lz);
+            self.mul_sigma(&chains.grad[r.clone()], &mut sg);
             for j in 0..d {
                 let k = i * d + j;
-                let z: f64 = rng.sample(StandardNormal);
-                prop.x[k] =
-                    chains.x[k] + h * self.inv_mass[j] * chains.grad[k] + eps * self.inv_mass[j].sqrt() * z;
+                prop.x[k] = chains.x[k] + h * sg[j] + eps * lz[j];
             }
         }
         density.log_density_and_grad(&prop.x, &mut prop.logp, &mut prop.grad)?;
         // log q(b | a) = -|b - a - h Σ g(a)|²_{Σ⁻¹} / (4h)
         let log_q = |to: &[f64], from: &[f64], g: &[f64]| -> f64 {
-            let mut s = 0.0;
-            for j in 0..d {
-                let r = to[j] - from[j] - h * self.inv_mass[j] * g[j];
-                s += r * r / self.inv_mass[j];
-            }
-            -s / (4.0 * h)
+            let mut sg = vec![0.0; d];
+            self.mul_sigma(g, &mut sg);
+            let r: Vec<f64> = (0..d).map(|j| to[j] - from[j] - h * sg[j]).collect();
+            let mut w = vec![0.0; d];
+            self.solve_l(&r, &mut w);
+            -w.iter().map(|v| v * v).sum::<f64>() / (4.0 * h)
         };
         let log_alpha: Vec<f64> = (0..n)
             .map(|i| {
@@ -210,8 +324,9 @@ impl LocalKernel {
         Ok(st)
     }
 
-    /// HMC: momentum `p ~ N(0, Σ⁻¹)`, `n_leapfrog` leapfrog steps of size ε,
-    /// accept with `exp(-ΔH)`.
+    /// HMC: momentum `p ~ N(0, Σ⁻¹)` (`p = L⁻ᵀ z`), kinetic energy
+    /// `½ pᵀ Σ p = ½ |Lᵀ p|²`, `n_leapfrog` leapfrog steps of size ε
+    /// (`x ← x + ε Σ p`), accept with `exp(-ΔH)`.
     fn hmc<D: LogDensity + ?Sized, R: Rng>(
         &self,
         density: &D,
@@ -221,29 +336,36 @@ impl LocalKernel {
     ) -> Result<StepStats, SamplerError> {
         let (n, d, eps) = (chains.n_chains, chains.dim, self.step_size);
         let mut p = vec![0.0; n * d];
+        let mut z = vec![0.0; d];
         for i in 0..n {
-            for j in 0..d {
-                let z: f64 = rng.sample(StandardNormal);
-                p[i * d + j] = z / self.inv_mass[j].sqrt();
+            for zj in z.iter_mut() {
+                *zj = rng.sample(StandardNormal);
             }
+            self.solve_lt(&z, &mut p[i * d..(i + 1) * d]);
         }
         let kinetic = |p: &[f64], i: usize| -> f64 {
-            (0..d)
-                .map(|j| 0.5 * p[i * d + j].powi(2) * self.inv_mass[j])
-                .sum()
+            let mut t = vec![0.0; d];
+            self.mul_lt(&p[i * d..(i + 1) * d], &mut t);
+            0.5 * t.iter().map(|v| v * v).sum::<f64>()
         };
         let h0: Vec<f64> = (0..n).map(|i| -chains.logp[i] + kinetic(&p, i)).collect();
         let mut prop = Proposal::new(n, d);
         prop.x.copy_from_slice(&chains.x);
         prop.grad.copy_from_slice(&chains.grad);
+        let mut sp = vec![0.0; d];
         for _ in 0..n_leapfrog {
-            for i in 0..n * d {
-                p[i] += 0.5 * eps * prop.grad[i];
-                prop.x[i] += eps * self.inv_mass[i % d] * p[i];
+            for k in 0..n * d {
+                p[k] += 0.5 * eps * prop.grad[k];
+            }
+            for i in 0..n {
+                self.mul_sigma(&p[i * d..(i + 1) * d], &mut sp);
+                for j in 0..d {
+                    prop.x[i * d + j] += eps * sp[j];
+                }
             }
             density.log_density_and_grad(&prop.x, &mut prop.logp, &mut prop.grad)?;
-            for i in 0..n * d {
-                p[i] += 0.5 * eps * prop.grad[i];
+            for k in 0..n * d {
+                p[k] += 0.5 * eps * prop.grad[k];
             }
         }
         let log_alpha: Vec<f64> = (0..n)
@@ -259,7 +381,7 @@ impl LocalKernel {
         Ok(st)
     }
 
-    /// Random walk: `y = x + ε Σ^{1/2} z`, symmetric.
+    /// Random walk: `y = x + ε L z`, symmetric.
     fn random_walk<D: LogDensity + ?Sized, R: Rng>(
         &self,
         density: &D,
@@ -268,9 +390,15 @@ impl LocalKernel {
     ) -> Result<StepStats, SamplerError> {
         let (n, d, eps) = (chains.n_chains, chains.dim, self.step_size);
         let mut prop = Proposal::new(n, d);
-        for i in 0..n * d {
-            let z: f64 = rng.sample(StandardNormal);
-            prop.x[i] = chains.x[i] + eps * self.inv_mass[i % d].sqrt() * z;
+        let (mut z, mut lz) = (vec![0.0; d], vec![0.0; d]);
+        for i in 0..n {
+            for zj in z.iter_mut() {
+                *zj = rng.sample(StandardNormal);
+            }
+            self.mul_l(&z, &mut lz);
+            for j in 0..d {
+                prop.x[i * d + j] = chains.x[i * d + j] + eps * lz[j];
+            }
         }
         density.log_density_and_grad(&prop.x, &mut prop.logp, &mut prop.grad)?;
         let log_alpha: Vec<f64> = (0..n)

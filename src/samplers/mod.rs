@@ -1,5 +1,5 @@
 //! MCMC over many chains at once: MALA, HMC and Gaussian random-walk kernels
-//! with step-size and diagonal mass-matrix adaptation, batched log-density
+//! with step-size and (diagonal or dense) mass-matrix adaptation, batched log-density
 //! evaluation ([`LogDensity`]), convergence diagnostics (split-R̂, ESS), the
 //! benchmark targets as JSON specs, and the flow-enhanced sampler.
 

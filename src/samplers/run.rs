@@ -127,7 +127,7 @@ pub fn run_local<D: LogDensity + ?Sized, R: Rng>(
         if config.adapt_mass && t >= window.0 && t < window.1 {
             hist.extend_from_slice(&chains.x);
             if t + 1 == window.1 {
-                kernel.inv_mass = within_chain_variance(&hist, hist.len() / (n * d), n, d);
+                kernel.set_diagonal_inv_mass(within_chain_variance(&hist, hist.len() / (n * d), n, d));
                 hist.clear();
                 da = DualAveraging::new(kernel.step_size, target);
             }
