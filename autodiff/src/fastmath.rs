@@ -13,7 +13,7 @@
 //! Arguments with |x| ≥ 1e6 (and NaN, ±∞) go to libm.
 
 /// 2/π.
-const INV_PIO2: f64 = 6.366_197_723_675_814e-1;
+const INV_PIO2: f64 = std::f64::consts::FRAC_2_PI;
 /// The first 33 bits of π/2.
 const PIO2_1: f64 = 1.570_796_326_734_125_6;
 /// The next 33 bits of π/2.
@@ -37,7 +37,7 @@ const SIN_COEFFS: [f64; 6] = [
 ];
 /// cos(r) = 1 − r²/2 + r⁴ (C1 + r² C2 + …) on |r| ≤ π/4 (fdlibm k_cos.c).
 const COS_COEFFS: [f64; 6] = [
-    4.166_666_666_666_660_2e-2,
+    4.166_666_666_666_66e-2,
     -1.388_888_888_887_411e-3,
     2.480_158_728_947_673e-5,
     -2.755_731_435_139_066_3e-7,
@@ -48,7 +48,7 @@ const COS_COEFFS: [f64; 6] = [
 /// (sin x, cos x) of an angle in radians, to within one ulp of libm.
 #[inline]
 pub fn sin_cos(x: f64) -> (f64, f64) {
-    if !(x.abs() < REDUCTION_LIMIT) {
+    if x.is_nan() || x.abs() >= REDUCTION_LIMIT {
         return (x.sin(), x.cos());
     }
     let shifted = x * INV_PIO2 + ROUNDING_SHIFT;
