@@ -223,7 +223,9 @@ fn command_line_round_trip() {
     let o = Command::new(bin).arg("inspect").arg(&flow).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        o.status.success() && text.contains(&format!("format version {FORMAT_VERSION}")) && text.contains("radius"),
+        o.status.success()
+            && text.contains(&format!("format version {FORMAT_VERSION}"))
+            && text.contains("radius"),
         "{text}"
     );
     let o = Command::new(bin)
@@ -336,17 +338,23 @@ fn asymmetric_samples_cannot_be_folded() {
         BoundTransform::from_bounds(Some(0.0), Some(2.0 * PI)).unwrap(),
         BoundTransform::from_bounds(Some(0.0), Some(PI)).unwrap(),
     ];
-    let x: Vec<f64> = (0..2000)
-        .flat_map(|i| [1.5 + 1e-4 * i as f64, 1.1])
-        .collect();
+    let x: Vec<f64> = (0..2000).flat_map(|i| [1.5 + 1e-4 * i as f64, 1.1]).collect();
     let spec = SymmetrySpec {
         order: 4,
         parameters: vec!["phase".into(), "psi".into()],
         shifts: vec![FRAC_PI_2, FRAC_PI_2],
     };
-    let e = compress_with_symmetry(&x, &names, &tr, Some(&spec), &FlowArchitecture::default(), &TrainSettings::default(), 0)
-        .unwrap_err()
-        .to_string();
+    let e = compress_with_symmetry(
+        &x,
+        &names,
+        &tr,
+        Some(&spec),
+        &FlowArchitecture::default(),
+        &TrainSettings::default(),
+        0,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("symmetry") && e.contains("not invariant"), "{e}");
 }
 

@@ -2,8 +2,8 @@
 //! samples to a flow file and back (see [`crate::compress`]).
 
 use crate::compress::{
-    compress_with_symmetry, fidelity, BoundTransform, FlowArchitecture, Header, PosteriorFlow,
-    SymmetrySpec, TrainSettings,
+    compress_with_symmetry, fidelity, BoundTransform, FlowArchitecture, Header, PosteriorFlow, SymmetrySpec,
+    TrainSettings,
 };
 use crate::{Error, Result};
 use clap::{Args, Subcommand};

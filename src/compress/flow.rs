@@ -455,7 +455,9 @@ impl SplineFlow {
                 let out = self.mlp_into(l, *off, widths, uc, n, ws);
                 let trans = &self.masks[l].trans;
                 let q = trans.len() * p;
-                for ((row, raw_row), ldr) in uc.chunks_exact_mut(d).zip(out.chunks_exact(q)).zip(lc.iter_mut()) {
+                for ((row, raw_row), ldr) in
+                    uc.chunks_exact_mut(d).zip(out.chunks_exact(q)).zip(lc.iter_mut())
+                {
                     for (&j, raw) in trans.iter().zip(raw_row.chunks_exact(p)) {
                         let (y, lj) = spline::forward(row[j], raw, self.arch.bound);
                         row[j] = y;

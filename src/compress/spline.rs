@@ -397,7 +397,12 @@ fn inverse_batch_impl(y: &mut [f64], raw: &[f64], k: usize, bound: f64, s: &mut 
     let scale = (1.0 - MIN_BIN * k as f64) * 2.0 * bound;
     let step = MIN_BIN * 2.0 * bound;
     let [xb, wd, yb, hd, r0, r1, e0, e1, inside] = &mut s.cols;
-    for (e, ((r, ex), &yv)) in raw.chunks_exact(p).zip(s.ex.chunks_exact(2 * k)).zip(y.iter()).enumerate() {
+    for (e, ((r, ex), &yv)) in raw
+        .chunks_exact(p)
+        .zip(s.ex.chunks_exact(2 * k))
+        .zip(y.iter())
+        .enumerate()
+    {
         if !(yv > -bound && yv < bound) {
             (wd[e], hd[e]) = (1.0, 1.0);
             continue;
@@ -409,7 +414,11 @@ fn inverse_batch_impl(y: &mut [f64], raw: &[f64], k: usize, bound: f64, s: &mut 
         let mut b = 0;
         let mut hi = lo;
         while b < k {
-            hi = if b + 1 == k { bound } else { lo + (step + scale * (h[b] / sh)) };
+            hi = if b + 1 == k {
+                bound
+            } else {
+                lo + (step + scale * (h[b] / sh))
+            };
             if yv < hi {
                 break;
             }
@@ -431,7 +440,11 @@ fn inverse_batch_impl(y: &mut [f64], raw: &[f64], k: usize, bound: f64, s: &mut 
         for i in 0..b {
             x0 += step + scale * (w[i] / sw);
         }
-        let x1 = if b + 1 == k { bound } else { x0 + (step + scale * (w[b] / sw)) };
+        let x1 = if b + 1 == k {
+            bound
+        } else {
+            x0 + (step + scale * (w[b] / sw))
+        };
         (xb[e], wd[e]) = (x0, x1 - x0);
         if b == 0 {
             e0[e] = 1.0;
@@ -458,8 +471,16 @@ fn inverse_batch_impl(y: &mut [f64], raw: &[f64], k: usize, bound: f64, s: &mut 
         &inside[..n],
     );
     for e in 0..n {
-        let d0 = if e0[e] > 0.0 { 1.0 } else { MIN_DERIV + softplus(r0[e] + c) };
-        let d1 = if e1[e] > 0.0 { 1.0 } else { MIN_DERIV + softplus(r1[e] + c) };
+        let d0 = if e0[e] > 0.0 {
+            1.0
+        } else {
+            MIN_DERIV + softplus(r0[e] + c)
+        };
+        let d1 = if e1[e] > 0.0 {
+            1.0
+        } else {
+            MIN_DERIV + softplus(r1[e] + c)
+        };
         let (w, h) = (wd[e], hd[e]);
         let s = h / w;
         let dy = y[e] - yb[e];
@@ -503,6 +524,28 @@ mod tests {
         }
     }
 
+    /// The batched inversion gives the scalar one bit for bit, inside and
+    /// outside the interval, for several bin counts.
+    #[test]
+    fn batch_inverse_equals_scalar() {
+        let mut sc = BatchScratch::default();
+        for k in [2, 5, 8, 16] {
+            let p = 3 * k - 1;
+            let n = 301;
+            let raw: Vec<f64> = (0..n * p).map(|i| 2.0 * (0.37 * i as f64).sin()).collect();
+            let y: Vec<f64> = (0..n).map(|i| -5.5 + 11.0 * i as f64 / (n - 1) as f64).collect();
+            let mut yb = y.clone();
+            inverse_batch(&mut yb, &raw, k, 5.0, &mut sc);
+            for (i, (&a, &b)) in y.iter().zip(&yb).enumerate() {
+                assert_eq!(
+                    inverse(a, &raw[i * p..(i + 1) * p], 5.0).to_bits(),
+                    b.to_bits(),
+                    "k {k} y {a}"
+                );
+            }
+        }
+    }
+
     /// The branch-free exponential against the system `exp` on `[−708, 0]`.
     #[test]
     fn fast_exp_matches_libm() {
@@ -514,6 +557,15 @@ mod tests {
         }
         assert!(worst < 4.5e-16, "worst relative error {worst}");
         assert_eq!(exp_nonpos(0.0), 1.0);
+        let (mut ws, mut wg): (f64, f64) = (0.0, 0.0);
+        for i in 0..=8000 {
+            let x = -40.0 + 80.0 * i as f64 / 8000.0;
+            let sp = if x > 30.0 { x } else { x.exp().ln_1p() };
+            ws = ws.max((softplus(x) - sp).abs() / sp);
+            let sg = 1.0 / (1.0 + (-x).exp());
+            wg = wg.max((sigmoid(x) - sg).abs() / sg);
+        }
+        assert!(ws < 1e-14 && wg < 1e-15, "softplus {ws}, sigmoid {wg}");
         assert!(exp_nonpos(-1e9) > 0.0 && exp_nonpos(-1e9) < 1e-300);
     }
 

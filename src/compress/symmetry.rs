@@ -18,8 +18,8 @@
 //! that its `order` images are evenly spaced and exactly one of them lies in
 //! any window of width `shift`. The fundamental domain is the anchor's window
 //! `[a + c, a + c + shift)`, with `c` placed where the samples are sparsest
-//! (the emptiest of 64 bins of the anchor modulo `shift`), so that the folded
-//! samples are not cut in two.
+//! (the middle of the longest run of the emptiest of 64 bins of the anchor
+//! modulo `shift`), so that the folded samples are not cut in two.
 
 use super::{BoundTransform, CompressError};
 use serde::{Deserialize, Serialize};
@@ -80,7 +80,7 @@ impl Symmetry {
         };
         if spec.order < 2 || spec.parameters.is_empty() || spec.parameters.len() != spec.shifts.len() {
             return Err(bad(
-                "need order >= 2 and one shift per parameter (at least one)".into(),
+                "need order >= 2 and one shift per parameter (at least one)".into()
             ));
         }
         let mut columns = Vec::new();
@@ -104,7 +104,11 @@ impl Symmetry {
                 return Err(bad(format!(
                     "parameter '{p}': order x shift = {} is not {} period(s) {}",
                     spec.order as f64 * s,
-                    if i == 0 { "exactly one" } else { "a whole number of" },
+                    if i == 0 {
+                        "exactly one"
+                    } else {
+                        "a whole number of"
+                    },
                     b - a
                 )));
             }
@@ -161,8 +165,22 @@ impl Symmetry {
             let u = (row[j0] - a).rem_euclid(s) / s;
             hist[((u * BINS as f64) as usize).min(BINS - 1)] += 1;
         }
-        let emptiest = (0..BINS).min_by_key(|&b| hist[b]).unwrap_or(0);
-        self.window = a + (emptiest as f64 + 0.5) / BINS as f64 * s;
+        // the middle of the longest circular run of the emptiest bins
+        let least = hist.iter().copied().min().unwrap_or(0);
+        let (mut best, mut best_len) = (0.0, 0usize);
+        for start in (0..BINS).filter(|&b| hist[b] == least && hist[(b + BINS - 1) % BINS] != least) {
+            let len = (0..BINS)
+                .take_while(|&i| hist[(start + i) % BINS] == least)
+                .count();
+            if len > best_len {
+                (best, best_len) = (start as f64 + 0.5 * len as f64, len);
+            }
+        }
+        if best_len == 0 {
+            // every bin equally full: any cut will do
+            best = 0.0;
+        }
+        self.window = a + (best / BINS as f64).fract() * s;
         let n_order = self.spec.order;
         let mut counts = vec![0usize; n_order];
         for row in samples.chunks_exact_mut(d) {
@@ -271,7 +289,11 @@ mod tests {
         assert_eq!(s.counts.iter().sum::<usize>(), 4000);
         for (f, o) in x.chunks_exact(3).zip(orig.chunks_exact(3)) {
             assert!(f[0] > sym.window && f[0] < sym.window + FRAC_PI_2);
-            assert!((f[0] - 1.5).abs() < 0.6, "folded anchor {} far from the mode", f[0]);
+            assert!(
+                (f[0] - 1.5).abs() < 0.6,
+                "folded anchor {} far from the mode",
+                f[0]
+            );
             let images: Vec<[f64; 3]> = (0..4)
                 .map(|k| {
                     let mut r = [f[0], f[1], f[2]];
