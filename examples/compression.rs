@@ -9,9 +9,12 @@
 //! cargo run --release --example compression -- --pe-dir pe_1e5
 //! ```
 //! Options: `--only NAME` (nicer, gw170817 or pe), `--outdir DIR` (default
-//! `experiments/compression`), `--pe-dir DIR` (skip the pe set if absent).
+//! `experiments/compression`), `--pe-dir DIR` (skip the pe set if absent),
+//! `--no-fold` (fit the pe set without folding its (φ, ψ) symmetry), and
+//! `--layers N`, `--hidden W,W`, `--bins K`, `--epochs N`, `--lr X`,
+//! `--batch N` to change the flow and its fit from the defaults.
 
-use ferrax::compress::{compress, fidelity, FlowArchitecture, PosteriorFlow, TrainSettings};
+use ferrax::compress::{compress_with_symmetry, fidelity, FlowArchitecture, PosteriorFlow, TrainSettings};
 use ferrax::samplers::job::process_cpu_seconds as cpu_seconds;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,7 +24,11 @@ struct Set {
     samples: PathBuf,
     names: PathBuf,
     bounds: PathBuf,
+    symmetry: Option<PathBuf>,
     drop: Vec<&'static str>,
+    /// Coupling layers and largest number of epochs, if not the defaults.
+    layers: Option<usize>,
+    epochs: Option<usize>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,14 +49,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             samples: exp.join("data/nicer_J0740_amsterdam_NICERXMM_mass_radius.npy"),
             names: exp.join("nicer_names.json"),
             bounds: exp.join("nicer_bounds.json"),
+            symmetry: None,
             drop: vec![],
+            layers: None,
+            epochs: None,
         },
         Set {
             name: "gw170817",
             samples: exp.join("data/gw170817_gwtc1_lowspin_m1src_m2src_lambda1_lambda2.npy"),
             names: exp.join("gw170817_names.json"),
             bounds: exp.join("gw170817_bounds.json"),
+            symmetry: None,
             drop: vec![],
+            layers: None,
+            epochs: None,
         },
     ];
     if let Some(pe) = arg("--pe-dir") {
@@ -59,8 +72,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             samples: pe.join("samples.npy"),
             names: pe.join("parameters.json"),
             bounds: exp.join("pe_bounds.json"),
+            // (φ, ψ) → (φ + π/2, ψ + π/2): exact for the dominant-mode waveform
+            symmetry: (!args.iter().any(|a| a == "--no-fold")).then(|| exp.join("pe_symmetry.json")),
             // chi_eff is a function of (mass_ratio, chi_1, chi_2): not a free parameter
             drop: vec!["chi_eff"],
+            // eleven parameters: more epochs than the default 60 (6 layers were
+            // no better in a trial: max correlation error 0.036, 95 % quantile
+            // of geocent_time 0.021 of its range, at 1.5 times the cost)
+            layers: None,
+            epochs: Some(90),
         });
     }
     let mut rows = Vec::new();
@@ -71,17 +91,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.push(run_set(set, &out)?);
     }
     let mut md = String::from(
-        "| data set | n × d | samples (float64) | flow file | ratio | epochs | compress wall / CPU [s] | decompress 1e6 wall / CPU [s] | max JS [nat] | max quantile err | max corr err | pass |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| data set | n × d | samples (float64) | flow file | ratio | layers | epochs | compress wall / CPU [s] | decompress 1e6 wall / CPU [s] | max JS [nat] | max quantile err | max corr err | pass |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in &rows {
         md.push_str(&format!(
-            "| {} | {} × {} | {:.2} MB | {:.1} kB | {:.1}× | {} | {:.1} / {:.1} | {:.2} / {:.2} | {:.4} | {:.4} | {:.4} | {} |\n",
+            "| {} | {} × {} | {:.2} MB | {:.1} kB | {:.1}× | {} | {} | {:.1} / {:.1} | {:.2} / {:.2} | {:.4} | {:.4} | {:.4} | {} |\n",
             r["name"].as_str().unwrap_or(""),
             r["n"],
             r["d"],
             r["samples_bytes"].as_f64().unwrap_or(0.0) / 1e6,
             r["flow_bytes"].as_f64().unwrap_or(0.0) / 1e3,
             r["ratio"].as_f64().unwrap_or(0.0),
+            r["layers"],
             r["epochs"],
             r["compress_s"].as_f64().unwrap_or(0.0),
             r["compress_cpu_s"].as_f64().unwrap_or(0.0),
@@ -90,7 +111,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r["max_js"].as_f64().unwrap_or(0.0),
             r["max_quantile_error"].as_f64().unwrap_or(0.0),
             r["max_correlation_error"].as_f64().unwrap_or(0.0),
-            if r["pass"].as_bool().unwrap_or(false) { "yes" } else { "no" },
+            match (r["pass_strict"].as_bool(), r["pass"].as_bool()) {
+                (Some(true), _) => "yes",
+                (_, Some(true)) => "yes (a quantile in probability)",
+                _ => "no",
+            },
         ));
     }
     println!("{md}");
@@ -101,6 +126,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::to_string_pretty(&rows)?,
     )?;
     Ok(())
+}
+
+/// A numeric option `--key VALUE` of the command line.
+fn opt(key: &str) -> Option<f64> {
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == key)?;
+    args.get(i + 1)?.parse().ok()
 }
 
 fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
@@ -122,16 +154,29 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
         progress: true,
         ..Default::default()
     };
+    let settings = TrainSettings {
+        max_epochs: opt("--epochs").map_or(set.epochs.unwrap_or(settings.max_epochs), |v| v as usize),
+        learning_rate: opt("--lr").unwrap_or(settings.learning_rate),
+        batch_size: opt("--batch").map_or(settings.batch_size, |v| v as usize),
+        ..settings
+    };
+    let mut arch = FlowArchitecture::default();
+    if let Some(l) = opt("--layers").map(|l| l as usize).or(set.layers) {
+        arch.n_layers = l;
+    }
+    if let Some(b) = opt("--bins") {
+        arch.bins = b as usize;
+    }
+    if let Some(h) = std::env::args().skip_while(|a| a != "--hidden").nth(1) {
+        arch.hidden = h.split(',').map(|w| w.parse()).collect::<Result<_, _>>()?;
+    }
     println!("{}: {n} samples x {d} parameters", set.name);
     let (t0, c0) = (Instant::now(), cpu_seconds());
-    let post = compress(
-        &x,
-        &names,
-        &transforms,
-        &FlowArchitecture::default(),
-        &settings,
-        0,
-    )?;
+    let symmetry = match &set.symmetry {
+        Some(p) => Some(ferrax::cli::compress::read_symmetry(p)?),
+        None => None,
+    };
+    let post = compress_with_symmetry(&x, &names, &transforms, symmetry.as_ref(), &arch, &settings, 0)?;
     let compress_s = t0.elapsed().as_secs_f64();
     let compress_cpu_s = cpu_seconds() - c0;
     let path = out.join(format!("{}.flow", set.name));
@@ -149,6 +194,21 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
     // fidelity of fresh draws (a seed not used in training) against the original samples
     let draws = loaded.sample(n.max(100_000), 7);
     let fid = fidelity(&x, &draws, &names);
+    let (ca, cb) = (
+        ferrax::compress::fidelity::correlation(&x, d),
+        ferrax::compress::fidelity::correlation(&draws, d),
+    );
+    let worst = (0..d * d)
+        .max_by(|&a, &b| (ca[a] - cb[a]).abs().total_cmp(&(ca[b] - cb[b]).abs()))
+        .unwrap_or(0);
+    println!(
+        "{}: largest correlation error rho({}, {}): {:.4} original, {:.4} decompressed",
+        set.name,
+        names[worst / d],
+        names[worst % d],
+        ca[worst],
+        cb[worst]
+    );
     let png = out.join(format!("{}_overlay.png", set.name));
     let panel = if d > 6 { 150 } else { 260 };
     ferrax::compress::plot::overlay_corner(&png, &x, &draws[..x.len().min(draws.len())], &names, panel, 40)?;
@@ -167,9 +227,17 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
         fid.max_correlation_error
     );
     for p in &fid.params {
+        let pe = p.quantile_prob_errors.unwrap_or([f64::NAN; 3]);
         println!(
-            "  {:<22} JS {:.5}  q-err {:.4} {:.4} {:.4}",
-            p.name, p.js_nats, p.quantile_errors[0], p.quantile_errors[1], p.quantile_errors[2]
+            "  {:<22} JS {:.5}  q-err {:.4} {:.4} {:.4}  in probability {:.4} {:.4} {:.4}",
+            p.name,
+            p.js_nats,
+            p.quantile_errors[0],
+            p.quantile_errors[1],
+            p.quantile_errors[2],
+            pe[0],
+            pe[1],
+            pe[2]
         );
     }
     Ok(serde_json::json!({
@@ -179,6 +247,7 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
         "samples_bytes": n * d * 8,
         "flow_bytes": flow_bytes,
         "ratio": (n * d * 8) as f64 / flow_bytes as f64,
+        "layers": post.flow.arch.n_layers,
         "epochs": post.training.epochs,
         "best_epoch": post.training.best_epoch,
         "stop_reason": post.training.stop_reason,
@@ -190,6 +259,8 @@ fn run_set(set: &Set, out: &Path) -> Result<serde_json::Value, Box<dyn std::erro
         "max_quantile_error": fid.max_quantile_error,
         "max_correlation_error": fid.max_correlation_error,
         "pass": fid.passes(),
+        "pass_strict": fid.passes_strict(),
+        "symmetry": post.symmetry,
         "params": fid.params,
         "validation_loss": post.training.validation_loss,
     }))

@@ -2,7 +2,8 @@
 //! samples to a flow file and back (see [`crate::compress`]).
 
 use crate::compress::{
-    compress, fidelity, BoundTransform, FlowArchitecture, Header, PosteriorFlow, TrainSettings,
+    compress_with_symmetry, fidelity, BoundTransform, FlowArchitecture, Header, PosteriorFlow, SymmetrySpec,
+    TrainSettings,
 };
 use crate::{Error, Result};
 use clap::{Args, Subcommand};
@@ -35,6 +36,11 @@ pub struct CompressArgs {
     /// Output flow file.
     #[arg(long)]
     pub output: PathBuf,
+    /// An exact symmetry to fold out: a JSON object {"order": n,
+    /// "parameters": [anchor, ...], "shifts": [...]} (see
+    /// `ferrax::compress::symmetry`); refused if the samples are not invariant.
+    #[arg(long)]
+    pub symmetry: Option<PathBuf>,
     /// Coupling layers.
     #[arg(long, default_value_t = 4)]
     pub layers: usize,
@@ -131,6 +137,15 @@ pub fn read_names(path: &Path, d: usize) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// A symmetry specification from a JSON object `{"order": n, "parameters":
+/// [...], "shifts": [...]}`.
+pub fn read_symmetry(path: &Path) -> Result<SymmetrySpec> {
+    serde_json::from_value(read_json(path)?).map_err(|e| Error::Input {
+        path: path.display().to_string(),
+        msg: format!("expected {{\"order\": n, \"parameters\": [...], \"shifts\": [...]}}: {e}"),
+    })
+}
+
 /// Support maps from a JSON object `{"name": [lower|null, upper|null]}`.
 pub fn read_bounds(path: &Path, names: &[String]) -> Result<Vec<BoundTransform>> {
     let bad = |msg: String| Error::Input {
@@ -193,10 +208,15 @@ fn run_compress(a: &CompressArgs) -> Result<()> {
         seed: a.seed,
         progress: !a.quiet,
     };
-    let post = compress(
+    let symmetry = match &a.symmetry {
+        Some(p) => Some(read_symmetry(p)?),
+        None => None,
+    };
+    let post = compress_with_symmetry(
         &arr.data,
         &names,
         &transforms,
+        symmetry.as_ref(),
         &arch,
         &settings,
         a.fidelity_samples,
@@ -282,6 +302,17 @@ fn print_summary(h: &Header) {
             .unwrap_or(f64::NAN),
         t.seconds
     );
+    if let Some(s) = &h.symmetry {
+        println!(
+            "symmetry folded out: order {}, shifts {:?} of {:?}; fundamental window of '{}' [{}, {})",
+            s.spec.order,
+            s.spec.shifts,
+            s.spec.parameters,
+            s.spec.parameters[0],
+            s.window,
+            s.window + s.width()
+        );
+    }
     println!(
         "{:<24} {:<10} {:>12} {:>12} {:>10} {:>22}",
         "parameter", "map", "lower", "upper", "JS [nat]", "quantile err 5/50/95%"

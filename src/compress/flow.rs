@@ -125,6 +125,20 @@ fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, 
     }
 }
 
+/// Rows per chunk of the batched passes ([`SplineFlow::inverse_u_with`],
+/// [`SplineFlow::forward_u_with`]): a chunk's activations stay in cache.
+const CHUNK: usize = 256;
+
+/// Scratch buffers of the batched passes of [`SplineFlow`], reused across
+/// calls (one per thread).
+#[derive(Debug, Default, Clone)]
+pub struct Workspace {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    x: Vec<f64>,
+    spline: spline::BatchScratch,
+}
+
 /// Activations of one conditioner MLP over a batch.
 struct MlpTrace {
     /// Input then each hidden layer's output (after ReLU).
@@ -353,38 +367,139 @@ impl SplineFlow {
         MlpTrace { acts, out: h }
     }
 
-    /// Standardised rows `u` to base points `z` in place; returns the
-    /// per-row `Σ log ∂v/∂u`.
-    pub fn forward_u(&self, u: &mut [f64]) -> Vec<f64> {
-        let (d, p) = (self.dim, self.n_raw());
-        let n = u.len() / d;
-        let mut ld = vec![0.0; n];
-        for l in 0..self.arch.n_layers {
-            let t = self.mlp(&self.params, l, u, n, false);
-            let nb = self.masks[l].trans.len();
-            for r in 0..n {
-                for (jj, &j) in self.masks[l].trans.iter().enumerate() {
-                    let raw = &t.out[(r * nb + jj) * p..(r * nb + jj + 1) * p];
-                    let (y, lj) = spline::forward(u[r * d + j], raw, self.arch.bound);
-                    u[r * d + j] = y;
-                    ld[r] += lj;
+    /// Offsets into `params` and widths of the conditioner of every layer.
+    fn layer_plan(&self) -> Vec<(usize, Vec<usize>)> {
+        let mut off = 0;
+        (0..self.arch.n_layers)
+            .map(|l| {
+                let w = self.widths(l);
+                let o = off;
+                off += w.windows(2).map(|w| w[0] * w[1] + w[1]).sum::<usize>();
+                (o, w)
+            })
+            .collect()
+    }
+
+    /// The conditioner of layer `l` (weights at `off`, layer widths
+    /// `widths`) on the `n` rows of `v`, into the buffers of `ws`; returns
+    /// the output, `[n, |B| (3K − 1)]` (the start of `ws.a`). No allocation
+    /// once `ws` has grown.
+    fn mlp_into<'w>(
+        &self,
+        l: usize,
+        off: usize,
+        widths: &[usize],
+        v: &[f64],
+        n: usize,
+        ws: &'w mut Workspace,
+    ) -> &'w [f64] {
+        let d = self.dim;
+        let m = &self.masks[l];
+        let big = n * widths.iter().copied().max().unwrap_or(0);
+        for buf in [&mut ws.a, &mut ws.b] {
+            if buf.len() < big {
+                buf.resize(big, 0.0);
+            }
+        }
+        let (mut h, mut z) = (&mut ws.a, &mut ws.b);
+        let w0 = widths[0];
+        if m.cond.is_empty() {
+            h[..n * w0].fill(0.0);
+        } else {
+            for (row, hr) in v.chunks_exact(d).zip(h.chunks_exact_mut(w0)).take(n) {
+                for (hv, &j) in hr.iter_mut().zip(&m.cond) {
+                    *hv = row[j];
                 }
             }
         }
+        let mut off = off;
+        let n_lin = widths.len() - 1;
+        for i in 0..n_lin {
+            let (wi, wo) = (widths[i], widths[i + 1]);
+            let w = &self.params[off..off + wi * wo];
+            let b = &self.params[off + wi * wo..off + wi * wo + wo];
+            off += wi * wo + wo;
+            for row in z[..n * wo].chunks_exact_mut(wo) {
+                row.copy_from_slice(b);
+            }
+            gemm(n, wi, wo, &h[..n * wi], false, w, false, 1.0, &mut z[..n * wo]);
+            if i + 1 < n_lin {
+                for x in z[..n * wo].iter_mut() {
+                    *x = x.max(0.0);
+                }
+            }
+            std::mem::swap(&mut h, &mut z);
+        }
+        if n_lin % 2 == 1 {
+            std::mem::swap(&mut ws.a, &mut ws.b);
+        }
+        &ws.a[..n * widths[n_lin]]
+    }
+
+    /// Standardised rows `u` to base points `z` in place; returns the
+    /// per-row `Σ log ∂v/∂u`.
+    pub fn forward_u(&self, u: &mut [f64]) -> Vec<f64> {
+        let mut ld = vec![0.0; u.len() / self.dim];
+        self.forward_u_with(u, &mut ld, &mut Workspace::default());
         ld
+    }
+
+    /// [`SplineFlow::forward_u`] with caller-held buffers: maps `u` in place
+    /// and adds the per-row `Σ log ∂v/∂u` into `ld` (`u.len() / dim` values).
+    pub fn forward_u_with(&self, u: &mut [f64], ld: &mut [f64], ws: &mut Workspace) {
+        let (d, p) = (self.dim, self.n_raw());
+        let plan = self.layer_plan();
+        for (uc, lc) in u.chunks_mut(CHUNK * d).zip(ld.chunks_mut(CHUNK)) {
+            let n = uc.len() / d;
+            for (l, (off, widths)) in plan.iter().enumerate() {
+                let out = self.mlp_into(l, *off, widths, uc, n, ws);
+                let trans = &self.masks[l].trans;
+                let q = trans.len() * p;
+                for ((row, raw_row), ldr) in
+                    uc.chunks_exact_mut(d).zip(out.chunks_exact(q)).zip(lc.iter_mut())
+                {
+                    for (&j, raw) in trans.iter().zip(raw_row.chunks_exact(p)) {
+                        let (y, lj) = spline::forward(row[j], raw, self.arch.bound);
+                        row[j] = y;
+                        *ldr += lj;
+                    }
+                }
+            }
+        }
     }
 
     /// Base points `z` to standardised `u` in place (no log-density).
     pub fn inverse_u(&self, z: &mut [f64]) {
+        self.inverse_u_with(z, &mut Workspace::default());
+    }
+
+    /// [`SplineFlow::inverse_u`] with caller-held buffers. Rows are mapped
+    /// through all layers in chunks of 256, so that the activations stay in
+    /// cache.
+    pub fn inverse_u_with(&self, z: &mut [f64], ws: &mut Workspace) {
         let (d, p) = (self.dim, self.n_raw());
-        let n = z.len() / d;
-        for l in (0..self.arch.n_layers).rev() {
-            let t = self.mlp(&self.params, l, z, n, false);
-            let nb = self.masks[l].trans.len();
-            for r in 0..n {
-                for (jj, &j) in self.masks[l].trans.iter().enumerate() {
-                    let raw = &t.out[(r * nb + jj) * p..(r * nb + jj + 1) * p];
-                    z[r * d + j] = spline::inverse(z[r * d + j], raw, self.arch.bound);
+        let plan = self.layer_plan();
+        for zc in z.chunks_mut(CHUNK * d) {
+            let n = zc.len() / d;
+            for (l, (off, widths)) in plan.iter().enumerate().rev() {
+                self.mlp_into(l, *off, widths, zc, n, ws);
+                let trans = &self.masks[l].trans;
+                let n_el = n * trans.len();
+                ws.x.clear();
+                for row in zc.chunks_exact(d) {
+                    ws.x.extend(trans.iter().map(|&j| row[j]));
+                }
+                spline::inverse_batch(
+                    &mut ws.x,
+                    &ws.a[..n_el * p],
+                    self.arch.bins,
+                    self.arch.bound,
+                    &mut ws.spline,
+                );
+                for (row, xs) in zc.chunks_exact_mut(d).zip(ws.x.chunks_exact(trans.len())) {
+                    for (&j, &x) in trans.iter().zip(xs) {
+                        row[j] = x;
+                    }
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! | offset | size | content |
 //! |---|---|---|
 //! | 0 | 8 | magic `FRXFLOW\0` |
-//! | 8 | 4 | format version (`u32`, currently 1) |
+//! | 8 | 4 | format version (`u32`, currently 2; version 1 had no symmetry) |
 //! | 12 | 4 | header length `H` (`u32`) |
 //! | 16 | 8 | payload length `P` (`u64`) |
 //! | 24 | 4 | CRC-32 (IEEE) of header and payload |
@@ -17,7 +17,8 @@
 //! checksum, then decodes header and payload and checks their consistency.
 
 use super::{
-    BoundTransform, CompressError, Fidelity, FlowArchitecture, PosteriorFlow, SplineFlow, TrainSummary,
+    BoundTransform, CompressError, Fidelity, FlowArchitecture, PosteriorFlow, SplineFlow, Symmetry,
+    TrainSummary,
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -25,7 +26,7 @@ use std::path::Path;
 /// Magic bytes at the start of every flow file.
 pub const MAGIC: [u8; 8] = *b"FRXFLOW\0";
 /// The format version written (and the newest one read).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes before the header.
 pub const PREAMBLE: usize = 28;
 
@@ -52,6 +53,9 @@ pub struct Header {
     pub training: TrainSummary,
     /// Fidelity of draws against the fitted samples.
     pub fidelity: Option<Fidelity>,
+    /// Exact symmetry folded out before the fit (absent in version 1).
+    #[serde(default)]
+    pub symmetry: Option<Symmetry>,
 }
 
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) of `bytes`.
@@ -75,6 +79,7 @@ impl PosteriorFlow {
             samples_bytes: (self.n_samples * self.dim() * 8) as u64,
             training: self.training.clone(),
             fidelity: self.fidelity.clone(),
+            symmetry: self.symmetry.clone(),
         }
     }
 
@@ -149,6 +154,20 @@ impl PosteriorFlow {
                 return Err(malformed(format!("parameter '{n}': invalid bounds {a:?}, {b:?}")));
             }
         }
+        if let Some(sym) = &header.symmetry {
+            let check = Symmetry::new(&sym.spec, &header.names, &header.transforms)
+                .map_err(|e| malformed(format!("symmetry: {e}")))?;
+            let w = sym.window - check.lower[0];
+            if check.columns != sym.columns
+                || check.lower != sym.lower
+                || check.period != sym.period
+                || !(0.0..sym.width()).contains(&w)
+            {
+                return Err(malformed(
+                    "symmetry inconsistent with the names and bounds".into(),
+                ));
+            }
+        }
         Ok(PosteriorFlow {
             names: header.names,
             transforms: header.transforms,
@@ -156,6 +175,7 @@ impl PosteriorFlow {
             n_samples: header.n_samples,
             training: header.training,
             fidelity: header.fidelity,
+            symmetry: header.symmetry,
         })
     }
 }

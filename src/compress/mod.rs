@@ -19,12 +19,14 @@ pub mod flow;
 pub mod format;
 pub mod plot;
 pub mod spline;
+pub mod symmetry;
 pub mod train;
 
 pub use bounds::BoundTransform;
 pub use fidelity::{fidelity, Fidelity};
 pub use flow::{FlowArchitecture, SplineFlow};
 pub use format::{Header, FORMAT_VERSION, MAGIC};
+pub use symmetry::{Symmetry, SymmetrySpec};
 pub use train::{TrainSettings, TrainSummary};
 
 use rand::{Rng, SeedableRng};
@@ -135,6 +137,9 @@ pub struct PosteriorFlow {
     pub training: TrainSummary,
     /// Fidelity of draws against the fitted samples (if measured).
     pub fidelity: Option<Fidelity>,
+    /// An exact symmetry folded out before the fit (draws are unfolded
+    /// with a uniformly drawn copy).
+    pub symmetry: Option<Symmetry>,
 }
 
 /// Rows per independently seeded block of [`PosteriorFlow::sample`].
@@ -195,24 +200,47 @@ pub fn compress(
     settings: &TrainSettings,
     n_fidelity: usize,
 ) -> Result<PosteriorFlow, CompressError> {
+    compress_with_symmetry(samples, names, transforms, None, arch, settings, n_fidelity)
+}
+
+/// [`compress`] with an optional exact symmetry folded out first (see
+/// [`symmetry`]); errors if the samples are not invariant under it.
+pub fn compress_with_symmetry(
+    samples: &[f64],
+    names: &[String],
+    transforms: &[BoundTransform],
+    symmetry: Option<&SymmetrySpec>,
+    arch: &FlowArchitecture,
+    settings: &TrainSettings,
+    n_fidelity: usize,
+) -> Result<PosteriorFlow, CompressError> {
     check_samples(samples, names, transforms)?;
     let d = names.len();
     let mut y = samples.to_vec();
-    for row in y.chunks_exact_mut(d) {
-        for (v, t) in row.iter_mut().zip(transforms) {
-            *v = t.forward(*v);
+    let symmetry = match symmetry {
+        Some(spec) => {
+            let mut sym = Symmetry::new(spec, names, transforms)?;
+            sym.fold(&mut y, d)?;
+            Some(sym)
         }
-    }
-    let mut flow = SplineFlow::new(d, arch.clone(), settings.seed)?;
-    let training = train::fit(&mut flow, &y, settings)?;
+        None => None,
+    };
     let mut post = PosteriorFlow {
         names: names.to_vec(),
         transforms: transforms.to_vec(),
-        flow,
+        flow: SplineFlow::new(d, arch.clone(), settings.seed)?,
         n_samples: samples.len() / d,
-        training,
+        training: TrainSummary::default(),
         fidelity: None,
+        symmetry,
     };
+    let maps = post.flow_transforms();
+    for row in y.chunks_exact_mut(d) {
+        for (v, t) in row.iter_mut().zip(&maps) {
+            *v = t.forward(*v);
+        }
+    }
+    post.training = train::fit(&mut post.flow, &y, settings)?;
     let n_fid = if n_fidelity == 0 {
         post.n_samples.max(100_000)
     } else {
@@ -227,6 +255,17 @@ impl PosteriorFlow {
     /// Dimension.
     pub fn dim(&self) -> usize {
         self.flow.dim
+    }
+
+    /// The support maps in which the flow is fitted: the parameters' own,
+    /// except the anchor of a folded symmetry, mapped by logit on its
+    /// fundamental window.
+    pub fn flow_transforms(&self) -> Vec<BoundTransform> {
+        let mut t = self.transforms.clone();
+        if let Some(s) = &self.symmetry {
+            t[s.columns[0]] = s.anchor_transform();
+        }
+        t
     }
 
     /// Draws `n` samples (`[n, dim]`, parameter units) with seed `seed`, on
@@ -248,8 +287,9 @@ impl PosteriorFlow {
         std::thread::scope(|s| {
             for work in per_thread {
                 s.spawn(move || {
+                    let mut ws = flow::Workspace::default();
                     for (b, block) in work {
-                        self.fill_block(block, seed, b as u64);
+                        self.fill_block(block, seed, b as u64, &mut ws);
                     }
                 });
             }
@@ -257,31 +297,48 @@ impl PosteriorFlow {
         out
     }
 
-    fn fill_block(&self, block: &mut [f64], seed: u64, stream: u64) {
+    fn fill_block(&self, block: &mut [f64], seed: u64, stream: u64, ws: &mut flow::Workspace) {
         let d = self.dim();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(stream);
         for v in block.iter_mut() {
             *v = rng.sample(StandardNormal);
         }
-        self.flow.inverse_u(block);
+        self.flow.inverse_u_with(block, ws);
         self.flow.unstandardise(block);
+        let maps = self.flow_transforms();
         for row in block.chunks_exact_mut(d) {
-            for (v, t) in row.iter_mut().zip(&self.transforms) {
+            for (v, t) in row.iter_mut().zip(&maps) {
                 *v = t.inverse(*v);
+            }
+        }
+        if let Some(s) = &self.symmetry {
+            for row in block.chunks_exact_mut(d) {
+                s.shift_row(row, rng.gen_range(0..s.spec.order));
             }
         }
     }
 
     /// `log q(x)` of rows `x` (`[n, dim]`, parameter units); `−∞` outside
-    /// the support.
+    /// the support. With a folded symmetry, `q(x) = q_fold(fold(x)) / order`.
     pub fn log_prob(&self, x: &[f64]) -> Vec<f64> {
         let d = self.dim();
         let mut y = x.to_vec();
         let mut jac = vec![0.0; x.len() / d];
         let mut inside = vec![true; x.len() / d];
+        let maps = self.flow_transforms();
+        let ln_order = self.symmetry.as_ref().map_or(0.0, |s| (s.spec.order as f64).ln());
         for (r, row) in y.chunks_exact_mut(d).enumerate() {
-            for (v, t) in row.iter_mut().zip(&self.transforms) {
+            if row.iter().zip(&self.transforms).any(|(v, t)| !t.contains(*v)) {
+                inside[r] = false;
+                row.fill(0.0);
+                continue;
+            }
+            if let Some(s) = &self.symmetry {
+                s.fold_row(row);
+            }
+            jac[r] -= ln_order;
+            for (v, t) in row.iter_mut().zip(&maps) {
                 if !t.contains(*v) {
                     inside[r] = false;
                     *v = 0.0;

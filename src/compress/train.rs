@@ -8,7 +8,7 @@
 // `!(x > 0.0)` deliberately rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use super::flow::SplineFlow;
+use super::flow::{SplineFlow, Workspace};
 use super::CompressError;
 use ferrax_solvers::optim::{Adam, AdamConfig, Optimizer};
 use rand::seq::SliceRandom;
@@ -55,7 +55,7 @@ impl Default for TrainSettings {
 }
 
 /// What the fit did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrainSummary {
     /// Training samples.
     pub n_train: usize,
@@ -123,9 +123,13 @@ fn mean_loss(flow: &SplineFlow, u: &[f64]) -> f64 {
                 let chunks = &chunks;
                 s.spawn(move || {
                     let mut tot = 0.0;
+                    let (mut ws, mut z, mut ld) = (Workspace::default(), Vec::new(), Vec::new());
                     for c in chunks.iter().skip(t).step_by(threads) {
-                        let mut z = c.to_vec();
-                        let ld = flow.forward_u(&mut z);
+                        z.clear();
+                        z.extend_from_slice(c);
+                        ld.clear();
+                        ld.resize(c.len() / d, 0.0);
+                        flow.forward_u_with(&mut z, &mut ld, &mut ws);
                         tot += 0.5 * z.iter().map(|v| v * v).sum::<f64>() - ld.iter().sum::<f64>();
                     }
                     tot
