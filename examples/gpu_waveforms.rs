@@ -121,17 +121,8 @@ fn loglike_dual(s: &Setup, i: usize) -> Dual<N_PARAMS> {
         p.inclination,
         s.t_c[i],
     ]);
-    let model = PhenomD::new(
-        &AlignedInputs {
-            m1: x[0],
-            m2: x[1],
-            chi1: x[2],
-            chi2: x[3],
-            distance_mpc: x[4],
-            phi_ref: x[5],
-        },
-        p.f_ref,
-    );
+    let intrinsic = [x[0], x[1], x[2], x[3], x[4], x[5]];
+    let model = PhenomD::new(&AlignedInputs::from_array(intrinsic), p.f_ref);
     let cfac = x[6].cos();
     let pfac = (cfac * cfac + 1.0) * 0.5;
     let mut acc = Dual::constant(0.0);

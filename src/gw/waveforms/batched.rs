@@ -88,37 +88,17 @@ pub struct PhenomDBatch {
     template: PhenomD<f64>,
 }
 
-/// Inputs of the model for one parameter set (validated).
-fn aligned_inputs(p: &WaveformParams) -> AlignedInputs<f64> {
-    AlignedInputs {
-        m1: p.m1,
-        m2: p.m2,
-        chi1: p.chi1z,
-        chi2: p.chi2z,
-        distance_mpc: p.distance_mpc,
-        phi_ref: p.phi_ref,
-    }
-}
-
 /// Coefficient values and (optionally) their Jacobian rows for one set.
 fn coefficients_of(p: &WaveformParams, with_jacobian: bool, vals: &mut Vec<f64>, jac: &mut Vec<f64>) {
     if with_jacobian {
-        let a = aligned_inputs(p);
-        let x = Dual::<N_INTRINSIC>::variables(&[a.m1, a.m2, a.chi1, a.chi2, a.distance_mpc, a.phi_ref]);
-        let inputs = AlignedInputs {
-            m1: x[0],
-            m2: x[1],
-            chi1: x[2],
-            chi2: x[3],
-            distance_mpc: x[4],
-            phi_ref: x[5],
-        };
+        let x = Dual::<N_INTRINSIC>::variables(&AlignedInputs::from_params(p).to_array());
+        let inputs = AlignedInputs::from_array(x);
         PhenomD::new(&inputs, p.f_ref).map_fields(&mut |d: &Dual<N_INTRINSIC>| {
             vals.push(d.re);
             jac.extend_from_slice(&d.eps);
         });
     } else {
-        PhenomD::new(&aligned_inputs(p), p.f_ref).map_fields(&mut |c: &f64| vals.push(*c));
+        PhenomD::new(&AlignedInputs::from_params(p), p.f_ref).map_fields(&mut |c: &f64| vals.push(*c));
     }
 }
 

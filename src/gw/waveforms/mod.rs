@@ -181,17 +181,7 @@ pub fn aligned_polarizations<T: Scalar, M: AlignedModel<T>>(
 /// IMRPhenomD prepared from f64 parameters (validated).
 pub fn phenomd_f64(p: &WaveformParams) -> GwResult<PhenomD<f64>> {
     p.validate(Approximant::IMRPhenomD)?;
-    Ok(PhenomD::new(
-        &AlignedInputs {
-            m1: p.m1,
-            m2: p.m2,
-            chi1: p.chi1z,
-            chi2: p.chi2z,
-            distance_mpc: p.distance_mpc,
-            phi_ref: p.phi_ref,
-        },
-        p.f_ref,
-    ))
+    Ok(PhenomD::new(&AlignedInputs::from_params(p), p.f_ref))
 }
 
 /// IMRPhenomXAS prepared from f64 parameters (validated; LAL's limit on

@@ -228,6 +228,40 @@ pub struct AlignedInputs<T> {
     pub phi_ref: T,
 }
 
+impl<T: Copy> AlignedInputs<T> {
+    /// From `[m1, m2, χ1, χ2, distance, φ_ref]` (M☉, M☉, –, –, Mpc, rad).
+    pub fn from_array(x: [T; 6]) -> Self {
+        let [m1, m2, chi1, chi2, distance_mpc, phi_ref] = x;
+        AlignedInputs {
+            m1,
+            m2,
+            chi1,
+            chi2,
+            distance_mpc,
+            phi_ref,
+        }
+    }
+
+    /// `[m1, m2, χ1, χ2, distance, φ_ref]`, the order of [`AlignedInputs::from_array`].
+    pub fn to_array(&self) -> [T; 6] {
+        [
+            self.m1,
+            self.m2,
+            self.chi1,
+            self.chi2,
+            self.distance_mpc,
+            self.phi_ref,
+        ]
+    }
+}
+
+impl AlignedInputs<f64> {
+    /// The aligned-spin inputs of LAL-style parameters (z spins).
+    pub fn from_params(p: &super::WaveformParams) -> Self {
+        Self::from_array([p.m1, p.m2, p.chi1z, p.chi2z, p.distance_mpc, p.phi_ref])
+    }
+}
+
 impl<T: Scalar> PhenomD<T> {
     /// Prepares the model (parameters must already be validated). Swaps the
     /// bodies if m1 < m2. `f_ref` in Hz (0 means the lowest frequency the
