@@ -16,7 +16,7 @@
 use ferrax::pe::outputs::{injected_columns, physical_set, COLUMNS};
 use ferrax::pe::pp::{binomial_band, credible_level, fisher_combined, injection_from_prior, ks_uniform};
 use ferrax::pe::{run_pe, PeConfig, PeOptions};
-use ferrax::plot::line::{line_plot, Series};
+use ferrax::plot::line::{line_plot_with_references, Series};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -149,7 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let band: Vec<(f64, f64)> = grid.iter().map(|&x| binomial_band(n, x, 0.9)).collect();
     let mut series = vec![
         Series {
-            label: "90% band".into(),
+            label: "90% band (lower)".into(),
             x: grid.clone(),
             y: band.iter().map(|b| b.0).collect(),
         },
@@ -170,12 +170,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             y,
         });
     }
-    line_plot(
+    line_plot_with_references(
         &out.join("pp.png"),
         &format!("P-P test, {n} injections, combined p = {combined:.2}"),
         "credible interval",
         "fraction of injections in interval",
         &series,
+        2,
         false,
         (900, 800),
     )?;

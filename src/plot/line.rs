@@ -28,6 +28,23 @@ pub fn line_plot(
     log_y: bool,
     size: (u32, u32),
 ) -> Result<(), PlotError> {
+    line_plot_with_references(path, title, x_label, y_label, series, 0, log_y, size)
+}
+
+/// [`line_plot`] where the first `n_references` series are reference lines
+/// (bands, expectations) drawn thin and black; the others take the palette
+/// colours in order.
+#[allow(clippy::too_many_arguments)]
+pub fn line_plot_with_references(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    n_references: usize,
+    log_y: bool,
+    size: (u32, u32),
+) -> Result<(), PlotError> {
     ensure_font();
     if series.is_empty() {
         return Err(PlotError::Input("no series".into()));
@@ -81,8 +98,12 @@ pub fn line_plot(
         .draw()
         .map_err(&err)?;
     for (i, s) in series.iter().enumerate() {
-        let (r, g, b) = PALETTE[i % PALETTE.len()];
-        let color = RGBColor(r, g, b);
+        let (color, width) = if i < n_references {
+            (RGBColor(0, 0, 0), 1)
+        } else {
+            let (r, g, b) = PALETTE[(i - n_references) % PALETTE.len()];
+            (RGBColor(r, g, b), 2)
+        };
         let pts: Vec<(f64, f64)> =
             s.x.iter()
                 .zip(&s.y)
@@ -90,10 +111,10 @@ pub fn line_plot(
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .collect();
         chart
-            .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+            .draw_series(LineSeries::new(pts, color.stroke_width(width)))
             .map_err(&err)?
             .label(s.label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(width)));
     }
     chart
         .configure_series_labels()

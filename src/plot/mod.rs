@@ -49,8 +49,9 @@ pub(crate) fn finite_range(values: impl IntoIterator<Item = f64>) -> Option<(f64
     Some((lo, hi))
 }
 
-/// A palette of distinguishable colours (Tableau 10).
-pub(crate) const PALETTE: [(u8, u8, u8); 10] = [
+/// A palette of distinguishable colours (Tableau 10, then navy and maroon
+/// so that the 11 parameters of a GW event get different colours).
+pub(crate) const PALETTE: [(u8, u8, u8); 12] = [
     (31, 119, 180),
     (255, 127, 14),
     (44, 160, 44),
@@ -61,4 +62,6 @@ pub(crate) const PALETTE: [(u8, u8, u8); 10] = [
     (127, 127, 127),
     (188, 189, 34),
     (23, 190, 207),
+    (0, 0, 128),
+    (128, 0, 0),
 ];
