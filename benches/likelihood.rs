@@ -1,6 +1,6 @@
 //! Network likelihood (IMRPhenomD, H1+L1+V1, 4017 bins, bilby setup):
 //! value, value + gradient w.r.t. all 11 parameters, and the relative-binning
-//! likelihood (100 bins, second order), one core.
+//! likelihood (100 bins and 30 bins, second order), one core.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ferrax::gw::reference_io::likelihood_from_json;
@@ -24,6 +24,18 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("relative_binning_value", |b| {
         b.iter(|| rb.log_likelihood_ratio(black_box(&p)).unwrap())
+    });
+    let rb30 = RelativeBinning::new(
+        &lik,
+        &inj,
+        &RelativeBinningOptions {
+            n_bins: 30,
+            ..RelativeBinningOptions::default()
+        },
+    )
+    .unwrap();
+    g.bench_function("relative_binning_30_bins_value", |b| {
+        b.iter(|| rb30.log_likelihood_ratio(black_box(&p)).unwrap())
     });
     g.bench_function("relative_binning_value_and_gradient", |b| {
         b.iter(|| rb.value_and_gradient(black_box(&p)).unwrap())

@@ -23,8 +23,23 @@ fn load() -> (
 
 #[test]
 fn relative_binning_matches_full_likelihood_in_the_bulk() {
+    // The default (100 bins, parabolic) and the fast setting of the
+    // benchmark (30 bins, parabolic: 61 template evaluations).
+    for opts in [
+        RelativeBinningOptions::default(),
+        RelativeBinningOptions {
+            n_bins: 30,
+            ..RelativeBinningOptions::default()
+        },
+    ] {
+        println!("{opts:?}");
+        bulk_agreement(&opts);
+    }
+}
+
+fn bulk_agreement(opts: &RelativeBinningOptions) {
     let (lik, inj, points) = load();
-    let rb = RelativeBinning::new(&lik, &inj, &RelativeBinningOptions::default()).unwrap();
+    let rb = RelativeBinning::new(&lik, &inj, opts).unwrap();
     let l_max = lik.log_likelihood_ratio(&inj).unwrap();
     for p in &points {
         let full = lik.log_likelihood_ratio(&p.params).unwrap();

@@ -4,10 +4,13 @@
 //! approximated in each of ~100 bins by r(f) ≈ r0 + r1 (f − f_c); the
 //! inner products then reduce to per-bin summary data computed once from
 //! the data and h0 (their Eqs. 10-11 for ⟨d|h⟩, and the analogue for ⟨h|h⟩).
-//! With `order = 2` (the default) the ratio is instead interpolated by the
-//! parabola through its values at the two bin edges and the centre, which
-//! uses the same 2n+1 template evaluations as the linear scheme but whose
-//! error falls as n⁻³ instead of n⁻² (summary moments up to (f − f_c)⁴).
+//! Here r is represented by its values at nodes and, inside each bin, by
+//! the Lagrange polynomial through them: with `order = 1` the line through
+//! the two bin edges (n + 1 template evaluations for n bins), with
+//! `order = 2` (the default) the parabola through the edges and the centre
+//! (2n + 1 evaluations), whose error falls as n⁻³ instead of n⁻². The
+//! summary data are the data and h0 projected on the Lagrange basis, so a
+//! likelihood call is a sum over nodes (⟨d|h⟩) and node pairs (⟨h|h⟩).
 //!
 //! Bins: edges equally spaced in the maximal phase difference
 //! `Δφ(f) = 2πχ Σ_γ sign(γ) (f/f*_γ)^γ`, γ ∈ {−5/3, …, 5/3},
@@ -47,18 +50,26 @@ impl Default for RelativeBinningOptions {
 }
 
 #[derive(Debug, Clone)]
-struct BinData {
+struct DetectorSummary {
     detector: Detector,
-    /// Σ w d conj(h0) (f − f_c)^k, k = 0..2, per bin.
-    a: Vec<[(f64, f64); 3]>,
-    /// Σ w |h0|² (f − f_c)^k, k = 0..4, per bin.
-    b: Vec<[f64; 5]>,
-    /// 1/h0 of the fiducial detector response at the edges and centres.
-    inv_h0_edges: Vec<(f64, f64)>,
-    inv_h0_centres: Vec<(f64, f64)>,
+    /// Ã_n = Σ_f w d conj(h0) L_n(f) per node n (complex, as (re, im)):
+    /// the data summary for ⟨d|h⟩ = Re Σ_n conj(r_n) Ã_n.
+    d_node: Vec<(f64, f64)>,
+    /// B_nm = Σ_f w |h0|² L_n(f) L_m(f) per bin, the node pairs of the bin
+    /// in the order of [`pair_index`]: ⟨h|h⟩ = Σ_bins Σ_{n≤m} c_nm Re(r_n conj r_m) B_nm.
+    h_bin: Vec<[f64; 6]>,
+    /// 1/h0 of the fiducial detector response at the nodes.
+    inv_h0: Vec<(f64, f64)>,
 }
 
 /// The heterodyned likelihood built around a fiducial parameter point.
+///
+/// The ratio r = h/h0 is represented by its values r_n at the nodes (bin
+/// edges, and for `order = 2` also the bin centres), and inside each bin by
+/// the Lagrange polynomial through the bin's nodes. Both inner products are
+/// then sums over nodes and node pairs with summary data precomputed from
+/// the data and h0: ⟨d|h⟩ = Re Σ_n conj(r_n) Ã_n and
+/// ⟨h|h⟩ = Σ_bins Σ_{n,m} Re(r_n conj r_m) B_nm.
 #[derive(Debug, Clone)]
 pub struct RelativeBinning {
     /// Bin edges [Hz] (n_bins + 1).
@@ -70,10 +81,40 @@ pub struct RelativeBinning {
     f_ref: f64,
     start_time: f64,
     order: usize,
-    dets: Vec<BinData>,
-    /// f^(1/3) and ln f at the edges and centres.
-    edges_third_ln: Vec<(f64, f64)>,
-    centres_third_ln: Vec<(f64, f64)>,
+    dets: Vec<DetectorSummary>,
+    /// Node frequencies [Hz], ascending (edges, or edges and centres interleaved).
+    nodes: Vec<f64>,
+    /// f^(1/3) and ln f at the nodes.
+    nodes_third_ln: Vec<(f64, f64)>,
+}
+
+/// Index into a bin's `[f64; 6]` pair table for local nodes a ≤ b (0..3):
+/// (0,0) (0,1) (0,2) (1,1) (1,2) (2,2).
+const fn pair_index(a: usize, b: usize) -> usize {
+    match (a, b) {
+        (0, 0) => 0,
+        (0, 1) => 1,
+        (0, 2) => 2,
+        (1, 1) => 3,
+        (1, 2) => 4,
+        _ => 5,
+    }
+}
+
+/// Lagrange basis of a bin at offset `x = f − f_c` from its centre, half
+/// width `half`: linear through the edges (order 1, two nodes) or the
+/// parabola through edges and centre (order 2, nodes −h, 0, +h).
+fn lagrange_basis(order: usize, x: f64, half: f64) -> [f64; 3] {
+    if order == 1 {
+        [(half - x) / (2.0 * half), (half + x) / (2.0 * half), 0.0]
+    } else {
+        let h2 = half * half;
+        [
+            x * (x - half) / (2.0 * h2),
+            1.0 - x * x / h2,
+            x * (x + half) / (2.0 * h2),
+        ]
+    }
 }
 
 fn complex_inverse((re, im): (f64, f64)) -> (f64, f64) {
@@ -99,7 +140,12 @@ struct Projected<T> {
     proj: Vec<(T, T, T)>,
 }
 
-fn projected<T: Scalar>(p: &[T; N_PARAMS], f_ref: f64, start_time: f64, dets: &[&Detector]) -> Projected<T> {
+fn projected<'a, T: Scalar>(
+    p: &[T; N_PARAMS],
+    f_ref: f64,
+    start_time: f64,
+    dets: impl Iterator<Item = &'a Detector>,
+) -> Projected<T> {
     let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
     let model = PhenomD::new(
         &AlignedInputs {
@@ -116,7 +162,6 @@ fn projected<T: Scalar>(p: &[T; N_PARAMS], f_ref: f64, start_time: f64, dets: &[
     let pfac = (cfac * cfac + 1.0) * 0.5;
     let g = gmst(t_geo);
     let proj = dets
-        .iter()
         .map(|d| {
             let (fp, fc) = d.antenna_pattern(ra, dec, psi, g);
             let delay = d.time_delay_from_geocenter(ra, dec, t_geo);
@@ -163,8 +208,12 @@ impl RelativeBinning {
             });
         }
         let g = &lik.grid;
-        let dets: Vec<&Detector> = lik.detectors.iter().map(|d| &d.detector).collect();
-        let fid = projected(fiducial, g.f_ref, g.start_time, &dets);
+        let fid = projected(
+            fiducial,
+            g.f_ref,
+            g.start_time,
+            lik.detectors.iter().map(|d| &d.detector),
+        );
         // Band where the fiducial template is non-zero on the data grid.
         let f_cut = fid.model.f_cut_hz().min(g.f_max);
         let i_stop = (f_cut / g.delta_f).floor();
@@ -197,10 +246,23 @@ impl RelativeBinning {
         edges[opts.n_bins] = f_high;
         let centres: Vec<f64> = edges.windows(2).map(|w| 0.5 * (w[0] + w[1])).collect();
         let nb = opts.n_bins;
+        // Nodes: bin i spans nodes [i·s, i·s + order], s = order.
+        let stride = opts.order;
+        let nodes: Vec<f64> = if opts.order == 1 {
+            edges.clone()
+        } else {
+            let mut v = Vec::with_capacity(2 * nb + 1);
+            for i in 0..nb {
+                v.push(edges[i]);
+                v.push(centres[i]);
+            }
+            v.push(edges[nb]);
+            v
+        };
         let mut out = Vec::new();
         for (j, d) in lik.detectors.iter().enumerate() {
-            let mut a = vec![[(0.0, 0.0); 3]; nb];
-            let mut b = vec![[0.0; 5]; nb];
+            let mut d_node = vec![(0.0, 0.0); nodes.len()];
+            let mut h_bin = vec![[0.0; 6]; nb];
             for &k in &used {
                 let f = g.frequencies[k];
                 let s = d.psd[k];
@@ -209,33 +271,37 @@ impl RelativeBinning {
                 }
                 let w = 4.0 / g.duration / s;
                 let bin = (edges.partition_point(|&e| e <= f).max(1) - 1).min(nb - 1);
+                let half = 0.5 * (edges[bin + 1] - edges[bin]);
+                let l = lagrange_basis(opts.order, f - centres[bin], half);
                 let (h_re, h_im) = fid.at(j, f);
                 // d conj(h0)
                 let (dr, di) = (d.data_re[k], d.data_im[k]);
-                let x_re = dr * h_re + di * h_im;
-                let x_im = di * h_re - dr * h_im;
-                let df = f - centres[bin];
+                let x_re = w * (dr * h_re + di * h_im);
+                let x_im = w * (di * h_re - dr * h_im);
                 let hh = w * (h_re * h_re + h_im * h_im);
-                let mut pw = 1.0;
-                for m in 0..5 {
-                    if m < 3 {
-                        a[bin][m].0 += w * x_re * pw;
-                        a[bin][m].1 += w * x_im * pw;
+                for a in 0..=opts.order {
+                    let n = bin * stride + a;
+                    d_node[n].0 += x_re * l[a];
+                    d_node[n].1 += x_im * l[a];
+                    for b in a..=opts.order {
+                        h_bin[bin][pair_index(a, b)] += hh * l[a] * l[b];
                     }
-                    b[bin][m] += hh * pw;
-                    pw *= df;
                 }
             }
-            out.push(BinData {
+            // Off-diagonal pairs appear twice in Σ_{n,m}.
+            for h in &mut h_bin {
+                for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+                    h[pair_index(a, b)] *= 2.0;
+                }
+            }
+            out.push(DetectorSummary {
                 detector: d.detector.clone(),
-                a,
-                b,
-                inv_h0_edges: edges.iter().map(|&f| complex_inverse(fid.at(j, f))).collect(),
-                inv_h0_centres: centres.iter().map(|&f| complex_inverse(fid.at(j, f))).collect(),
+                d_node,
+                h_bin,
+                inv_h0: nodes.iter().map(|&f| complex_inverse(fid.at(j, f))).collect(),
             });
         }
-        let edges_third_ln = edges.iter().map(|f| (f.cbrt(), f.ln())).collect();
-        let centres_third_ln = centres.iter().map(|f| (f.cbrt(), f.ln())).collect();
+        let nodes_third_ln = nodes.iter().map(|f| (f.cbrt(), f.ln())).collect();
         Ok(Self {
             edges,
             centres,
@@ -244,71 +310,67 @@ impl RelativeBinning {
             start_time: g.start_time,
             order: opts.order,
             dets: out,
-            edges_third_ln,
-            centres_third_ln,
+            nodes,
+            nodes_third_ln,
         })
+    }
+
+    /// Number of waveform evaluations per likelihood call.
+    pub fn n_nodes(&self) -> usize {
+        self.nodes.len()
     }
 
     /// The heterodyned log-likelihood ratio on any scalar.
     pub fn log_likelihood_ratio_generic<T: Scalar>(&self, p: &[T; N_PARAMS]) -> T {
-        let dets: Vec<&Detector> = self.dets.iter().map(|d| &d.detector).collect();
-        let tpl = projected(p, self.f_ref, self.start_time, &dets);
+        let tpl = projected(
+            p,
+            self.f_ref,
+            self.start_time,
+            self.dets.iter().map(|d| &d.detector),
+        );
         let zero = T::cst(0.0);
         let (mut dh, mut hh) = (zero, zero);
-        // h / h0 = h · (1/h0)
-        let ratio = |h: (T, T), inv: (f64, f64)| (h.0 * inv.0 - h.1 * inv.1, h.0 * inv.1 + h.1 * inv.0);
-        // The model once per frequency, shared by the detectors.
-        let ap_edges: Vec<(T, T)> = self
-            .edges
+        // The model once per node, shared by the detectors.
+        let ap: Vec<(T, T)> = self
+            .nodes
             .iter()
-            .zip(&self.edges_third_ln)
+            .zip(&self.nodes_third_ln)
             .map(|(&f, &(t, l))| tpl.model.amp_phase_grid(f, t, l))
             .collect();
-        let ap_centres: Vec<(T, T)> = self
-            .centres
-            .iter()
-            .zip(&self.centres_third_ln)
-            .map(|(&f, &(t, l))| tpl.model.amp_phase_grid(f, t, l))
-            .collect();
-        let mut edge_r: Vec<(T, T)> = Vec::with_capacity(self.edges.len());
+        let mut r: Vec<(T, T)> = Vec::with_capacity(self.nodes.len());
+        let re = |x: (T, T), y: (T, T)| x.0 * y.0 + x.1 * y.1;
         for (j, b) in self.dets.iter().enumerate() {
-            edge_r.clear();
-            edge_r.extend(
-                (0..self.edges.len())
-                    .map(|i| ratio(tpl.project(j, self.edges[i], ap_edges[i]), b.inv_h0_edges[i])),
-            );
-            for i in 0..self.centres.len() {
-                let rc = ratio(
-                    tpl.project(j, self.centres[i], ap_centres[i]),
-                    b.inv_h0_centres[i],
-                );
-                let (ra, rb) = (edge_r[i], edge_r[i + 1]);
-                let half = 0.5 * (self.edges[i + 1] - self.edges[i]);
-                // r(x) = r0 + r1 x + r2 x², x = f − f_c
-                let r0 = rc;
-                let r1 = ((rb.0 - ra.0) / (2.0 * half), (rb.1 - ra.1) / (2.0 * half));
-                let r2 = if self.order == 2 {
-                    (
-                        (rb.0 + ra.0 - rc.0 * 2.0) / (2.0 * half * half),
-                        (rb.1 + ra.1 - rc.1 * 2.0) / (2.0 * half * half),
-                    )
-                } else {
-                    (zero, zero)
-                };
-                let (a, bb) = (&b.a[i], &b.b[i]);
-                // Re Σ_k A_k conj(r_k)
-                dh = dh + r0.0 * a[0].0 + r0.1 * a[0].1 + r1.0 * a[1].0 + r1.1 * a[1].1;
-                let re = |x: (T, T), y: (T, T)| x.0 * y.0 + x.1 * y.1;
-                // |r|² = |r0|² + 2Re(r0 r1*) x + (|r1|² + 2Re(r0 r2*)) x² + 2Re(r1 r2*) x³ + |r2|² x⁴
-                hh = hh + re(r0, r0) * bb[0] + re(r0, r1) * (2.0 * bb[1]);
-                if self.order == 2 {
-                    dh = dh + r2.0 * a[2].0 + r2.1 * a[2].1;
-                    hh = hh
-                        + (re(r1, r1) + re(r0, r2) * 2.0) * bb[2]
-                        + re(r1, r2) * (2.0 * bb[3])
-                        + re(r2, r2) * bb[4];
+            r.clear();
+            // r_n = h_n / h0_n and its ⟨d|h⟩ part Re Σ_n conj(r_n) Ã_n
+            let mut dh_j = zero;
+            for (n, &f) in self.nodes.iter().enumerate() {
+                let h = tpl.project(j, f, ap[n]);
+                let inv = b.inv_h0[n];
+                let rn = (h.0 * inv.0 - h.1 * inv.1, h.0 * inv.1 + h.1 * inv.0);
+                let a = b.d_node[n];
+                dh_j = dh_j + rn.0 * a.0 + rn.1 * a.1;
+                r.push(rn);
+            }
+            let mut hh_j = zero;
+            if self.order == 1 {
+                for (i, c) in b.h_bin.iter().enumerate() {
+                    let (r0, r1) = (r[i], r[i + 1]);
+                    hh_j = hh_j + re(r0, r0) * c[0] + re(r0, r1) * c[1] + re(r1, r1) * c[3];
+                }
+            } else {
+                for (i, c) in b.h_bin.iter().enumerate() {
+                    let (r0, r1, r2) = (r[2 * i], r[2 * i + 1], r[2 * i + 2]);
+                    hh_j = hh_j
+                        + re(r0, r0) * c[0]
+                        + re(r0, r1) * c[1]
+                        + re(r0, r2) * c[2]
+                        + re(r1, r1) * c[3]
+                        + re(r1, r2) * c[4]
+                        + re(r2, r2) * c[5];
                 }
             }
+            dh = dh + dh_j;
+            hh = hh + hh_j;
         }
         dh - hh * 0.5
     }
