@@ -136,7 +136,9 @@ for name, flags in configs.items():
         if flags.get("phase_marginalization"):
             rec["phase"] = bp["phase"]
         v = lik.log_likelihood_ratio(copy.deepcopy(bp))
-        rec["log_likelihood_ratio"] = v
+        # bilby's lookup table returns -inf outside its grid (<d|h> below -1e3 at the
+        # reference distance); JSON has no infinity: stored as null
+        rec["log_likelihood_ratio"] = v if np.isfinite(v) else None
         if flags.get("distance_marginalization"):
             # bilby's inner products at this point; the same integral by quadrature
             q = copy.deepcopy(bp)
@@ -179,8 +181,9 @@ out = {
     "linspace(0, T, T fs/2 + 1)[1:] + time_jitter, delta_tc = 2/fs",
     "exact_quadrature": "Simpson rule over the PowerLaw distance prior on 400001 points, from bilby's "
     "d_inner_h and optimal_snr_squared (no lookup table)",
+    "null_values": "bilby returned -inf (outside its distance lookup table)",
     "configurations": results,
 }
 with open(OUT, "w") as f:
-    json.dump(out, f, indent=1)
+    json.dump(out, f, indent=1, allow_nan=False)
 print("wrote", OUT)
