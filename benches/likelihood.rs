@@ -47,12 +47,19 @@ fn bench(c: &mut Criterion) {
         ("marginalised_time_phase_value", Some(time), None, true),
         ("marginalised_distance_value", None, Some(dist), false),
         ("marginalised_time_distance_value", Some(time), Some(dist), false),
-        ("marginalised_time_distance_phase_value", Some(time), Some(dist), true),
+        (
+            "marginalised_time_distance_phase_value",
+            Some(time),
+            Some(dist),
+            true,
+        ),
     ] {
         let mut base = lik.clone();
         base.phase_marginalization = phase;
         let m = MarginalisedLikelihood::new(base, t, d).unwrap();
-        g.bench_function(name, |b| b.iter(|| m.log_likelihood_ratio(black_box(&p)).unwrap()));
+        g.bench_function(name, |b| {
+            b.iter(|| m.log_likelihood_ratio(black_box(&p)).unwrap())
+        });
     }
     let m = MarginalisedLikelihood::new(lik.clone(), None, Some(dist)).unwrap();
     g.bench_function("marginalised_distance_value_and_gradient", |b| {

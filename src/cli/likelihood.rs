@@ -74,8 +74,9 @@ pub fn run(args: &LikelihoodArgs) -> Result<()> {
             .and_then(serde_json::Value::as_f64)
             .ok_or_else(|| Error::Input {
                 path: path.clone(),
-                msg: "setup.sampling_frequency_hz: missing or not a number (needed by --time-marginalization)"
-                    .into(),
+                msg:
+                    "setup.sampling_frequency_hz: missing or not a number (needed by --time-marginalization)"
+                        .into(),
             })?;
         let w = args.time_prior_half_width;
         Some(TimeMarginalization {
@@ -97,10 +98,16 @@ pub fn run(args: &LikelihoodArgs) -> Result<()> {
         marg.push(("time", MarginalisedLikelihood::new(lik.clone(), time, None)?));
     }
     if distance.is_some() {
-        marg.push(("distance", MarginalisedLikelihood::new(lik.clone(), None, distance)?));
+        marg.push((
+            "distance",
+            MarginalisedLikelihood::new(lik.clone(), None, distance)?,
+        ));
     }
     if time.is_some() && distance.is_some() {
-        marg.push(("time_distance", MarginalisedLikelihood::new(lik.clone(), time, distance)?));
+        marg.push((
+            "time_distance",
+            MarginalisedLikelihood::new(lik.clone(), time, distance)?,
+        ));
     }
     let mut out = Vec::with_capacity(points.len());
     for p in &points {

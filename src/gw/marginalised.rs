@@ -134,7 +134,11 @@ pub enum DistancePrior {
 impl DistancePrior {
     /// Checks the bounds and index (finite, `0 < minimum < maximum`).
     pub fn validate(&self) -> MarginResult<()> {
-        let DistancePrior::PowerLaw { alpha, minimum, maximum } = *self;
+        let DistancePrior::PowerLaw {
+            alpha,
+            minimum,
+            maximum,
+        } = *self;
         let bad = |name, value, msg| Err(MarginError::Distance { name, value, msg });
         if !alpha.is_finite() {
             return bad("alpha", alpha, "not finite");
@@ -156,7 +160,11 @@ impl DistancePrior {
 
     /// Log of the normalisation `∫ d^α dd` over the bounds [ln Mpc^(α+1)].
     pub fn ln_norm(&self) -> f64 {
-        let DistancePrior::PowerLaw { alpha, minimum, maximum } = *self;
+        let DistancePrior::PowerLaw {
+            alpha,
+            minimum,
+            maximum,
+        } = *self;
         let a1 = alpha + 1.0;
         if a1.abs() < 1e-12 {
             (maximum / minimum).ln().ln()
@@ -217,11 +225,7 @@ impl MarginalisedLikelihood {
             None => None,
             Some(o) => Some(Arc::new(Self::plan_time(&base, o)?)),
         };
-        Ok(Self {
-            base,
-            time,
-            distance,
-        })
+        Ok(Self { base, time, distance })
     }
 
     fn plan_time(base: &GwLikelihood, o: TimeMarginalization) -> MarginResult<TimePlan> {
@@ -243,7 +247,10 @@ impl MarginalisedLikelihood {
             return bad("sampling_frequency", fs, "gives an empty time grid");
         }
         let n = n_f as usize;
-        for (name, v) in [("prior_minimum", o.prior_minimum), ("prior_maximum", o.prior_maximum)] {
+        for (name, v) in [
+            ("prior_minimum", o.prior_minimum),
+            ("prior_maximum", o.prior_maximum),
+        ] {
             if !v.is_finite() {
                 return bad(name, v, "not finite");
             }
@@ -275,7 +282,12 @@ impl MarginalisedLikelihood {
             bins.push(if k < n_f { Some(k as usize) } else { None });
         }
         let fft = FftPlanner::new().plan_fft_forward(n);
-        Ok(TimePlan { opts: o, n, fft, bins })
+        Ok(TimePlan {
+            opts: o,
+            n,
+            fft,
+            bins,
+        })
     }
 
     /// Whether the time is marginalised.
@@ -321,7 +333,11 @@ impl MarginalisedLikelihood {
         let ip = self.base.inner_products(&x);
         let phase = self.base.phase_marginalization;
         let (dre, dim, h) = (ip.d_inner_h_re, ip.d_inner_h_im, ip.h_inner_h);
-        let d = if phase { (dre * dre + dim * dim).sqrt() } else { dre };
+        let d = if phase {
+            (dre * dre + dim * dim).sqrt()
+        } else {
+            dre
+        };
         let r = distance_marginal(&prior, d.re, h.re, p[4], phase);
         let mut g = [0.0; N_PARAMS];
         for i in 0..N_PARAMS {
@@ -479,7 +495,13 @@ const WG: [f64; 4] = [
 /// at distance `dist` [Mpc] over `prior`, by adaptive Gauss–Kronrod
 /// quadrature in `u = dist/d` (relative accuracy ~1e-13).
 /// `phase`: `D` is |⟨d|h⟩| and `ln I0(D u)` replaces `D u`.
-pub fn distance_marginal(prior: &DistancePrior, d_in: f64, h_in: f64, dist: f64, phase: bool) -> DistanceMarginal {
+pub fn distance_marginal(
+    prior: &DistancePrior,
+    d_in: f64,
+    h_in: f64,
+    dist: f64,
+    phase: bool,
+) -> DistanceMarginal {
     let (dmin, dmax) = prior.bounds();
     let (ua, ub) = (dist / dmax, dist / dmin);
     let DistancePrior::PowerLaw { alpha, .. } = *prior;
@@ -500,7 +522,9 @@ pub fn distance_marginal(prior: &DistancePrior, d_in: f64, h_in: f64, dist: f64,
     let mut pts: Vec<f64> = (0..=8).map(|i| ua + (ub - ua) * i as f64 / 8.0).collect();
     if h_in > 0.0 {
         let (u0, s) = (d_in / h_in, 1.0 / h_in.sqrt());
-        for k in [-12.0, -8.0, -5.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0] {
+        for k in [
+            -12.0, -8.0, -5.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0,
+        ] {
             let u = u0 + k * s;
             if u > ua && u < ub {
                 pts.push(u);
