@@ -39,7 +39,10 @@ use std::sync::Arc;
 use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
+use super::constants::PI;
 use super::likelihood::{ln_i0, GwLikelihood, N_PARAMS};
+use super::time::gmst;
+use super::waveforms::phenomd::{AlignedInputs, PhenomD};
 use super::GwError;
 use ferrax_autodiff::{Dual, Real};
 
@@ -186,6 +189,9 @@ struct TimePlan {
     fft: Arc<dyn Fft<f64>>,
     // grid index k of each analysed bin (None: at or above n, left out)
     bins: Vec<Option<usize>>,
+    // f^(1/3) and ln f per analysed bin
+    f_third: Vec<f64>,
+    ln_f: Vec<f64>,
 }
 
 /// The network likelihood with optional time and distance marginalisation
@@ -287,6 +293,8 @@ impl MarginalisedLikelihood {
             n,
             fft,
             bins,
+            f_third: g.frequencies.iter().map(|f| f.cbrt()).collect(),
+            ln_f: g.frequencies.iter().map(|f| f.ln()).collect(),
         })
     }
 
@@ -360,27 +368,68 @@ impl MarginalisedLikelihood {
         }
     }
 
-    fn time_marginalised(&self, plan: &TimePlan, p: &[f64; N_PARAMS]) -> MarginResult<f64> {
-        let tpl = self.base.detector_templates(p)?;
+    // z_k = Σ_det h_k d_k* (4/T)/S_k on the FFT bins (k < n) and ⟨h|h⟩ over
+    // all analysed bins: the template and projection of
+    // `GwLikelihood::inner_products`, with the waveform evaluated once per bin.
+    fn shift_integrand(&self, plan: &TimePlan, p: &[f64; N_PARAMS]) -> (Vec<Complex<f64>>, f64) {
+        let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
         let g = &self.base.grid;
+        let model = PhenomD::new(
+            &AlignedInputs {
+                m1,
+                m2,
+                chi1,
+                chi2,
+                distance_mpc: dist,
+                phi_ref: phase,
+            },
+            g.f_ref,
+        );
+        let i_stop = (model.f_cut_hz().min(g.f_max) / g.delta_f).floor();
+        let cfac = theta_jn.cos();
+        let pfac = (cfac * cfac + 1.0) * 0.5;
+        let gm = gmst(t_geo);
+        let proj: Vec<(f64, f64, f64, f64)> = self
+            .base
+            .detectors
+            .iter()
+            .map(|d| {
+                let (fp, fc) = d.detector.antenna_pattern(ra, dec, psi, gm);
+                let delay = d.detector.time_delay_from_geocenter(ra, dec, t_geo);
+                let w0 = 4.0 / g.duration;
+                (fp * pfac, -(fc * cfac), (t_geo - g.start_time) + delay, w0)
+            })
+            .collect();
         let mut z = vec![Complex::new(0.0, 0.0); plan.n];
         let mut hh = 0.0;
-        for (det, (re, im)) in self.base.detectors.iter().zip(&tpl) {
-            for (k, bin) in plan.bins.iter().enumerate() {
-                let w = 4.0 / g.duration / det.psd[k];
+        for (k, &f) in g.frequencies.iter().enumerate() {
+            if (f / g.delta_f).round() >= i_stop || f <= 0.0 {
+                continue;
+            }
+            let (amp, psi_f) = model.amp_phase_grid(f, plan.f_third[k], plan.ln_f[k]);
+            for (d, &(a_re, a_im, dt, w0)) in self.base.detectors.iter().zip(&proj) {
+                let w = w0 / d.psd[k];
                 if w == 0.0 {
                     continue;
                 }
-                let (hr, hi) = (re[k], im[k]);
-                hh += (hr * hr + hi * hi) * w;
-                if let Some(kk) = bin {
-                    // h conj(d) / S
-                    let (dr, di) = (det.data_re[k], det.data_im[k]);
-                    z[*kk] += Complex::new(hr * dr + hi * di, hi * dr - hr * di) * w;
+                let (sn, cs) = (psi_f + dt * (2.0 * PI * f)).sin_cos();
+                let h_re = amp * (a_re * cs + a_im * sn);
+                let h_im = amp * (a_im * cs - a_re * sn);
+                hh += amp * amp * (a_re * a_re + a_im * a_im) * w;
+                if let Some(kk) = plan.bins[k] {
+                    let (dr, di) = (d.data_re[k], d.data_im[k]);
+                    z[kk] += Complex::new(h_re * dr + h_im * di, h_im * dr - h_re * di) * w;
                 }
             }
         }
+        (z, hh)
+    }
+
+    fn time_marginalised(&self, plan: &TimePlan, p: &[f64; N_PARAMS]) -> MarginResult<f64> {
+        self.base.validate(p)?;
+        let (mut z, hh) = self.shift_integrand(plan, p);
         plan.fft.process(&mut z);
+        let g = &self.base.grid;
         let o = &plan.opts;
         let n = plan.n as f64;
         let t_ref = p[10];
