@@ -1,8 +1,9 @@
 //! Time- and distance-marginalised network likelihood, as bilby's
 //! `GravitationalWaveTransient` defines them (bilby 2.8.2,
-//! `bilby/gw/likelihood/base.py`; Thrane & Talbot 2019, PASA 36, e010,
-//! Sec. 4.4, Eqs. 78–83), on top of [`GwLikelihood`] (which holds the
-//! optional phase marginalisation).
+//! `bilby/gw/likelihood/base.py`, `time_marginalized_likelihood`,
+//! `_create_lookup_table`; the integrals are those of the appendix on
+//! explicit marginalisation of Thrane & Talbot 2019, PASA 36, e010), on top
+//! of [`GwLikelihood`] (which holds the optional phase marginalisation).
 //!
 //! **Time.** The template is generated once at the epoch `t_ref` (the
 //! point's `geocent_time`, which also fixes the antenna patterns, GMST and
