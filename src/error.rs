@@ -10,6 +10,9 @@ pub enum Error {
     /// From the gravitational-wave module.
     #[error(transparent)]
     Gw(#[from] crate::gw::GwError),
+    /// From the time/distance-marginalised likelihood.
+    #[error(transparent)]
+    Margin(#[from] crate::gw::marginalised::MarginError),
     /// From the prior module.
     #[error(transparent)]
     Prior(#[from] crate::prior::PriorError),

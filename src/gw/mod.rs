@@ -5,6 +5,7 @@ pub mod constants;
 pub mod detector;
 pub mod error;
 pub mod likelihood;
+pub mod marginalised;
 pub mod psd;
 pub mod reference_io;
 pub mod relative_binning;
