@@ -94,31 +94,31 @@ impl OutputPaths {
 }
 
 fn prepare_outdir(paths: &OutputPaths, cfg: &EosInferConfig, opts: &EosInferOptions) -> Result<()> {
-    std::fs::create_dir_all(&paths.dir).map_err(|e| Error::io(&paths.dir, e))?;
-    let text = cfg.to_toml()?;
-    if opts.resume {
-        if paths.config.exists() {
-            let old = std::fs::read_to_string(&paths.config).map_err(|e| Error::io(&paths.config, e))?;
-            let old = EosInferConfig::from_toml(&old, &paths.config.display().to_string())?;
-            if &old != cfg {
-                return Err(Error::Input {
-                    path: paths.config.display().to_string(),
-                    msg: "the run to resume used another configuration".into(),
-                });
-            }
-        }
-    } else if !opts.force {
-        if let Some(p) = paths.all().into_iter().find(|p| p.exists()) {
-            return Err(EosInferError::Exists {
-                path: p.display().to_string(),
-            }
-            .into());
-        }
-    } else if paths.checkpoint.exists() {
-        std::fs::remove_file(&paths.checkpoint).map_err(|e| Error::io(&paths.checkpoint, e))?;
+    let folder = crate::io::run_dir::RunFolder {
+        dir: &paths.dir,
+        config: &paths.config,
+        checkpoint: &paths.checkpoint,
+    };
+    crate::io::run_dir::prepare(
+        folder,
+        paths.all().into_iter().map(|p| p.as_path()),
+        cfg,
+        opts.resume,
+        opts.force,
+    )
+}
+
+impl crate::io::run_dir::StoredConfig for EosInferConfig {
+    type Error = EosInferError;
+    fn to_toml_text(&self) -> std::result::Result<String, EosInferError> {
+        self.to_toml()
     }
-    crate::io::write_atomic(&paths.config, text.as_bytes())?;
-    Ok(())
+    fn from_toml_text(text: &str, origin: &str) -> std::result::Result<Self, EosInferError> {
+        EosInferConfig::from_toml(text, origin)
+    }
+    fn exists_error(path: String) -> EosInferError {
+        EosInferError::Exists { path }
+    }
 }
 
 /// What a run returns besides its files.

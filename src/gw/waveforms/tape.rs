@@ -40,11 +40,75 @@ pub struct WaveformOp {
     f_ref: f64,
 }
 
-fn ad_err(msg: String) -> AdError {
-    AdError::CustomOp {
-        name: "waveform".into(),
-        msg,
+/// Checks that `x` is a `[B, P]` parameter tensor and validates each row;
+/// returns B and the values (row-major). Shared by the waveform ops.
+pub(super) fn parameter_rows<const P: usize>(
+    x: &Tensor,
+    op: &str,
+    validate: impl Fn(&[f64]) -> Result<(), String>,
+) -> ferrax_autodiff::Result<(usize, Vec<f64>)> {
+    let err = |msg: String| AdError::CustomOp { name: op.into(), msg };
+    let shape = x.shape().to_vec();
+    if shape.len() != 2 || shape[1] != P {
+        return Err(err(format!(
+            "expected parameters of shape [B, {P}], got {shape:?}"
+        )));
     }
+    let v = x.to_vec()?;
+    for row in v.chunks_exact(P) {
+        validate(row).map_err(err)?;
+    }
+    Ok((shape[0], v))
+}
+
+/// The polarisations (Re h+, Im h+, Re h×, Im h×) of each parameter row on
+/// `nf` frequencies, as a `[B, 4, nf]` tensor.
+pub(super) fn polarization_rows<const P: usize>(
+    v: &[f64],
+    nf: usize,
+    eval: impl Fn(&[f64; P]) -> Vec<[f64; 4]>,
+) -> ferrax_autodiff::Result<Tensor> {
+    let b = v.len() / P;
+    let mut out = vec![0.0; b * 4 * nf];
+    for (i, row) in v.chunks_exact(P).enumerate() {
+        let mut p = [0.0; P];
+        p.copy_from_slice(row);
+        for (k, h) in eval(&p).iter().enumerate() {
+            for c in 0..4 {
+                out[(i * 4 + c) * nf + k] = h[c];
+            }
+        }
+    }
+    Tensor::from_vec(out, &[b, 4, nf])
+}
+
+/// Vector–Jacobian product of [`polarization_rows`]: `g` is the `[B, 4, nf]`
+/// output gradient, the Jacobian of each row comes from forward mode
+/// (`Dual<P>`); returns the `[B, P]` parameter gradient.
+pub(super) fn polarization_rows_vjp<const P: usize>(
+    v: &[f64],
+    nf: usize,
+    g: &[f64],
+    eval: impl Fn(&[Dual<P>; P]) -> Vec<[Dual<P>; 4]>,
+) -> ferrax_autodiff::Result<Tensor> {
+    let b = v.len() / P;
+    let mut grad = vec![0.0; b * P];
+    for (i, row) in v.chunks_exact(P).enumerate() {
+        let mut p = [0.0; P];
+        p.copy_from_slice(row);
+        let x: [Dual<P>; P] = Dual::variables(&p);
+        for (k, h) in eval(&x).iter().enumerate() {
+            for c in 0..4 {
+                let gc = g[(i * 4 + c) * nf + k];
+                if gc != 0.0 {
+                    for j in 0..P {
+                        grad[i * P + j] += gc * h[c].eps[j];
+                    }
+                }
+            }
+        }
+    }
+    Tensor::from_vec(grad, &[b, P])
 }
 
 impl WaveformOp {
@@ -144,23 +208,15 @@ impl WaveformOp {
     }
 
     fn rows(&self, x: &Tensor) -> ferrax_autodiff::Result<(usize, Vec<f64>)> {
-        let shape = x.shape().to_vec();
-        if shape.len() != 2 || shape[1] != N_TAPE_PARAMS {
-            return Err(ad_err(format!(
-                "expected parameters of shape [B, {N_TAPE_PARAMS}], got {shape:?}"
-            )));
-        }
-        let v = x.to_vec()?;
-        for b in 0..shape[0] {
-            let row = &v[b * N_TAPE_PARAMS..(b + 1) * N_TAPE_PARAMS];
+        parameter_rows::<N_TAPE_PARAMS>(x, "waveform", |row| {
             self.params_of(row)
                 .validate(self.approximant)
-                .map_err(|e| ad_err(e.to_string()))?;
+                .map_err(|e| e.to_string())?;
             if self.approximant == Approximant::IMRPhenomXAS {
-                check_mass_ratio(row[0], row[1]).map_err(|e| ad_err(e.to_string()))?;
+                check_mass_ratio(row[0], row[1]).map_err(|e| e.to_string())?;
             }
-        }
-        Ok((shape[0], v))
+            Ok(())
+        })
     }
 
     /// Applies the op to a `[B, 9]` parameter tensor (tracked or not).
@@ -175,19 +231,8 @@ impl CustomOp for WaveformOp {
     }
 
     fn forward(&self, inputs: &[Tensor]) -> ferrax_autodiff::Result<Tensor> {
-        let (b, v) = self.rows(&inputs[0])?;
-        let nf = self.frequencies.len();
-        let mut out = vec![0.0; b * 4 * nf];
-        for i in 0..b {
-            let mut p = [0.0; N_TAPE_PARAMS];
-            p.copy_from_slice(&v[i * N_TAPE_PARAMS..(i + 1) * N_TAPE_PARAMS]);
-            for (k, h) in self.eval(&p).iter().enumerate() {
-                for c in 0..4 {
-                    out[(i * 4 + c) * nf + k] = h[c];
-                }
-            }
-        }
-        Tensor::from_vec(out, &[b, 4, nf])
+        let (_, v) = self.rows(&inputs[0])?;
+        polarization_rows::<N_TAPE_PARAMS>(&v, self.frequencies.len(), |p| self.eval(p))
     }
 
     fn vjp(
@@ -196,25 +241,9 @@ impl CustomOp for WaveformOp {
         _output: &Tensor,
         grad_output: &Tensor,
     ) -> ferrax_autodiff::Result<Vec<Option<Tensor>>> {
-        let (b, v) = self.rows(&inputs[0])?;
-        let nf = self.frequencies.len();
+        let (_, v) = self.rows(&inputs[0])?;
         let g = grad_output.to_vec()?;
-        let mut grad = vec![0.0; b * N_TAPE_PARAMS];
-        for i in 0..b {
-            let mut p = [0.0; N_TAPE_PARAMS];
-            p.copy_from_slice(&v[i * N_TAPE_PARAMS..(i + 1) * N_TAPE_PARAMS]);
-            let x: [Dual<N_TAPE_PARAMS>; N_TAPE_PARAMS] = Dual::variables(&p);
-            for (k, h) in self.eval(&x).iter().enumerate() {
-                for c in 0..4 {
-                    let gc = g[(i * 4 + c) * nf + k];
-                    if gc != 0.0 {
-                        for j in 0..N_TAPE_PARAMS {
-                            grad[i * N_TAPE_PARAMS + j] += gc * h[c].eps[j];
-                        }
-                    }
-                }
-            }
-        }
-        Ok(vec![Some(Tensor::from_vec(grad, &[b, N_TAPE_PARAMS])?)])
+        let grad = polarization_rows_vjp::<N_TAPE_PARAMS>(&v, self.frequencies.len(), &g, |x| self.eval(x))?;
+        Ok(vec![Some(grad)])
     }
 }

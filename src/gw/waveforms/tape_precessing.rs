@@ -11,9 +11,10 @@
 use std::rc::Rc;
 
 use super::phenomp::{PhenomPv2, PrecessingInputs};
+use super::tape::{parameter_rows, polarization_rows, polarization_rows_vjp};
 use super::{validate_frequencies, Approximant, WaveformParams};
 use crate::gw::GwResult;
-use ferrax_autodiff::{apply_custom, AdError, CustomOp, Dual, Scalar, Tensor};
+use ferrax_autodiff::{apply_custom, CustomOp, Scalar, Tensor};
 
 /// Number of parameters per set of the precessing op.
 pub const N_PRECESSING_PARAMS: usize = 11;
@@ -38,13 +39,6 @@ pub const PRECESSING_TAPE_PARAMS: [&str; N_PRECESSING_PARAMS] = [
 pub struct PrecessingWaveformOp {
     frequencies: Rc<Vec<f64>>,
     f_ref: f64,
-}
-
-fn ad_err(msg: String) -> AdError {
-    AdError::CustomOp {
-        name: "waveform_precessing".into(),
-        msg,
-    }
 }
 
 impl PrecessingWaveformOp {
@@ -92,20 +86,11 @@ impl PrecessingWaveformOp {
     }
 
     fn rows(&self, x: &Tensor) -> ferrax_autodiff::Result<(usize, Vec<f64>)> {
-        let shape = x.shape().to_vec();
-        if shape.len() != 2 || shape[1] != N_PRECESSING_PARAMS {
-            return Err(ad_err(format!(
-                "expected parameters of shape [B, {N_PRECESSING_PARAMS}], got {shape:?}"
-            )));
-        }
-        let v = x.to_vec()?;
-        for b in 0..shape[0] {
-            let row = &v[b * N_PRECESSING_PARAMS..(b + 1) * N_PRECESSING_PARAMS];
+        parameter_rows::<N_PRECESSING_PARAMS>(x, "waveform_precessing", |row| {
             self.params_of(row)
                 .validate(Approximant::IMRPhenomPv2)
-                .map_err(|e| ad_err(e.to_string()))?;
-        }
-        Ok((shape[0], v))
+                .map_err(|e| e.to_string())
+        })
     }
 
     /// Applies the op to a `[B, 11]` parameter tensor (tracked or not).
@@ -120,19 +105,8 @@ impl CustomOp for PrecessingWaveformOp {
     }
 
     fn forward(&self, inputs: &[Tensor]) -> ferrax_autodiff::Result<Tensor> {
-        let (b, v) = self.rows(&inputs[0])?;
-        let nf = self.frequencies.len();
-        let mut out = vec![0.0; b * 4 * nf];
-        for i in 0..b {
-            let mut p = [0.0; N_PRECESSING_PARAMS];
-            p.copy_from_slice(&v[i * N_PRECESSING_PARAMS..(i + 1) * N_PRECESSING_PARAMS]);
-            for (k, h) in self.eval(&p).iter().enumerate() {
-                for c in 0..4 {
-                    out[(i * 4 + c) * nf + k] = h[c];
-                }
-            }
-        }
-        Tensor::from_vec(out, &[b, 4, nf])
+        let (_, v) = self.rows(&inputs[0])?;
+        polarization_rows::<N_PRECESSING_PARAMS>(&v, self.frequencies.len(), |p| self.eval(p))
     }
 
     fn vjp(
@@ -141,25 +115,10 @@ impl CustomOp for PrecessingWaveformOp {
         _output: &Tensor,
         grad_output: &Tensor,
     ) -> ferrax_autodiff::Result<Vec<Option<Tensor>>> {
-        let (b, v) = self.rows(&inputs[0])?;
-        let nf = self.frequencies.len();
+        let (_, v) = self.rows(&inputs[0])?;
         let g = grad_output.to_vec()?;
-        let mut grad = vec![0.0; b * N_PRECESSING_PARAMS];
-        for i in 0..b {
-            let mut p = [0.0; N_PRECESSING_PARAMS];
-            p.copy_from_slice(&v[i * N_PRECESSING_PARAMS..(i + 1) * N_PRECESSING_PARAMS]);
-            let x: [Dual<N_PRECESSING_PARAMS>; N_PRECESSING_PARAMS] = Dual::variables(&p);
-            for (k, h) in self.eval(&x).iter().enumerate() {
-                for c in 0..4 {
-                    let gc = g[(i * 4 + c) * nf + k];
-                    if gc != 0.0 {
-                        for j in 0..N_PRECESSING_PARAMS {
-                            grad[i * N_PRECESSING_PARAMS + j] += gc * h[c].eps[j];
-                        }
-                    }
-                }
-            }
-        }
-        Ok(vec![Some(Tensor::from_vec(grad, &[b, N_PRECESSING_PARAMS])?)])
+        let grad =
+            polarization_rows_vjp::<N_PRECESSING_PARAMS>(&v, self.frequencies.len(), &g, |x| self.eval(x))?;
+        Ok(vec![Some(grad)])
     }
 }
