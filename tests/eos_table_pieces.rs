@@ -1,6 +1,6 @@
 //! The piecewise Taylor polynomials that evaluate the log–log table
 //! interpolant (`ferrax::eos::piecewise`) against the exp/ln formula itself,
-//! on jester's metamodel+CSE tables: values of e, p and de/dh to 1e-13
+//! on jester's metamodel+CSE tables: values of e, p, de/dp and de/dh to 1e-13
 //! relative over every table interval, and first derivatives (dual numbers
 //! seeded in the table columns and in h) to 1e-12.
 
@@ -59,15 +59,16 @@ fn values_match_the_log_log_formula() {
     for table in tables() {
         let lk = TableLookup::new(&table);
         let hs = samples(&table.h);
-        let mut worst = [0.0f64; 3];
+        let mut worst = [0.0f64; 4];
         for &h in &hs {
             let a = lk.at_enthalpy(h);
             let b = lk.at_enthalpy_exact(h);
             worst[0] = worst[0].max(rel(a.e, b.e));
             worst[1] = worst[1].max(rel(a.p, b.p));
-            worst[2] = worst[2].max(rel(a.dedh, b.dedh));
+            worst[2] = worst[2].max(rel(a.dedp, b.dedp));
+            worst[3] = worst[3].max(rel(a.dedh, b.dedh));
         }
-        println!("max rel (e, p, de/dh) over {} points: {worst:.1e?}", hs.len());
+        println!("max rel (e, p, de/dp, de/dh) over {} points: {worst:?}", hs.len());
         assert!(worst.iter().all(|&w| w < 1e-13), "{worst:?}");
         // The pieces cover everything above the first table interval.
         let re = |v: &[f64]| v.to_vec();
@@ -132,7 +133,8 @@ fn derivatives_match_the_log_log_formula() {
         // Dual values are the plain ones: plain and dual runs step alike.
         assert_eq!(a.e.re, flat.at_enthalpy(h).e);
         assert_eq!(a.p.re, flat.at_enthalpy(h).p);
-        for (x, y) in [(a.e, b.e), (a.p, b.p), (a.dedh, b.dedh)] {
+        assert_eq!(a.dedh.re, flat.at_enthalpy(h).dedh);
+        for (x, y) in [(a.e, b.e), (a.p, b.p), (a.dedp, b.dedp), (a.dedh, b.dedh)] {
             worst[0] = worst[0].max(rel(x.re, y.re));
             for k in 0..3 {
                 let scale = y.eps.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1e-300);
@@ -140,6 +142,9 @@ fn derivatives_match_the_log_log_formula() {
             }
         }
     }
-    println!("dual: max rel value {:.1e}, derivative {:.1e}", worst[0], worst[1]);
+    println!(
+        "dual: max rel value {:.1e}, derivative {:.1e}",
+        worst[0], worst[1]
+    );
     assert!(worst[0] < 1e-13 && worst[1] < 1e-12, "{worst:?}");
 }

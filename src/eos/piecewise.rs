@@ -1,19 +1,22 @@
 //! Transcendental-free evaluation of the log–log table interpolant
 //! e(h) = e_{i−1} (h/h_{i−1})^{s_e}, p(h) = p_{i−1} (h/h_{i−1})^{s_p}
-//! (s = d ln e/d ln h, d ln p/d ln h of table interval i) by local Taylor
+//! (s = d ln e/d ln h, d ln p/d ln h of table interval i), and of their
+//! ratio e/p (exponent s_e − s_p, saving a division), by local Taylor
 //! polynomials, with an O(1) piece index.
 //!
 //! The enthalpy axis [h_lo, h_max] is cut into cells of 2^[`CELL_BITS`]
-//! per octave, addressed directly by the exponent and leading mantissa bits
-//! of h (relative cell width ≤ 2^−5), then at every table node (so no
+//! per octave (relative cell width ≤ 2^−5), then at every table node (so no
 //! piece contains a kink), then uniformly until the truncation bound holds.
 //! On a piece of centre c and relative half-width x = Δh/c,
 //! (1 + u)^s = Σ_k C(s, k) u^k, u = (h − c)/c, |u| ≤ x, is truncated after
 //! degree [`DEGREE`]; for |s| x ≤ 1/2 the remainder is at most
-//! 2 |C(s, K+1)| x^(K+1), kept below [`REL_TOL`] (relative to the value),
+//! 2 |C(s, K+1)| x^(K+1), kept below [`REL_TOL`] (relative to the value)
+//! for all three exponents,
 //! e.g. x ≤ 0.0033 for s = 12.5. Coefficients a_k = v(c) C(s, k) c^−k
 //! turn the sum into a polynomial in (h − c), evaluated with Estrin's
-//! scheme. The values v(c) come from the same exp/ln formula as the exact
+//! scheme. The piece of a given h is found from an index addressed directly
+//! by the exponent and leading mantissa bits of h (2^[`INDEX_BITS`] entries
+//! per octave). The values v(c) come from the same exp/ln formula as the exact
 //! interpolant, so the pieces reproduce it to ≈ 1e-14 relative (tested in
 //! `tests/eos_table_pieces.rs`). Pieces that would need more than
 //! [`MAX_SUBDIVISIONS`] subdivisions, and h below h_lo (the first table
@@ -24,6 +27,9 @@
 pub const DEGREE: usize = 6;
 /// Cells per octave of h: 2^CELL_BITS.
 pub const CELL_BITS: u32 = 5;
+/// Entries per octave of the piece index: 2^INDEX_BITS (finer than the
+/// cells, so that an entry rarely holds more than one piece boundary).
+pub const INDEX_BITS: u32 = 7;
 /// Bound on the relative truncation error of e and p.
 pub const REL_TOL: f64 = 1e-14;
 /// Most uniform subdivisions of one cell ∩ table interval.
@@ -31,11 +37,12 @@ pub const MAX_SUBDIVISIONS: usize = 64;
 /// Most octaves covered below the largest enthalpy (the rest is exact).
 const MAX_OCTAVES: i32 = 64;
 const SHIFT: u32 = 52 - CELL_BITS;
+const INDEX_SHIFT: u32 = 52 - INDEX_BITS;
 // Estrin's scheme in `eval` is written out for degree 6.
 const _: () = assert!(DEGREE == 6);
 
-/// One piece: centre, table interval, and the coefficients of e and p in
-/// powers of (h − c) (lowest first).
+/// One piece: centre, table interval, and the coefficients of e, p and
+/// e/p in powers of (h − c) (lowest first).
 #[derive(Debug, Clone, Copy)]
 struct Piece {
     c: f64,
@@ -43,6 +50,7 @@ struct Piece {
     exact: bool,
     e: [f64; DEGREE + 1],
     p: [f64; DEGREE + 1],
+    ep: [f64; DEGREE + 1],
 }
 
 /// The piecewise polynomials of one table (plain values, dimensionless h).
@@ -50,9 +58,9 @@ struct Piece {
 pub struct PowerLawPieces {
     lo: f64,
     hi: f64,
-    base: u64,
-    /// First piece of every cell.
-    cell_first: Vec<u32>,
+    index_base: u64,
+    /// The piece containing the start of every index entry.
+    index: Vec<u32>,
     /// Start of the next piece (+∞ after the last).
     next_start: Vec<f64>,
     pieces: Vec<Piece>,
@@ -102,7 +110,14 @@ impl PowerLawPieces {
     /// the nodes, and the per-interval slopes `s_e`, `s_p` (entry i for
     /// nodes i−1, i). `None` when the table is too short or its enthalpy
     /// range is unusable (the exact formula is then used everywhere).
-    pub fn new(h: &[f64], ln_h: &[f64], ln_e: &[f64], ln_p: &[f64], s_e: &[f64], s_p: &[f64]) -> Option<Self> {
+    pub fn new(
+        h: &[f64],
+        ln_h: &[f64],
+        ln_e: &[f64],
+        ln_p: &[f64],
+        s_e: &[f64],
+        s_p: &[f64],
+    ) -> Option<Self> {
         let n = h.len();
         if n < 3 || [ln_h.len(), ln_e.len(), ln_p.len(), s_e.len(), s_p.len()] != [n; 5] {
             return None;
@@ -113,12 +128,14 @@ impl PowerLawPieces {
             return None;
         }
         let base = lo.to_bits() >> SHIFT;
-        let top = hi.to_bits() >> SHIFT;
-        let ncell = (top - base + 1) as usize;
         let xmax: Vec<f64> = (0..n)
-            .map(|i| max_half_width(s_e[i]).min(max_half_width(s_p[i])))
+            .map(|i| {
+                max_half_width(s_e[i])
+                    .min(max_half_width(s_p[i]))
+                    .min(max_half_width(s_e[i] - s_p[i]))
+            })
             .collect();
-        let mut cell_first = vec![u32::MAX; ncell];
+        let ncell = ((hi.to_bits() >> SHIFT) - base + 1) as usize;
         let mut starts: Vec<f64> = Vec::with_capacity(2 * ncell + n);
         let mut pieces: Vec<Piece> = Vec::with_capacity(2 * ncell + n);
         // Table interval i: h[i-1] <= a < h[i] (searchsorted right, clipped).
@@ -131,9 +148,6 @@ impl PowerLawPieces {
                 i += 1;
             }
             let b = cell_end.min(h[i]).min(hi);
-            if cell_first[j] == u32::MAX {
-                cell_first[j] = pieces.len() as u32;
-            }
             let x = 0.5 * (b - a) / (0.5 * (a + b));
             let nsub = (x / xmax[i]).ceil().max(1.0);
             let exact = nsub > MAX_SUBDIVISIONS as f64;
@@ -153,20 +167,32 @@ impl PowerLawPieces {
                     exact,
                     e: coefficients(ec, s_e[i], c),
                     p: coefficients(pc, s_p[i], c),
+                    ep: coefficients(ec / pc, s_e[i] - s_p[i], c),
                 });
             }
             a = b;
         }
-        if cell_first.contains(&u32::MAX) || pieces.is_empty() {
+        if pieces.is_empty() {
             return None;
         }
         let mut next_start: Vec<f64> = starts[1..].to_vec();
         next_start.push(f64::INFINITY);
+        let index_base = lo.to_bits() >> INDEX_SHIFT;
+        let nindex = ((hi.to_bits() >> INDEX_SHIFT) - index_base + 1) as usize;
+        let mut index = Vec::with_capacity(nindex);
+        let mut k = 0usize;
+        for q in 0..nindex {
+            let x = f64::from_bits((index_base + q as u64) << INDEX_SHIFT).max(lo);
+            while x >= next_start[k] {
+                k += 1;
+            }
+            index.push(k as u32);
+        }
         Some(PowerLawPieces {
             lo,
             hi,
-            base,
-            cell_first,
+            index_base,
+            index,
             next_start,
             pieces,
         })
@@ -185,16 +211,19 @@ impl PowerLawPieces {
         (self.lo, self.hi)
     }
 
-    /// (table interval i, e(h), p(h)) for h inside the covered range, in the
-    /// units of the table; `None` outside it or on a piece left to the
-    /// exact formula.
+    /// (table interval i, e(h), p(h), e(h)/p(h)) for h inside the covered
+    /// range, in the units of the table; `None` outside it or on a piece
+    /// left to the exact formula.
     #[inline]
-    pub fn eval(&self, h: f64) -> Option<(usize, f64, f64)> {
+    pub fn eval(&self, h: f64) -> Option<(usize, f64, f64, f64)> {
         if !(h >= self.lo && h <= self.hi) {
             return None;
         }
-        let j = ((h.to_bits() >> SHIFT) - self.base) as usize;
-        let mut k = *self.cell_first.get(j)? as usize;
+        let q = ((h.to_bits() >> INDEX_SHIFT) - self.index_base) as usize;
+        let mut k = *self.index.get(q)? as usize;
+        // Usually at most one boundary inside an index entry: one branchless
+        // step, then a rarely taken loop.
+        k += (h >= self.next_start[k]) as usize;
         while h >= self.next_start[k] {
             k += 1;
         }
@@ -205,7 +234,9 @@ impl PowerLawPieces {
         let x = h - pc.c;
         let x2 = x * x;
         let x4 = x2 * x2;
-        let est = |a: &[f64; DEGREE + 1]| (a[0] + a[1] * x) + x2 * (a[2] + a[3] * x) + x4 * ((a[4] + a[5] * x) + x2 * a[6]);
-        Some((pc.interval as usize, est(&pc.e), est(&pc.p)))
+        let est = |a: &[f64; DEGREE + 1]| {
+            (a[0] + a[1] * x) + x2 * (a[2] + a[3] * x) + x4 * ((a[4] + a[5] * x) + x2 * a[6])
+        };
+        Some((pc.interval as usize, est(&pc.e), est(&pc.p), est(&pc.ep)))
     }
 }

@@ -325,20 +325,19 @@ impl<T: Scalar> TableLookup<T> {
     #[inline]
     pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
         let hr = h.re();
-        if let Some((i, e_re, p_re)) = self.pieces.as_ref().and_then(|pp| pp.eval(hr)) {
+        if let Some((i, e_re, p_re, ep_re)) = self.pieces.as_ref().and_then(|pp| pp.eval(hr)) {
             let d = self.dloge_dlogp[i - 1] + self.slope_d[i] * (h - self.h[i - 1]);
-            let (e, p) = if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
-                (T::cst(e_re), T::cst(p_re))
+            let (e, p, ep) = if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
+                (T::cst(e_re), T::cst(p_re), T::cst(ep_re))
             } else {
                 // Value v, derivative v · d(ln v) of the exact formula.
                 let carry = |ln_v: T, v: f64| (ln_v - ln_v.re()) * v + v;
                 let dl = h.ln() - self.ln_h[i - 1];
-                (
-                    carry(self.ln_e[i - 1] + self.slope_e[i] * dl, e_re),
-                    carry(self.ln_p[i - 1] + self.slope_p[i] * dl, p_re),
-                )
+                let ln_e = self.ln_e[i - 1] + self.slope_e[i] * dl;
+                let ln_p = self.ln_p[i - 1] + self.slope_p[i] * dl;
+                (carry(ln_e, e_re), carry(ln_p, p_re), carry(ln_e - ln_p, ep_re))
             };
-            let dedp = e / p * d;
+            let dedp = ep * d;
             return EosPoint {
                 e,
                 p,
