@@ -30,7 +30,7 @@ pub const CELL_BITS: u32 = 5;
 /// Entries per octave of the piece index: 2^INDEX_BITS (finer than the
 /// cells, so that an entry rarely holds more than one piece boundary).
 pub const INDEX_BITS: u32 = 7;
-/// Bound on the relative truncation error of e and p.
+/// Bound on the relative truncation error of e, p and e/p.
 pub const REL_TOL: f64 = 1e-14;
 /// Most uniform subdivisions of one cell ∩ table interval.
 pub const MAX_SUBDIVISIONS: usize = 64;
