@@ -14,6 +14,7 @@ pub mod crust;
 pub mod cse;
 pub mod metamodel;
 pub mod numerics;
+pub mod piecewise;
 pub mod polytrope;
 pub mod spectral;
 pub mod table;

@@ -3,6 +3,7 @@
 //! d ln e / d ln p), generic over the number type.
 
 use super::numerics::{cumtrapz, interp_in_interval};
+use super::piecewise::PowerLawPieces;
 
 use super::units::{FM3_TO_GEOMETRIC, MEV_FM3_TO_GEOMETRIC};
 use super::EosError;
@@ -198,7 +199,10 @@ pub fn validate_columns<T: Scalar>(n: &[T], p: &[T], e: &[T]) -> Result<(), EosE
 /// The table prepared for fast lookups at a pseudo-enthalpy: logarithms
 /// and per-interval slopes precomputed, one bracket search (started from
 /// the previous bracket: the integration moves monotonically) serving all
-/// three quantities.
+/// three quantities. The values of e(h) and p(h) come from local Taylor
+/// polynomials of the log–log interpolant ([`PowerLawPieces`], ≈ 1e-14
+/// relative, O(1) index, no exp/ln) wherever they cover h; derivatives
+/// (dual and tape numbers) are the exact ones of the log–log formula.
 #[derive(Debug, Clone)]
 pub struct TableLookup<T> {
     h: Vec<T>,
@@ -213,6 +217,7 @@ pub struct TableLookup<T> {
     h_re: Vec<f64>,
     ln_p_re: Vec<f64>,
     hint: std::cell::Cell<usize>,
+    pieces: Option<PowerLawPieces>,
 }
 
 /// (e, p, de/dp, de/dh) at one pseudo-enthalpy.
@@ -250,13 +255,25 @@ impl<T: Scalar> TableLookup<T> {
             }
             s
         };
+        let slope_e = slope(&ln_e, &ln_h);
+        let slope_p = slope(&ln_p, &ln_h);
+        let re = |v: &[T]| v.iter().map(|x| x.re()).collect::<Vec<f64>>();
+        let pieces = PowerLawPieces::new(
+            &re(&table.h),
+            &re(&ln_h),
+            &re(&ln_e),
+            &re(&ln_p),
+            &re(&slope_e),
+            &re(&slope_p),
+        );
         TableLookup {
-            slope_e: slope(&ln_e, &ln_h),
-            slope_p: slope(&ln_p, &ln_h),
+            slope_e,
+            slope_p,
             slope_d: slope(&table.dloge_dlogp, &table.h),
             h: table.h.clone(),
             h_re: table.h.iter().map(|v| v.re()).collect(),
             ln_p_re: ln_p.iter().map(|v| v.re()).collect(),
+            pieces,
             ln_h,
             ln_p,
             ln_e,
@@ -301,8 +318,40 @@ impl<T: Scalar> TableLookup<T> {
 
     /// e(h), p(h) by log–log interpolation and de/dp = e/p · interp(h, hs,
     /// d ln e/d ln p), all clamped outside the table (jester's `tov_ode`).
+    /// Values of e and p from the piecewise polynomials where they apply
+    /// (the same for every number type, so plain, dual and tape runs take
+    /// identical steps); first derivatives with respect to the table and
+    /// to h exactly those of the log–log formula.
     #[inline]
     pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
+        let hr = h.re();
+        if let Some((i, e_re, p_re, ep_re)) = self.pieces.as_ref().and_then(|pp| pp.eval(hr)) {
+            let d = self.dloge_dlogp[i - 1] + self.slope_d[i] * (h - self.h[i - 1]);
+            let (e, p, ep) = if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
+                (T::cst(e_re), T::cst(p_re), T::cst(ep_re))
+            } else {
+                // Value v, derivative v · d(ln v) of the exact formula.
+                let carry = |ln_v: T, v: f64| (ln_v - ln_v.re()) * v + v;
+                let dl = h.ln() - self.ln_h[i - 1];
+                let ln_e = self.ln_e[i - 1] + self.slope_e[i] * dl;
+                let ln_p = self.ln_p[i - 1] + self.slope_p[i] * dl;
+                (carry(ln_e, e_re), carry(ln_p, p_re), carry(ln_e - ln_p, ep_re))
+            };
+            let dedp = ep * d;
+            return EosPoint {
+                e,
+                p,
+                dedp,
+                dedh: (e + p) * dedp,
+            };
+        }
+        self.at_enthalpy_exact(h)
+    }
+
+    /// [`TableLookup::at_enthalpy`] with e(h), p(h) always from the exp/ln
+    /// log–log formula (the reference for the piecewise polynomials).
+    #[inline]
+    pub fn at_enthalpy_exact(&self, h: T) -> EosPoint<T> {
         let n = self.h.len();
         let hr = h.re();
         let (e, p, d) = if hr.is_nan() || hr < self.h_re[0] {

@@ -13,7 +13,7 @@
 //! Δ/(4(e_c+3p_c))], m₀ = (4π/3) e_c r₀³ [1 − 0.6 (de/dh)_c Δ/e_c],
 //! H₀ = r₀², β₀ = 2r₀. Units: any G = c = 1 system (the EOS's).
 
-use super::love::{love_number_k2, tidal_deformability};
+use super::love::{love_number_k2, tidal_deformability_from_k2};
 use super::TovError;
 use crate::eos::polytrope::PiecewisePolytrope;
 use crate::eos::{EosPoint, TableLookup};
@@ -203,7 +203,6 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(
         stops.extend(ks);
     }
     stops.push(T::cst(0.0));
-    let rhs = |h: T, y: &[T; 4]| tov_rhs(&eos.at_enthalpy(h), y);
     let mut t = h0;
     let mut y = y0;
     let mut stats = SolverStats::default();
@@ -212,7 +211,14 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(
             dt0: if i == 0 { ctrl.dt0 } else { None },
             ..ctrl
         });
-        let sol = solver.solve(rhs, t, stop, y)?;
+        // Inlined into the stepper: no call and no copy of the result per stage.
+        let sol = solver.solve(
+            #[inline(always)]
+            |h: T, y: &[T; 4]| tov_rhs(&eos.at_enthalpy(h), y),
+            t,
+            stop,
+            y,
+        )?;
         stats.accepted_steps += sol.stats.accepted_steps;
         stats.rejected_steps += sol.stats.rejected_steps;
         stats.rhs_evaluations += sol.stats.rhs_evaluations;
@@ -222,13 +228,14 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(
     let [r, m, hh, b] = y;
     let yy = r * b / hh;
     let comp = m / r;
+    let k2 = love_number_k2(comp, yy);
     let star = Star {
         mass: m,
         radius: r,
         y: yy,
         compactness: comp,
-        k2: love_number_k2(comp, yy),
-        lambda: tidal_deformability(comp, yy),
+        k2,
+        lambda: tidal_deformability_from_k2(comp, k2),
         h_c,
         stats,
     };

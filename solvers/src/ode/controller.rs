@@ -119,7 +119,13 @@ impl ControllerOptions {
         if err == 0.0 {
             return self.factor_max;
         }
-        let f = self.safety * err.powf(-(self.icoeff + self.pcoeff) / k) * err_prev.powf(self.pcoeff / k);
+        // ε^a ε_prev^b as one exp of a sum of logarithms (cheaper than
+        // two `powf`; the previous error drops out of the I controller).
+        let mut log_f = -(self.icoeff + self.pcoeff) / k * err.ln();
+        if self.pcoeff != 0.0 {
+            log_f += self.pcoeff / k * err_prev.ln();
+        }
+        let f = self.safety * log_f.exp();
         f.clamp(self.factor_min, self.factor_max)
     }
 }
