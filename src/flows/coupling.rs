@@ -51,6 +51,28 @@ pub struct FlowConfig {
     /// The coupling transform.
     #[serde(default)]
     pub transform: Transform,
+    /// Which coordinates each layer passes through.
+    #[serde(default)]
+    pub masks: MaskScheme,
+}
+
+/// How the coupling layers split the coordinates into passed-through
+/// (conditioning) and transformed ones.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub enum MaskScheme {
+    /// Layer `l` passes the coordinates `j` with `j + l` odd (RealNVP's
+    /// checkerboard). Coordinates of equal parity never condition each
+    /// other directly.
+    #[default]
+    Alternating,
+    /// Layers `2b` and `2b + 1` split the coordinates by bit `b` (cyclically
+    /// over the `⌈log₂ dim⌉` bits) of their index, the second with the sides
+    /// swapped ([`crate::compress::flow::default_masks`]): with
+    /// `2⌈log₂ dim⌉` layers every coordinate is transformed conditioned on
+    /// every other one in some layer. A conditional structure such as
+    /// `x_j | x₀` for all `j` (Rosenbrock, Neal's funnel) then is one affine
+    /// coupling per bit.
+    BitSplit,
 }
 
 /// The elementwise transform of a coupling layer.
@@ -80,6 +102,7 @@ impl FlowConfig {
             activation: Activation::Relu,
             whiten: true,
             transform: Transform::RqSpline { bins: 8, bound: 10.0 },
+            masks: MaskScheme::Alternating,
         }
     }
 }
@@ -113,6 +136,7 @@ impl Default for FlowConfig {
             activation: Activation::Relu,
             whiten: true,
             transform: Transform::Affine,
+            masks: MaskScheme::Alternating,
         }
     }
 }
@@ -274,8 +298,22 @@ impl CouplingFlow {
         2 * (self.config.hidden.len() + 1)
     }
 
+    /// Whether layer `layer` passes coordinate `j` through unchanged.
+    fn passed(&self, layer: usize, j: usize) -> bool {
+        match self.config.masks {
+            MaskScheme::Alternating => (j + layer) % 2 == 1,
+            MaskScheme::BitSplit => {
+                let nbits = (usize::BITS - (self.dim.max(2) - 1).leading_zeros()) as usize;
+                let bit = (layer / 2) % nbits;
+                ((j >> bit) & 1 == 1) != (layer % 2 == 1)
+            }
+        }
+    }
+
     fn mask(&self, layer: usize) -> (Tensor, Tensor) {
-        let m: Vec<f64> = (0..self.dim).map(|j| ((j + layer) % 2) as f64).collect();
+        let m: Vec<f64> = (0..self.dim)
+            .map(|j| if self.passed(layer, j) { 1.0 } else { 0.0 })
+            .collect();
         let inv: Vec<f64> = m.iter().map(|v| 1.0 - v).collect();
         (Tensor::from_slice(&m), Tensor::from_slice(&inv))
     }
@@ -343,7 +381,7 @@ impl CouplingFlow {
         let mut ld = vec![0.0; b];
         for r in 0..b {
             for j in 0..d {
-                if (j + l) % 2 == 1 {
+                if self.passed(l, j) {
                     continue; // passed through
                 }
                 let e = r * d + j;
@@ -515,7 +553,7 @@ mod tests {
     /// A flow with all weights random (non-trivial map).
     const SPLINE: Transform = Transform::RqSpline { bins: 8, bound: 4.0 };
 
-    fn random_flow(dim: usize, transform: Transform) -> CouplingFlow {
+    fn random_flow(dim: usize, transform: Transform, masks: MaskScheme) -> CouplingFlow {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let cfg = FlowConfig {
             n_layers: 4,
@@ -524,6 +562,7 @@ mod tests {
             activation: Activation::Tanh,
             whiten: true,
             transform,
+            masks,
         };
         let mut f = CouplingFlow::new(dim, cfg, &mut rng).unwrap();
         for p in &mut f.params {
@@ -542,7 +581,9 @@ mod tests {
     #[test]
     fn inverse_of_forward_is_identity() {
         for tr in [Transform::Affine, SPLINE] {
-            inverse_identity(random_flow(5, tr));
+            for m in [MaskScheme::Alternating, MaskScheme::BitSplit] {
+                inverse_identity(random_flow(5, tr, m));
+            }
         }
     }
 
@@ -566,7 +607,9 @@ mod tests {
     #[test]
     fn log_det_matches_finite_difference_jacobian() {
         for tr in [Transform::Affine, SPLINE] {
-            log_det_fd(random_flow(3, tr));
+            for m in [MaskScheme::Alternating, MaskScheme::BitSplit] {
+                log_det_fd(random_flow(3, tr, m));
+            }
         }
     }
 
@@ -603,9 +646,39 @@ mod tests {
         }
     }
 
+    /// With `2⌈log₂ d⌉` bit-split layers every ordered pair (i, j) has a layer
+    /// that transforms j conditioned on i; the checkerboard never pairs
+    /// coordinates of equal parity.
+    #[test]
+    fn bit_split_masks_pair_every_coordinate() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for (d, layers) in [(2, 2), (5, 6), (10, 8), (17, 10)] {
+            let mut cfg = FlowConfig {
+                n_layers: layers,
+                hidden: vec![4],
+                masks: MaskScheme::BitSplit,
+                ..Default::default()
+            };
+            let f = CouplingFlow::new(d, cfg.clone(), &mut rng).unwrap();
+            for i in 0..d {
+                for j in (0..d).filter(|&j| j != i) {
+                    assert!(
+                        (0..layers).any(|l| f.passed(l, i) && !f.passed(l, j)),
+                        "d {d}: {j} never conditioned on {i}"
+                    );
+                }
+            }
+            cfg.masks = MaskScheme::Alternating;
+            let f = CouplingFlow::new(d, cfg, &mut rng).unwrap();
+            if d > 2 {
+                assert!(!(0..layers).any(|l| f.passed(l, 0) && !f.passed(l, 2)));
+            }
+        }
+    }
+
     #[test]
     fn save_load_round_trip_and_bad_file() {
-        let f = random_flow(3, SPLINE);
+        let f = random_flow(3, SPLINE, MaskScheme::BitSplit);
         let p = std::env::temp_dir().join(format!("ferrax-flow-{}.bin", std::process::id()));
         f.save(&p).unwrap();
         assert_eq!(CouplingFlow::load(&p).unwrap(), f);
