@@ -37,6 +37,9 @@ pub struct SampleArgs {
     /// Sampler settings (JSON object) overriding the defaults key by key,
     /// e.g. {"n_chains": 1000, "train": {"epochs": 20}} for flowmc (see
     /// `FlowMcConfig`) or {"n_draws": 5000} for mala/hmc (`LocalRunConfig`).
+    /// Targets whose conditional structure the default flow cannot express
+    /// (Rosenbrock, Neal's funnel) have their settings in
+    /// tests/data/samplers/configs/TARGET.json.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Skip the corner plot.

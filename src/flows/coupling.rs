@@ -54,6 +54,14 @@ pub struct FlowConfig {
     /// Which coordinates each layer passes through.
     #[serde(default)]
     pub masks: MaskScheme,
+    /// Feed the conditioner MLPs the squares of the passed-through
+    /// (standardised) coordinates besides the coordinates themselves: the
+    /// first layer computes `W₁ u + W_q u² + b₁`. A ReLU network is piecewise
+    /// linear in its inputs and extrapolates linearly beyond its training
+    /// data; with `u²` among the inputs it extrapolates quadratic ridges such
+    /// as Rosenbrock's `x_j ≈ x₀²` into the tails the chains have not reached.
+    #[serde(default)]
+    pub quadratic_features: bool,
 }
 
 /// How the coupling layers split the coordinates into passed-through
@@ -103,6 +111,7 @@ impl FlowConfig {
             whiten: true,
             transform: Transform::RqSpline { bins: 8, bound: 10.0 },
             masks: MaskScheme::Alternating,
+            quadratic_features: false,
         }
     }
 }
@@ -137,6 +146,7 @@ impl Default for FlowConfig {
             whiten: true,
             transform: Transform::Affine,
             masks: MaskScheme::Alternating,
+            quadratic_features: false,
         }
     }
 }
@@ -148,7 +158,8 @@ pub struct CouplingFlow {
     pub dim: usize,
     /// Architecture.
     pub config: FlowConfig,
-    /// MLP weights and biases, `2 (len(hidden) + 1)` per layer.
+    /// MLP weights and biases, `2 (len(hidden) + 1)` per layer (then `W_q`
+    /// with quadratic features).
     pub params: Vec<Param>,
     /// Standardisation shift (data mean), `[dim]`.
     pub shift: Vec<f64>,
@@ -214,6 +225,13 @@ impl CouplingFlow {
                     data: vec![0.0; w],
                 });
                 fan_in = w;
+            }
+            if config.quadratic_features {
+                // W_q, zero at the start (the flow starts as the identity)
+                params.push(Param {
+                    shape: vec![dim, widths[0]],
+                    data: vec![0.0; dim * widths[0]],
+                });
             }
         }
         Ok(CouplingFlow {
@@ -295,7 +313,7 @@ impl CouplingFlow {
     }
 
     fn per_layer(&self) -> usize {
-        2 * (self.config.hidden.len() + 1)
+        2 * (self.config.hidden.len() + 1) + usize::from(self.config.quadratic_features)
     }
 
     /// Whether layer `layer` passes coordinate `j` through unchanged.
@@ -336,6 +354,9 @@ impl CouplingFlow {
         let n_lin = lp.len() / 2;
         for i in 0..n_lin {
             h = &h.matmul(&lp[2 * i]) + &lp[2 * i + 1];
+            if i == 0 && self.config.quadratic_features {
+                h = &h + &xm.square().matmul(&lp[lp.len() - 1]);
+            }
             if i + 1 < n_lin {
                 h = match self.config.activation {
                     Activation::Relu => h.relu(),
@@ -563,6 +584,7 @@ mod tests {
             whiten: true,
             transform,
             masks,
+            quadratic_features: masks == MaskScheme::BitSplit,
         };
         let mut f = CouplingFlow::new(dim, cfg, &mut rng).unwrap();
         for p in &mut f.params {
