@@ -89,12 +89,13 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         };
         match sampler {
             SamplerChoice::Flowmc => {
-                job.flowmc = Some(FlowMcConfig::for_dim_with(target.dim(), over).map_err(|e| {
-                    Error::Input {
-                        path: path.display().to_string(),
-                        msg: e.to_string(),
-                    }
-                })?);
+                job.flowmc =
+                    Some(
+                        FlowMcConfig::for_dim_with(target.dim(), over).map_err(|e| Error::Input {
+                            path: path.display().to_string(),
+                            msg: e.to_string(),
+                        })?,
+                    );
             }
             _ => {
                 let mut local = LocalRunConfig {

@@ -121,7 +121,8 @@ impl FlowMcConfig {
     pub fn for_dim_with(dim: usize, over: serde_json::Value) -> Result<Self, SamplerError> {
         let base = serde_json::to_value(FlowMcConfig::for_dim(dim))
             .map_err(|e| SamplerError::invalid("config", e.to_string()))?;
-        serde_json::from_value(merge_json(base, over)).map_err(|e| SamplerError::invalid("config", e.to_string()))
+        serde_json::from_value(merge_json(base, over))
+            .map_err(|e| SamplerError::invalid("config", e.to_string()))
     }
 }
 
@@ -210,7 +211,10 @@ impl FlowMcState {
             return Err(SamplerError::invalid("step_size", "must be positive"));
         }
         if !(config.global_base_var > 0.0 && config.global_base_var.is_finite()) {
-            return Err(SamplerError::invalid("global_base_var", "must be positive and finite"));
+            return Err(SamplerError::invalid(
+                "global_base_var",
+                "must be positive and finite",
+            ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let chains = Chains::new(density, x0)?;
