@@ -13,7 +13,7 @@ TARGETS=("$@")
 for t in "${TARGETS[@]}"; do
   extra=()
   case $t in gauss_box*) extra=(--evidence --sampler mala);; esac
-  cfg=experiments/samplers/config_$t.json
+  cfg=tests/data/samplers/configs/$t.json   # per-target sampler settings, if any
   [ -f "$cfg" ] && extra+=(--config "$cfg")
   "$BIN" sample --spec "$SPECS/$t.json" --output "$OUT/$t.json" --seed 0 "${extra[@]}"
 done

@@ -2,7 +2,7 @@
 //! the draws and log-densities as `.npy`, and a corner plot.
 
 use crate::plot::{corner_plot, CornerOptions};
-use crate::samplers::flowmc::FlowMcConfig;
+use crate::samplers::flowmc::{merge_json, FlowMcConfig};
 use crate::samplers::job::{run_job, SampleJob, SamplerChoice};
 use crate::samplers::{KernelKind, LocalRunConfig};
 use crate::samplers::{LogDensity, Target};
@@ -37,6 +37,9 @@ pub struct SampleArgs {
     /// Sampler settings (JSON object) overriding the defaults key by key,
     /// e.g. {"n_chains": 1000, "train": {"epochs": 20}} for flowmc (see
     /// `FlowMcConfig`) or {"n_draws": 5000} for mala/hmc (`LocalRunConfig`).
+    /// Targets whose conditional structure the default flow cannot express
+    /// (Rosenbrock, Neal's funnel) have their settings in
+    /// tests/data/samplers/configs/TARGET.json.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Skip the corner plot.
@@ -45,23 +48,6 @@ pub struct SampleArgs {
     /// Show a progress bar.
     #[arg(long)]
     pub progress: bool,
-}
-
-/// `base` with the keys of `over` replaced recursively.
-fn merge(mut base: serde_json::Value, over: serde_json::Value) -> serde_json::Value {
-    match (base.as_object_mut(), over) {
-        (Some(b), serde_json::Value::Object(o)) => {
-            for (k, v) in o {
-                let merged = match b.remove(&k) {
-                    Some(old) => merge(old, v),
-                    None => v,
-                };
-                b.insert(k, merged);
-            }
-            base
-        }
-        (_, over) => over,
-    }
 }
 
 fn sibling(out: &Path, suffix: &str) -> PathBuf {
@@ -103,8 +89,13 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         };
         match sampler {
             SamplerChoice::Flowmc => {
-                let base = serde_json::to_value(FlowMcConfig::for_dim(target.dim())).map_err(bad)?;
-                job.flowmc = Some(serde_json::from_value(merge(base, over)).map_err(bad)?);
+                job.flowmc =
+                    Some(
+                        FlowMcConfig::for_dim_with(target.dim(), over).map_err(|e| Error::Input {
+                            path: path.display().to_string(),
+                            msg: e.to_string(),
+                        })?,
+                    );
             }
             _ => {
                 let mut local = LocalRunConfig {
@@ -115,7 +106,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
                 if sampler == SamplerChoice::Hmc {
                     local.kernel = KernelKind::Hmc { n_leapfrog: 20 };
                 }
-                let mut merged = merge(serde_json::to_value(local).map_err(bad)?, over);
+                let mut merged = merge_json(serde_json::to_value(local).map_err(bad)?, over);
                 if let Some(c) = merged.as_object_mut().and_then(|o| o.remove("n_chains")) {
                     job.local_chains = serde_json::from_value(c).map_err(bad)?;
                 }

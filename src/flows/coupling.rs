@@ -51,6 +51,36 @@ pub struct FlowConfig {
     /// The coupling transform.
     #[serde(default)]
     pub transform: Transform,
+    /// Which coordinates each layer passes through.
+    #[serde(default)]
+    pub masks: MaskScheme,
+    /// Feed the conditioner MLPs the squares of the passed-through
+    /// (standardised) coordinates besides the coordinates themselves: the
+    /// first layer computes `W₁ u + W_q u² + b₁`. A ReLU network is piecewise
+    /// linear in its inputs and extrapolates linearly beyond its training
+    /// data; with `u²` among the inputs it extrapolates quadratic ridges such
+    /// as Rosenbrock's `x_j ≈ x₀²` into the tails the chains have not reached.
+    #[serde(default)]
+    pub quadratic_features: bool,
+}
+
+/// How the coupling layers split the coordinates into passed-through
+/// (conditioning) and transformed ones.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub enum MaskScheme {
+    /// Layer `l` passes the coordinates `j` with `j + l` odd (RealNVP's
+    /// checkerboard). Coordinates of equal parity never condition each
+    /// other directly.
+    #[default]
+    Alternating,
+    /// Layers `2b` and `2b + 1` split the coordinates by bit `b` (cyclically
+    /// over the `⌈log₂ dim⌉` bits) of their index, the second with the sides
+    /// swapped ([`crate::compress::flow::default_masks`]): with
+    /// `2⌈log₂ dim⌉` layers every coordinate is transformed conditioned on
+    /// every other one in some layer. A conditional structure such as
+    /// `x_j | x₀` for all `j` (Rosenbrock, Neal's funnel) then is one affine
+    /// coupling per bit.
+    BitSplit,
 }
 
 /// The elementwise transform of a coupling layer.
@@ -80,6 +110,8 @@ impl FlowConfig {
             activation: Activation::Relu,
             whiten: true,
             transform: Transform::RqSpline { bins: 8, bound: 10.0 },
+            masks: MaskScheme::Alternating,
+            quadratic_features: false,
         }
     }
 }
@@ -113,6 +145,8 @@ impl Default for FlowConfig {
             activation: Activation::Relu,
             whiten: true,
             transform: Transform::Affine,
+            masks: MaskScheme::Alternating,
+            quadratic_features: false,
         }
     }
 }
@@ -124,7 +158,8 @@ pub struct CouplingFlow {
     pub dim: usize,
     /// Architecture.
     pub config: FlowConfig,
-    /// MLP weights and biases, `2 (len(hidden) + 1)` per layer.
+    /// MLP weights and biases, `2 (len(hidden) + 1)` per layer (then `W_q`
+    /// with quadratic features).
     pub params: Vec<Param>,
     /// Standardisation shift (data mean), `[dim]`.
     pub shift: Vec<f64>,
@@ -190,6 +225,13 @@ impl CouplingFlow {
                     data: vec![0.0; w],
                 });
                 fan_in = w;
+            }
+            if config.quadratic_features {
+                // W_q, zero at the start (the flow starts as the identity)
+                params.push(Param {
+                    shape: vec![dim, widths[0]],
+                    data: vec![0.0; dim * widths[0]],
+                });
             }
         }
         Ok(CouplingFlow {
@@ -271,11 +313,25 @@ impl CouplingFlow {
     }
 
     fn per_layer(&self) -> usize {
-        2 * (self.config.hidden.len() + 1)
+        2 * (self.config.hidden.len() + 1) + usize::from(self.config.quadratic_features)
+    }
+
+    /// Whether layer `layer` passes coordinate `j` through unchanged.
+    fn passed(&self, layer: usize, j: usize) -> bool {
+        match self.config.masks {
+            MaskScheme::Alternating => (j + layer) % 2 == 1,
+            MaskScheme::BitSplit => {
+                let nbits = (usize::BITS - (self.dim.max(2) - 1).leading_zeros()) as usize;
+                let bit = (layer / 2) % nbits;
+                ((j >> bit) & 1 == 1) != (layer % 2 == 1)
+            }
+        }
     }
 
     fn mask(&self, layer: usize) -> (Tensor, Tensor) {
-        let m: Vec<f64> = (0..self.dim).map(|j| ((j + layer) % 2) as f64).collect();
+        let m: Vec<f64> = (0..self.dim)
+            .map(|j| if self.passed(layer, j) { 1.0 } else { 0.0 })
+            .collect();
         let inv: Vec<f64> = m.iter().map(|v| 1.0 - v).collect();
         (Tensor::from_slice(&m), Tensor::from_slice(&inv))
     }
@@ -298,6 +354,9 @@ impl CouplingFlow {
         let n_lin = lp.len() / 2;
         for i in 0..n_lin {
             h = &h.matmul(&lp[2 * i]) + &lp[2 * i + 1];
+            if i == 0 && self.config.quadratic_features {
+                h = &h + &xm.square().matmul(&lp[lp.len() - 1]);
+            }
             if i + 1 < n_lin {
                 h = match self.config.activation {
                     Activation::Relu => h.relu(),
@@ -343,7 +402,7 @@ impl CouplingFlow {
         let mut ld = vec![0.0; b];
         for r in 0..b {
             for j in 0..d {
-                if (j + l) % 2 == 1 {
+                if self.passed(l, j) {
                     continue; // passed through
                 }
                 let e = r * d + j;
@@ -515,7 +574,7 @@ mod tests {
     /// A flow with all weights random (non-trivial map).
     const SPLINE: Transform = Transform::RqSpline { bins: 8, bound: 4.0 };
 
-    fn random_flow(dim: usize, transform: Transform) -> CouplingFlow {
+    fn random_flow(dim: usize, transform: Transform, masks: MaskScheme) -> CouplingFlow {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let cfg = FlowConfig {
             n_layers: 4,
@@ -524,6 +583,8 @@ mod tests {
             activation: Activation::Tanh,
             whiten: true,
             transform,
+            masks,
+            quadratic_features: masks == MaskScheme::BitSplit,
         };
         let mut f = CouplingFlow::new(dim, cfg, &mut rng).unwrap();
         for p in &mut f.params {
@@ -542,7 +603,9 @@ mod tests {
     #[test]
     fn inverse_of_forward_is_identity() {
         for tr in [Transform::Affine, SPLINE] {
-            inverse_identity(random_flow(5, tr));
+            for m in [MaskScheme::Alternating, MaskScheme::BitSplit] {
+                inverse_identity(random_flow(5, tr, m));
+            }
         }
     }
 
@@ -566,7 +629,9 @@ mod tests {
     #[test]
     fn log_det_matches_finite_difference_jacobian() {
         for tr in [Transform::Affine, SPLINE] {
-            log_det_fd(random_flow(3, tr));
+            for m in [MaskScheme::Alternating, MaskScheme::BitSplit] {
+                log_det_fd(random_flow(3, tr, m));
+            }
         }
     }
 
@@ -603,9 +668,39 @@ mod tests {
         }
     }
 
+    /// With `2⌈log₂ d⌉` bit-split layers every ordered pair (i, j) has a layer
+    /// that transforms j conditioned on i; the checkerboard never pairs
+    /// coordinates of equal parity.
+    #[test]
+    fn bit_split_masks_pair_every_coordinate() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for (d, layers) in [(2, 2), (5, 6), (10, 8), (17, 10)] {
+            let mut cfg = FlowConfig {
+                n_layers: layers,
+                hidden: vec![4],
+                masks: MaskScheme::BitSplit,
+                ..Default::default()
+            };
+            let f = CouplingFlow::new(d, cfg.clone(), &mut rng).unwrap();
+            for i in 0..d {
+                for j in (0..d).filter(|&j| j != i) {
+                    assert!(
+                        (0..layers).any(|l| f.passed(l, i) && !f.passed(l, j)),
+                        "d {d}: {j} never conditioned on {i}"
+                    );
+                }
+            }
+            cfg.masks = MaskScheme::Alternating;
+            let f = CouplingFlow::new(d, cfg, &mut rng).unwrap();
+            if d > 2 {
+                assert!(!(0..layers).any(|l| f.passed(l, 0) && !f.passed(l, 2)));
+            }
+        }
+    }
+
     #[test]
     fn save_load_round_trip_and_bad_file() {
-        let f = random_flow(3, SPLINE);
+        let f = random_flow(3, SPLINE, MaskScheme::BitSplit);
         let p = std::env::temp_dir().join(format!("ferrax-flow-{}.bin", std::process::id()));
         f.save(&p).unwrap();
         assert_eq!(CouplingFlow::load(&p).unwrap(), f);

@@ -7,7 +7,7 @@ pub mod coupling;
 pub mod spline;
 pub mod train;
 
-pub use coupling::{Activation, CouplingFlow, FlowConfig, Param, Transform};
+pub use coupling::{Activation, CouplingFlow, FlowConfig, MaskScheme, Param, Transform};
 pub use ferrax_solvers::optim::{Adam, AdamConfig};
 pub use train::{train_flow, TrainConfig, TrainReport};
 

@@ -57,12 +57,24 @@ pub struct FlowMcConfig {
     pub max_buffer: usize,
     /// Keep every `buffer_thin`-th local step in the training buffer.
     pub buffer_thin: usize,
+    /// Variance of the flow's Gaussian base for the global proposals (the
+    /// flow is trained with base variance 1). Above 1 the proposals are
+    /// over-dispersed: their tails are heavier than the trained flow's, so
+    /// that the chains reach regions the training history under-represents
+    /// (the Metropolis–Hastings ratio uses the inflated `q`, so the target is
+    /// unchanged).
+    #[serde(default = "unit_variance")]
+    pub global_base_var: f64,
     /// Save a checkpoint every this many loops (0: never).
     pub checkpoint_every: usize,
     /// Checkpoint file.
     pub checkpoint_path: Option<PathBuf>,
     /// Show a progress bar on stderr.
     pub progress: bool,
+}
+
+fn unit_variance() -> f64 {
+    1.0
 }
 
 impl FlowMcConfig {
@@ -92,10 +104,43 @@ impl FlowMcConfig {
             },
             max_buffer: 10_000,
             buffer_thin: 3,
+            global_base_var: 1.0,
             checkpoint_every: 0,
             checkpoint_path: None,
             progress: false,
         }
+    }
+}
+
+impl FlowMcConfig {
+    /// [`FlowMcConfig::for_dim`] with the keys of the JSON object `over`
+    /// replaced key by key (nested objects merged recursively), e.g.
+    /// `{"n_chains": 1000, "flow": {"masks": "BitSplit"}}`: the format of
+    /// `ferrax sample --config` and of the per-target settings in
+    /// `tests/data/samplers/configs/`.
+    pub fn for_dim_with(dim: usize, over: serde_json::Value) -> Result<Self, SamplerError> {
+        let base = serde_json::to_value(FlowMcConfig::for_dim(dim))
+            .map_err(|e| SamplerError::invalid("config", e.to_string()))?;
+        serde_json::from_value(merge_json(base, over))
+            .map_err(|e| SamplerError::invalid("config", e.to_string()))
+    }
+}
+
+/// `base` with the keys of `over` replaced recursively (objects are merged
+/// key by key; any other value replaces the old one).
+pub fn merge_json(mut base: serde_json::Value, over: serde_json::Value) -> serde_json::Value {
+    match (base.as_object_mut(), over) {
+        (Some(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                let merged = match b.remove(&k) {
+                    Some(old) => merge_json(old, v),
+                    None => v,
+                };
+                b.insert(k, merged);
+            }
+            base
+        }
+        (_, over) => over,
     }
 }
 
@@ -164,6 +209,12 @@ impl FlowMcState {
         }
         if !(config.step_size > 0.0) {
             return Err(SamplerError::invalid("step_size", "must be positive"));
+        }
+        if !(config.global_base_var > 0.0 && config.global_base_var.is_finite()) {
+            return Err(SamplerError::invalid(
+                "global_base_var",
+                "must be positive and finite",
+            ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let chains = Chains::new(density, x0)?;
@@ -267,6 +318,7 @@ impl FlowMcState {
             if self.buffer.len() > max {
                 self.buffer.drain(..self.buffer.len() - max);
             }
+            self.flow.base_var = 1.0;
             let (adam, _) = train_flow(
                 &mut self.flow,
                 &self.buffer,
@@ -275,6 +327,7 @@ impl FlowMcState {
                 &mut self.rng,
             )?;
             self.adam = Some(adam);
+            self.flow.base_var = self.config.global_base_var;
         }
         // global steps
         let mut logq_x = self.flow.log_prob(&self.chains.x)?;
