@@ -2,8 +2,10 @@
 //! state from NICER, GW and radio observations and chiral EFT (built-in
 //! default, or a TOML configuration).
 
+use super::run_folder::RunFolderArgs;
 use crate::eosinfer::{run_eos_infer, EosInferConfig, EosInferOptions};
-use crate::{Error, Result};
+use crate::io::run_dir::initial_config;
+use crate::Result;
 use std::path::PathBuf;
 
 /// Arguments of `ferrax eos-infer`.
@@ -22,48 +24,29 @@ pub struct EosInferArgs {
     /// Sample the prior only (overrides the configuration).
     #[arg(long)]
     pub prior_only: bool,
-    /// Continue the run in OUTDIR from its checkpoint (with its config.toml).
-    #[arg(long)]
-    pub resume: bool,
-    /// Overwrite the outputs of an earlier run in OUTDIR.
-    #[arg(long)]
-    pub force: bool,
-    /// Print the configuration as TOML and exit.
-    #[arg(long)]
-    pub print_config: bool,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-fn read_config(path: &PathBuf) -> Result<EosInferConfig> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    Ok(EosInferConfig::from_toml(&text, &path.display().to_string())?)
+    /// Output-folder switches.
+    #[command(flatten)]
+    pub folder: RunFolderArgs,
 }
 
 /// Runs `ferrax eos-infer`.
 pub fn run(args: &EosInferArgs) -> Result<()> {
-    let saved = args.outdir.join("config.toml");
-    let mut cfg = match (&args.config, args.resume && saved.exists()) {
-        (Some(p), _) => read_config(p)?,
-        (None, true) => read_config(&saved)?,
-        (None, false) => EosInferConfig::default(),
-    };
+    let mut cfg: EosInferConfig = initial_config(args.config.as_deref(), &args.outdir, args.folder.resume)?;
     if let Some(s) = args.seed {
         cfg.seed = s;
     }
     if args.prior_only {
         cfg.prior_only = true;
     }
-    if args.print_config {
+    if args.folder.print_config {
         print!("{}", cfg.to_toml()?);
         return Ok(());
     }
     let opts = EosInferOptions {
         outdir: args.outdir.clone(),
-        resume: args.resume,
-        force: args.force,
-        progress: !args.quiet,
+        resume: args.folder.resume,
+        force: args.folder.force,
+        progress: !args.folder.quiet,
         stop_after: None,
     };
     let res = run_eos_infer(&cfg, &opts)?;

@@ -10,6 +10,7 @@ pub mod compress;
 pub mod eos_infer;
 pub mod likelihood;
 pub mod pe;
+pub mod run_folder;
 pub mod sample;
 pub mod waveform;
 

@@ -1,8 +1,10 @@
 //! `ferrax pe`: end-to-end parameter estimation of a binary-black-hole
 //! signal (built-in injection, or a TOML configuration).
 
+use super::run_folder::RunFolderArgs;
+use crate::io::run_dir::initial_config;
 use crate::pe::{run_pe, PeConfig, PeOptions};
-use crate::{Error, Result};
+use crate::Result;
 use std::path::PathBuf;
 
 /// Arguments of `ferrax pe`.
@@ -18,45 +20,26 @@ pub struct PeArgs {
     /// Seed of the sampler (overrides the configuration's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Continue the run in OUTDIR from its checkpoint (with its config.toml).
-    #[arg(long)]
-    pub resume: bool,
-    /// Overwrite the outputs of an earlier run in OUTDIR.
-    #[arg(long)]
-    pub force: bool,
-    /// Print the configuration as TOML and exit.
-    #[arg(long)]
-    pub print_config: bool,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-fn read_config(path: &PathBuf) -> Result<PeConfig> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    Ok(PeConfig::from_toml(&text, &path.display().to_string())?)
+    /// Output-folder switches.
+    #[command(flatten)]
+    pub folder: RunFolderArgs,
 }
 
 /// Runs `ferrax pe`.
 pub fn run(args: &PeArgs) -> Result<()> {
-    let saved = args.outdir.join("config.toml");
-    let mut cfg = match (&args.config, args.resume && saved.exists()) {
-        (Some(p), _) => read_config(p)?,
-        (None, true) => read_config(&saved)?,
-        (None, false) => PeConfig::default(),
-    };
+    let mut cfg: PeConfig = initial_config(args.config.as_deref(), &args.outdir, args.folder.resume)?;
     if let Some(s) = args.seed {
         cfg.seed = s;
     }
-    if args.print_config {
+    if args.folder.print_config {
         print!("{}", cfg.to_toml()?);
         return Ok(());
     }
     let opts = PeOptions {
         outdir: args.outdir.clone(),
-        resume: args.resume,
-        force: args.force,
-        progress: !args.quiet,
+        resume: args.folder.resume,
+        force: args.folder.force,
+        progress: !args.folder.quiet,
     };
     let res = run_pe(&cfg, &opts)?;
     let s = &res.summary;

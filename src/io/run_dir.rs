@@ -64,3 +64,21 @@ pub fn prepare<'a, C: StoredConfig>(
     crate::io::write_atomic(folder.config, text.as_bytes())?;
     Ok(())
 }
+
+/// The configuration a run starts from: the file given with `--config`,
+/// else, when resuming, the one saved in the output folder, else the
+/// built-in default.
+pub fn initial_config<C: StoredConfig + Default>(
+    config: Option<&Path>,
+    outdir: &Path,
+    resume: bool,
+) -> Result<C> {
+    let saved = outdir.join("config.toml");
+    let path = match config {
+        Some(p) => p.to_path_buf(),
+        None if resume && saved.exists() => saved,
+        None => return Ok(C::default()),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    C::from_toml_text(&text, &path.display().to_string()).map_err(Into::into)
+}
