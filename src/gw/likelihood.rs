@@ -92,6 +92,43 @@ pub struct InnerProducts<T> {
     pub h_inner_h: T,
 }
 
+/// IMRPhenomD for the intrinsic parameters of `p` (order of
+/// [`PARAM_NAMES`]: masses [M☉], aligned spins, distance [Mpc], reference
+/// phase [rad]) with reference frequency `f_ref` [Hz], on any scalar.
+pub fn aligned_model<T: Scalar>(p: &[T; N_PARAMS], f_ref: f64) -> PhenomD<T> {
+    let [m1, m2, chi1, chi2, dist, _, phase, ..] = *p;
+    PhenomD::new(
+        &AlignedInputs {
+            m1,
+            m2,
+            chi1,
+            chi2,
+            distance_mpc: dist,
+            phi_ref: phase,
+        },
+        f_ref,
+    )
+}
+
+/// Response of `detector` for the extrinsic parameters of `p`:
+/// `(F+ (1 + cos²θ_JN)/2, −F× cos θ_JN, t_c − start_time + Δt_det)` (the last
+/// in s), so that the detector strain is `A (a_re + i a_im) e^{−i(Ψ + 2π f dt)}`
+/// for the model's `(A, Ψ)`. `gmst`: Greenwich mean sidereal time at t_c
+/// [rad]; `start_time`: GPS start of the data segment [s].
+pub fn detector_projection<T: Scalar>(
+    detector: &Detector,
+    p: &[T; N_PARAMS],
+    gmst: T,
+    start_time: f64,
+) -> (T, T, T) {
+    let [.., theta_jn, _, psi, ra, dec, t_geo] = *p;
+    let cfac = theta_jn.cos();
+    let pfac = (cfac * cfac + 1.0) * 0.5;
+    let (fp, fc) = detector.antenna_pattern(ra, dec, psi, gmst);
+    let delay = detector.time_delay_from_geocenter(ra, dec, t_geo);
+    (fp * pfac, -(fc * cfac), (t_geo - start_time) + delay)
+}
+
 impl GwLikelihood {
     /// Builds the likelihood; all arrays must have the grid's length.
     pub fn new(
@@ -165,24 +202,11 @@ impl GwLikelihood {
 
     /// Inner products ⟨h|d⟩ and ⟨h|h⟩ summed over the network, on any scalar.
     pub fn inner_products<T: Scalar>(&self, p: &[T; N_PARAMS]) -> InnerProducts<T> {
-        let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
-        let model = PhenomD::new(
-            &AlignedInputs {
-                m1,
-                m2,
-                chi1,
-                chi2,
-                distance_mpc: dist,
-                phi_ref: phase,
-            },
-            self.grid.f_ref,
-        );
+        let model = aligned_model(p, self.grid.f_ref);
         // Bins kept by LAL's uniform-grid generator: index < floor(min(f_max, f_cut)/Δf).
         let f_cut = model.f_cut_hz().min(self.grid.f_max);
         let i_stop = (f_cut / self.grid.delta_f).floor();
-        let cfac = theta_jn.cos();
-        let pfac = (cfac * cfac + 1.0) * 0.5;
-        let g = gmst(t_geo);
+        let g = gmst(p[10]);
         struct Proj<T> {
             a_re: T,
             a_im: T,
@@ -192,14 +216,9 @@ impl GwLikelihood {
             .detectors
             .iter()
             .map(|d| {
-                let (fp, fc) = d.detector.antenna_pattern(ra, dec, psi, g);
-                let delay = d.detector.time_delay_from_geocenter(ra, dec, t_geo);
                 // (F+ pfac − i F× cfac)
-                Proj {
-                    a_re: fp * pfac,
-                    a_im: -(fc * cfac),
-                    dt: (t_geo - self.grid.start_time) + delay,
-                }
+                let (a_re, a_im, dt) = detector_projection(&d.detector, p, g, self.grid.start_time);
+                Proj { a_re, a_im, dt }
             })
             .collect();
         let zero = T::cst(0.0);
@@ -359,28 +378,13 @@ impl GwLikelihood {
     /// adds to the data.
     pub fn detector_templates(&self, p: &[f64; N_PARAMS]) -> GwResult<Vec<(Vec<f64>, Vec<f64>)>> {
         self.validate(p)?;
-        let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
-        let model = PhenomD::new(
-            &AlignedInputs {
-                m1,
-                m2,
-                chi1,
-                chi2,
-                distance_mpc: dist,
-                phi_ref: phase,
-            },
-            self.grid.f_ref,
-        );
+        let model = aligned_model(p, self.grid.f_ref);
         let i_stop = (model.f_cut_hz().min(self.grid.f_max) / self.grid.delta_f).floor();
-        let cfac = theta_jn.cos();
-        let pfac = 0.5 * (1.0 + cfac * cfac);
-        let g = gmst(t_geo);
+        let g = gmst(p[10]);
         let n = self.grid.frequencies.len();
         let mut out = Vec::new();
         for d in &self.detectors {
-            let (fp, fc) = d.detector.antenna_pattern(ra, dec, psi, g);
-            let dt = (t_geo - self.grid.start_time) + d.detector.time_delay_from_geocenter(ra, dec, t_geo);
-            let (a_re, a_im) = (fp * pfac, -fc * cfac);
+            let (a_re, a_im, dt) = detector_projection(&d.detector, p, g, self.grid.start_time);
             let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
             for (k, &f) in self.grid.frequencies.iter().enumerate() {
                 if (f / self.grid.delta_f).round() >= i_stop || f <= 0.0 {

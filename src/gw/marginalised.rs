@@ -41,9 +41,9 @@ use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
 use super::constants::PI;
-use super::likelihood::{ln_i0, GwLikelihood, N_PARAMS};
+use super::likelihood::{aligned_model, detector_projection, ln_i0, GwLikelihood, N_PARAMS};
 use super::time::gmst;
-use super::waveforms::phenomd::{AlignedInputs, PhenomD};
+
 use super::GwError;
 use ferrax_autodiff::{Dual, Real};
 
@@ -373,33 +373,16 @@ impl MarginalisedLikelihood {
     // all analysed bins: the template and projection of
     // `GwLikelihood::inner_products`, with the waveform evaluated once per bin.
     fn shift_integrand(&self, plan: &TimePlan, p: &[f64; N_PARAMS]) -> (Vec<Complex<f64>>, f64) {
-        let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
         let g = &self.base.grid;
-        let model = PhenomD::new(
-            &AlignedInputs {
-                m1,
-                m2,
-                chi1,
-                chi2,
-                distance_mpc: dist,
-                phi_ref: phase,
-            },
-            g.f_ref,
-        );
+        let model = aligned_model(p, g.f_ref);
         let i_stop = (model.f_cut_hz().min(g.f_max) / g.delta_f).floor();
-        let cfac = theta_jn.cos();
-        let pfac = (cfac * cfac + 1.0) * 0.5;
-        let gm = gmst(t_geo);
-        let proj: Vec<(f64, f64, f64, f64)> = self
+        let gm = gmst(p[10]);
+        let w0 = 4.0 / g.duration;
+        let proj: Vec<(f64, f64, f64)> = self
             .base
             .detectors
             .iter()
-            .map(|d| {
-                let (fp, fc) = d.detector.antenna_pattern(ra, dec, psi, gm);
-                let delay = d.detector.time_delay_from_geocenter(ra, dec, t_geo);
-                let w0 = 4.0 / g.duration;
-                (fp * pfac, -(fc * cfac), (t_geo - g.start_time) + delay, w0)
-            })
+            .map(|d| detector_projection(&d.detector, p, gm, g.start_time))
             .collect();
         let mut z = vec![Complex::new(0.0, 0.0); plan.n];
         let mut hh = 0.0;
@@ -408,7 +391,7 @@ impl MarginalisedLikelihood {
                 continue;
             }
             let (amp, psi_f) = model.amp_phase_grid(f, plan.f_third[k], plan.ln_f[k]);
-            for (d, &(a_re, a_im, dt, w0)) in self.base.detectors.iter().zip(&proj) {
+            for (d, &(a_re, a_im, dt)) in self.base.detectors.iter().zip(&proj) {
                 let w = w0 / d.psd[k];
                 if w == 0.0 {
                     continue;

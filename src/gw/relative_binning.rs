@@ -19,9 +19,9 @@
 //! likelihood, found by gradient ascent ([`find_reference_parameters`]).
 
 use super::detector::Detector;
-use super::likelihood::{GwLikelihood, N_PARAMS};
+use super::likelihood::{aligned_model, detector_projection, GwLikelihood, N_PARAMS};
 use super::time::gmst;
-use super::waveforms::phenomd::{AlignedInputs, PhenomD};
+use super::waveforms::phenomd::PhenomD;
 use super::{GwError, GwResult};
 use crate::gw::constants::PI;
 use ferrax_autodiff::{Dual, Scalar};
@@ -146,28 +146,9 @@ fn projected<'a, T: Scalar>(
     start_time: f64,
     dets: impl Iterator<Item = &'a Detector>,
 ) -> Projected<T> {
-    let [m1, m2, chi1, chi2, dist, theta_jn, phase, psi, ra, dec, t_geo] = *p;
-    let model = PhenomD::new(
-        &AlignedInputs {
-            m1,
-            m2,
-            chi1,
-            chi2,
-            distance_mpc: dist,
-            phi_ref: phase,
-        },
-        f_ref,
-    );
-    let cfac = theta_jn.cos();
-    let pfac = (cfac * cfac + 1.0) * 0.5;
-    let g = gmst(t_geo);
-    let proj = dets
-        .map(|d| {
-            let (fp, fc) = d.antenna_pattern(ra, dec, psi, g);
-            let delay = d.time_delay_from_geocenter(ra, dec, t_geo);
-            (fp * pfac, -(fc * cfac), (t_geo - start_time) + delay)
-        })
-        .collect();
+    let model = aligned_model(p, f_ref);
+    let g = gmst(p[10]);
+    let proj = dets.map(|d| detector_projection(d, p, g, start_time)).collect();
     Projected { model, proj }
 }
 
