@@ -227,6 +227,11 @@ fn bad_configs_give_one_line_errors_naming_the_key() {
         ),
         ("missing detectors", remove_detectors, "detectors"),
         (
+            "zero thinning",
+            good.replace("checkpoint_every = 1", "thin = 0\ncheckpoint_every = 1"),
+            "sampler.thin",
+        ),
+        (
             "empty detectors",
             format!("detectors = []\n{}", remove_detectors_text(&good)),
             "detectors",

@@ -234,6 +234,11 @@ pub struct SamplerConfig {
     /// or `"diagonal"` (within-chain variances).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mass_matrix: Option<String>,
+    /// Keep every `thin`-th production step of each chain (default 1: all).
+    /// With more production loops, a thinned run gives nearly independent
+    /// draws at the same file size (e.g. 10× the loops with `thin = 10`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thin: Option<usize>,
     /// Checkpoint every this many loops.
     pub checkpoint_every: usize,
     /// Estimate the evidence (learned harmonic mean).
@@ -314,6 +319,7 @@ impl Default for PeConfig {
                 init_spread: 0.05,
                 init_laplace: None,
                 mass_matrix: Some("dense".into()),
+                thin: None,
                 checkpoint_every: 2,
                 evidence: true,
                 threads: 0,
@@ -534,6 +540,9 @@ impl PeConfig {
             if v == 0 {
                 return Err(bad(k, "must be positive"));
             }
+        }
+        if s.thin == Some(0) {
+            return Err(bad("sampler.thin", "must be ≥ 1"));
         }
         if s.n_local_steps_production + s.n_global_steps == 0 {
             return Err(bad("sampler.n_global_steps", "production keeps no draws"));

@@ -380,6 +380,7 @@ pub fn flowmc_config(cfg: &PeConfig, checkpoint: &Path, progress: bool) -> FlowM
     c.n_global_steps = s.n_global_steps;
     c.n_training_loops = s.n_training_loops;
     c.n_production_loops = s.n_production_loops;
+    c.thin = s.thin.unwrap_or(1);
     c.flow.n_layers = s.flow_layers;
     c.flow.hidden = s.flow_hidden.clone();
     c.train.epochs = s.train_epochs;
