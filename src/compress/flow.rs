@@ -98,12 +98,32 @@ pub struct SplineFlow {
 /// `op(B)` `k×n` (stored `n×k` when `bt`), all row-major.
 #[allow(clippy::too_many_arguments)]
 fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, beta: f64, c: &mut [f64]) {
+    gemm_c(m, k, n, a, at, b, bt, beta, c, false);
+}
+
+/// [`gemm`] with `C` stored column-major (`C_ij` at `j m + i`) when `ct`.
+/// The numbers do not depend on `ct`: `matrixmultiply` forms each element
+/// of `C` by the same chain of (fused) multiply-adds over `k` either way.
+#[allow(clippy::too_many_arguments)]
+fn gemm_c(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    at: bool,
+    b: &[f64],
+    bt: bool,
+    beta: f64,
+    c: &mut [f64],
+    ct: bool,
+) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
     if m == 0 || n == 0 {
         return;
     }
     let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
     let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
+    let (rsc, csc) = if ct { (1, m as isize) } else { (n as isize, 1) };
     // SAFETY: the asserts above bound every access by the strides given.
     unsafe {
         matrixmultiply::dgemm(
@@ -119,95 +139,9 @@ fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, 
             csb,
             beta,
             c.as_mut_ptr(),
-            n as isize,
-            1,
+            rsc,
+            csc,
         );
-    }
-}
-
-/// One dense layer on feature-major activations: `z[j n + r] = b_j +
-/// Σ_k x[k n + r] w[k o + j]` (then `max(·, 0)` when `relu`), for `k` inputs,
-/// `n` rows and `o` outputs, `w` `[k, o]` row-major. Each output is the
-/// fused multiply-add chain over `k` in order from zero, then the bias added:
-/// the arithmetic of `matrixmultiply`'s FMA kernel with the bias as `C` and
-/// `beta = 1`. Tiles of 16 rows × 3 outputs (12 accumulators).
-///
-/// # Safety
-/// The CPU must have AVX2 and FMA; `x.len() ≥ k n`, `w.len() ≥ k o`,
-/// `b.len() ≥ o`, `z.len() ≥ o n`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn dense_columns(x: &[f64], k: usize, n: usize, w: &[f64], o: usize, b: &[f64], relu: bool, z: &mut [f64]) {
-    assert!(x.len() >= k * n && w.len() >= k * o && b.len() >= o && z.len() >= o * n);
-    let mut j = 0;
-    while j + 3 <= o {
-        dense_tile::<3>(x, k, n, w, o, b, relu, z, j);
-        j += 3;
-    }
-    match o - j {
-        2 => dense_tile::<2>(x, k, n, w, o, b, relu, z, j),
-        1 => dense_tile::<1>(x, k, n, w, o, b, relu, z, j),
-        _ => {}
-    }
-}
-
-/// Outputs `j..j + J` of [`dense_columns`].
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn dense_tile<const J: usize>(
-    x: &[f64],
-    k: usize,
-    n: usize,
-    w: &[f64],
-    o: usize,
-    b: &[f64],
-    relu: bool,
-    z: &mut [f64],
-    j: usize,
-) {
-    use std::arch::x86_64::*;
-    let n16 = n / 16 * 16;
-    let (xp, wp, zp) = (x.as_ptr(), w.as_ptr(), z.as_mut_ptr());
-    let zero = _mm256_setzero_pd();
-    for r in (0..n16).step_by(16) {
-        let mut acc = [[zero; 4]; J];
-        for kk in 0..k {
-            let xr = xp.add(kk * n + r);
-            let xv = [
-                _mm256_loadu_pd(xr),
-                _mm256_loadu_pd(xr.add(4)),
-                _mm256_loadu_pd(xr.add(8)),
-                _mm256_loadu_pd(xr.add(12)),
-            ];
-            for (jj, a) in acc.iter_mut().enumerate() {
-                let wv = _mm256_broadcast_sd(&*wp.add(kk * o + j + jj));
-                for (av, &x4) in a.iter_mut().zip(&xv) {
-                    *av = _mm256_fmadd_pd(x4, wv, *av);
-                }
-            }
-        }
-        for (jj, a) in acc.iter().enumerate() {
-            let bv = _mm256_set1_pd(b[j + jj]);
-            for (v, &av) in a.iter().enumerate() {
-                let mut t = _mm256_add_pd(av, bv);
-                if relu {
-                    t = _mm256_max_pd(t, zero);
-                }
-                _mm256_storeu_pd(zp.add((j + jj) * n + r + 4 * v), t);
-            }
-        }
-    }
-    for r in n16..n {
-        for jj in 0..J {
-            let mut a = 0.0f64;
-            for kk in 0..k {
-                a = x[kk * n + r].mul_add(w[kk * o + j + jj], a);
-            }
-            let t = a + b[j + jj];
-            z[(j + jj) * n + r] = if relu { t.max(0.0) } else { t };
-        }
     }
 }
 
@@ -478,6 +412,22 @@ impl SplineFlow {
         n: usize,
         ws: &'w mut Workspace,
     ) -> &'w [f64] {
+        self.mlp_impl(l, off, widths, v, n, ws, false)
+    }
+
+    /// [`SplineFlow::mlp_into`] (`cols` false) or
+    /// [`SplineFlow::mlp_columns`] (`cols` true).
+    #[allow(clippy::too_many_arguments)]
+    fn mlp_impl<'w>(
+        &self,
+        l: usize,
+        off: usize,
+        widths: &[usize],
+        v: &[f64],
+        n: usize,
+        ws: &'w mut Workspace,
+        cols: bool,
+    ) -> &'w [f64] {
         let d = self.dim;
         let m = &self.masks[l];
         let big = n * widths.iter().copied().max().unwrap_or(0);
@@ -504,10 +454,17 @@ impl SplineFlow {
             let w = &self.params[off..off + wi * wo];
             let b = &self.params[off + wi * wo..off + wi * wo + wo];
             off += wi * wo + wo;
-            for row in z[..n * wo].chunks_exact_mut(wo) {
-                row.copy_from_slice(b);
+            let last_cols = cols && i + 1 == n_lin;
+            if last_cols {
+                for (col, &bv) in z[..n * wo].chunks_exact_mut(n).zip(b) {
+                    col.fill(bv);
+                }
+            } else {
+                for row in z[..n * wo].chunks_exact_mut(wo) {
+                    row.copy_from_slice(b);
+                }
             }
-            gemm(n, wi, wo, &h[..n * wi], false, w, false, 1.0, &mut z[..n * wo]);
+            gemm_c(n, wi, wo, &h[..n * wi], false, w, false, 1.0, &mut z[..n * wo], last_cols);
             if i + 1 < n_lin {
                 for x in z[..n * wo].iter_mut() {
                     *x = x.max(0.0);
@@ -523,13 +480,9 @@ impl SplineFlow {
 
     /// [`SplineFlow::mlp_into`] with the output in column form: spline
     /// parameter `c` of row `r` at `c n + r` (`[|B| (3K − 1), n]`), the
-    /// layout [`spline::inverse_columns`] reads. With AVX2 and FMA the
-    /// activations stay feature-major through all layers and each dense
-    /// layer is one register-blocked kernel ([`dense_columns`]) that forms
-    /// every output as the same fused multiply-add chain over the inputs, in
-    /// input order, plus the bias, as `matrixmultiply` does with FMA: the
-    /// numbers equal those of [`SplineFlow::mlp_into`] bit for bit. Without
-    /// them, [`SplineFlow::mlp_into`] and a transpose.
+    /// layout [`spline::inverse_columns`] reads. The last layer's product is
+    /// written column-major by `matrixmultiply` directly; the numbers equal
+    /// those of [`SplineFlow::mlp_into`] bit for bit.
     fn mlp_columns<'w>(
         &self,
         l: usize,
@@ -539,66 +492,7 @@ impl SplineFlow {
         n: usize,
         ws: &'w mut Workspace,
     ) -> &'w [f64] {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                return self.mlp_columns_fma(l, off, widths, v, n, ws);
-            }
-        }
-        let q = widths[widths.len() - 1];
-        self.mlp_into(l, off, widths, v, n, ws);
-        if ws.b.len() < n * q {
-            ws.b.resize(n * q, 0.0);
-        }
-        for (r, row) in ws.a[..n * q].chunks_exact(q).enumerate() {
-            for (c, &x) in row.iter().enumerate() {
-                ws.b[c * n + r] = x;
-            }
-        }
-        &ws.b[..n * q]
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    fn mlp_columns_fma<'w>(
-        &self,
-        l: usize,
-        off: usize,
-        widths: &[usize],
-        v: &[f64],
-        n: usize,
-        ws: &'w mut Workspace,
-    ) -> &'w [f64] {
-        let d = self.dim;
-        let m = &self.masks[l];
-        let big = n * widths.iter().copied().max().unwrap_or(0);
-        for buf in [&mut ws.a, &mut ws.b] {
-            if buf.len() < big {
-                buf.resize(big, 0.0);
-            }
-        }
-        let (mut h, mut z) = (&mut ws.a, &mut ws.b);
-        let w0 = widths[0];
-        if m.cond.is_empty() {
-            h[..n * w0].fill(0.0);
-        } else {
-            for (c, &j) in m.cond.iter().enumerate() {
-                for (hv, row) in h[c * n..(c + 1) * n].iter_mut().zip(v.chunks_exact(d)) {
-                    *hv = row[j];
-                }
-            }
-        }
-        let mut off = off;
-        let n_lin = widths.len() - 1;
-        for i in 0..n_lin {
-            let (wi, wo) = (widths[i], widths[i + 1]);
-            let w = &self.params[off..off + wi * wo];
-            let b = &self.params[off + wi * wo..off + wi * wo + wo];
-            off += wi * wo + wo;
-            // SAFETY: the CPU has AVX2 and FMA (checked by the caller).
-            unsafe { dense_columns(&h[..n * wi], wi, n, w, wo, b, i + 1 < n_lin, &mut z[..n * wo]) };
-            std::mem::swap(&mut h, &mut z);
-        }
-        &h[..n * widths[n_lin]]
+        self.mlp_impl(l, off, widths, v, n, ws, true)
     }
 
     /// Standardised rows `u` to base points `z` in place; returns the
@@ -887,9 +781,9 @@ mod tests {
         assert!(worst < 1e-5, "worst relative gradient error {worst}");
     }
 
-    /// The column-form conditioner equals the row-major one (matrixmultiply)
-    /// bit for bit, for every layer, on a chunk whose length is not a
-    /// multiple of the kernel's 16 rows.
+    /// The column-form conditioner output equals the row-major one bit for
+    /// bit, for every layer, on a chunk whose length is not a multiple of
+    /// the GEMM kernel's tile.
     #[test]
     fn column_conditioner_equals_row_major() {
         let f = random_flow(5);
