@@ -464,7 +464,18 @@ impl SplineFlow {
                     row.copy_from_slice(b);
                 }
             }
-            gemm_c(n, wi, wo, &h[..n * wi], false, w, false, 1.0, &mut z[..n * wo], last_cols);
+            gemm_c(
+                n,
+                wi,
+                wo,
+                &h[..n * wi],
+                false,
+                w,
+                false,
+                1.0,
+                &mut z[..n * wo],
+                last_cols,
+            );
             if i + 1 < n_lin {
                 for x in z[..n * wo].iter_mut() {
                     *x = x.max(0.0);
@@ -789,7 +800,9 @@ mod tests {
         let f = random_flow(5);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
         let n = 37;
-        let v: Vec<f64> = (0..n * 5).map(|_| rng.sample::<f64, _>(rand_distr::StandardNormal)).collect();
+        let v: Vec<f64> = (0..n * 5)
+            .map(|_| rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
         let mut ws = Workspace::default();
         for (l, (off, widths)) in f.layer_plan().iter().enumerate() {
             let q = widths[widths.len() - 1];
@@ -797,7 +810,11 @@ mod tests {
             let cols = f.mlp_columns(l, *off, widths, &v, n, &mut ws).to_vec();
             for r in 0..n {
                 for c in 0..q {
-                    assert_eq!(rows[r * q + c].to_bits(), cols[c * n + r].to_bits(), "layer {l} row {r} col {c}");
+                    assert_eq!(
+                        rows[r * q + c].to_bits(),
+                        cols[c * n + r].to_bits(),
+                        "layer {l} row {r} col {c}"
+                    );
                 }
             }
         }

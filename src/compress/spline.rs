@@ -457,7 +457,13 @@ mod avx2 {
     /// The CPU must have AVX2, and `raw` must hold `3k − 1` columns of
     /// `stride ≥ y.len()` values (`raw.len() ≥ (3k − 2) stride + y.len()`).
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn inverse_columns(y: &mut [f64], raw: &[f64], stride: usize, k: usize, bound: f64) -> usize {
+    pub(super) unsafe fn inverse_columns(
+        y: &mut [f64],
+        raw: &[f64],
+        stride: usize,
+        k: usize,
+        bound: f64,
+    ) -> usize {
         let n = y.len() / 4 * 4;
         let scale = splat((1.0 - MIN_BIN * k as f64) * 2.0 * bound);
         let step = splat(MIN_BIN * 2.0 * bound);
@@ -473,7 +479,10 @@ mod avx2 {
             let sh = softmax_exps(base, stride, k, k, &mut ex);
             let (mut cnt, mut yb, mut y1, mut acc) = (zero, lo, hi, lo);
             for e in ex.iter().take(k - 1) {
-                acc = _mm256_add_pd(acc, _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(*e, sh))));
+                acc = _mm256_add_pd(
+                    acc,
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(*e, sh))),
+                );
                 let le = _mm256_cmp_pd::<_CMP_LE_OQ>(acc, yv);
                 cnt = _mm256_add_pd(cnt, _mm256_and_pd(le, one));
                 yb = _mm256_blendv_pd(yb, acc, le);
@@ -483,7 +492,10 @@ mod avx2 {
             let sw = softmax_exps(base, stride, 0, k, &mut ex);
             let (mut xb, mut x1, mut acc) = (lo, hi, lo);
             for (i, e) in ex.iter().take(k - 1).enumerate() {
-                acc = _mm256_add_pd(acc, _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(*e, sw))));
+                acc = _mm256_add_pd(
+                    acc,
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(*e, sw))),
+                );
                 let fi = splat(i as f64);
                 xb = _mm256_blendv_pd(xb, acc, _mm256_cmp_pd::<_CMP_LT_OQ>(fi, cnt));
                 x1 = _mm256_blendv_pd(x1, acc, _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt));
@@ -508,13 +520,19 @@ mod avx2 {
             let a = _mm256_add_pd(_mm256_mul_pd(h, _mm256_sub_pd(s, d0)), _mm256_mul_pd(dy, c2));
             let bb = _mm256_sub_pd(_mm256_mul_pd(h, d0), _mm256_mul_pd(dy, c2));
             let cc = _mm256_mul_pd(_mm256_xor_pd(s, neg), dy);
-            let disc = _mm256_sub_pd(_mm256_mul_pd(bb, bb), _mm256_mul_pd(_mm256_mul_pd(splat(4.0), a), cc));
+            let disc = _mm256_sub_pd(
+                _mm256_mul_pd(bb, bb),
+                _mm256_mul_pd(_mm256_mul_pd(splat(4.0), a), cc),
+            );
             let disc = _mm256_max_pd(disc, zero);
             let den = _mm256_sub_pd(_mm256_xor_pd(bb, neg), _mm256_sqrt_pd(disc));
             let xi = _mm256_div_pd(_mm256_mul_pd(splat(2.0), cc), den);
             let xi = _mm256_min_pd(one, _mm256_max_pd(zero, xi));
             let x = _mm256_add_pd(xb, _mm256_mul_pd(xi, w));
-            let inside = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(yv, lo), _mm256_cmp_pd::<_CMP_LT_OQ>(yv, hi));
+            let inside = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(yv, lo),
+                _mm256_cmp_pd::<_CMP_LT_OQ>(yv, hi),
+            );
             _mm256_storeu_pd(y.as_mut_ptr().add(e0), _mm256_blendv_pd(yv, x, inside));
         }
         n

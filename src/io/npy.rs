@@ -197,7 +197,10 @@ impl NpyWriter {
             });
         }
         let path = self.path;
-        self.file.commit().map_err(|e| NpyError::Io { path, source: e.source })
+        self.file.commit().map_err(|e| NpyError::Io {
+            path,
+            source: e.source,
+        })
     }
 }
 
@@ -384,7 +387,10 @@ mod tests {
         w.write(&data[..5]).unwrap();
         w.write(&data[5..]).unwrap();
         w.finish().unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), write_npy_bytes(&[4, 3], &data).unwrap());
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            write_npy_bytes(&[4, 3], &data).unwrap()
+        );
         let q = dir.join("b.npy");
         let mut w = NpyWriter::create(&q, &[4, 3]).unwrap();
         w.write(&data[..5]).unwrap();
