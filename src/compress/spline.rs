@@ -342,10 +342,10 @@ pub fn inverse(y: f64, raw: &[f64], bound: f64) -> f64 {
 /// in its column form), `bins` bins. Identical results to [`inverse`], bit
 /// for bit: groups of four elements go through the same operations in the
 /// same order on AVX2 vectors (where the CPU has AVX2; no fused
-/// multiply-adds), with the bin found branch-free as the number of knots at
-/// or below `y` and the bin's knots, widths and derivatives picked by
-/// blends; the remaining elements (and CPUs without AVX2) go through
-/// [`inverse`].
+/// multiply-adds), two groups interleaved, with the bin found branch-free as
+/// the number of knots at or below `y` and the bin's knots, widths and
+/// derivatives picked by blends; the remaining elements (and CPUs without
+/// AVX2) go through [`inverse`].
 pub fn inverse_columns(y: &mut [f64], raw: &[f64], stride: usize, bins: usize, bound: f64) {
     let p = 3 * bins - 1;
     assert!((2..=MAX_BINS).contains(&bins), "bins {bins} outside 2..=16");
@@ -425,29 +425,135 @@ mod avx2 {
         _mm256_add_pd(splat(MIN_DERIV), sp)
     }
 
-    /// Softmax exponentials `e^{r_i − max r}` of columns `first..first + k`
-    /// of the four elements at `base` into `ex`; returns their sum, summed
-    /// in order as in [`super::knots`].
+    /// Inverts `G` groups of four elements (at `y`, and at `raw` in columns
+    /// of `stride`), interleaved so that their independent dependency chains
+    /// (exponential polynomials, knot sums, softplus series, root) overlap.
     #[inline(always)]
-    unsafe fn softmax_exps(
-        base: *const f64,
-        stride: usize,
-        first: usize,
-        k: usize,
-        ex: &mut [__m256d; MAX_BINS],
-    ) -> __m256d {
-        let mut mx = splat(f64::NEG_INFINITY);
+    unsafe fn groups<const G: usize>(y: *mut f64, raw: *const f64, stride: usize, k: usize, bound: f64) {
+        let scale = splat((1.0 - MIN_BIN * k as f64) * 2.0 * bound);
+        let step = splat(MIN_BIN * 2.0 * bound);
+        let (lo, hi, one, zero) = (splat(-bound), splat(bound), splat(1.0), splat(0.0));
+        let last = splat((k - 1) as f64);
+        let yv: [__m256d; G] = std::array::from_fn(|g| _mm256_loadu_pd(y.add(4 * g)));
+        let mut ex = [[zero; G]; MAX_BINS];
+        let col = |i: usize| -> [__m256d; G] {
+            std::array::from_fn(|g| _mm256_loadu_pd(raw.add(i * stride + 4 * g)))
+        };
+        // heights: knots y_1..y_{K−1}; the bin b is the number of them at or
+        // below y (they increase), y_b the last of those, y_{b+1} the first
+        // above (y_K = B)
+        let mut mx = [splat(f64::NEG_INFINITY); G];
         for i in 0..k {
-            mx = _mm256_max_pd(_mm256_loadu_pd(base.add((first + i) * stride)), mx);
+            let v = col(k + i);
+            for g in 0..G {
+                mx[g] = _mm256_max_pd(v[g], mx[g]);
+            }
         }
-        for (i, e) in ex.iter_mut().take(k).enumerate() {
-            *e = exp_nonpos(_mm256_sub_pd(_mm256_loadu_pd(base.add((first + i) * stride)), mx));
+        for i in 0..k {
+            let v = col(k + i);
+            for g in 0..G {
+                ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
+            }
         }
-        let mut s = splat(0.0);
+        let mut sh = [zero; G];
         for e in ex.iter().take(k) {
-            s = _mm256_add_pd(s, *e);
+            for g in 0..G {
+                sh[g] = _mm256_add_pd(sh[g], e[g]);
+            }
         }
-        s
+        let (mut cnt, mut yb, mut y1, mut acc) = ([zero; G], [lo; G], [hi; G], [lo; G]);
+        for e in ex.iter().take(k - 1) {
+            for g in 0..G {
+                acc[g] = _mm256_add_pd(
+                    acc[g],
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(e[g], sh[g]))),
+                );
+                let le = _mm256_cmp_pd::<_CMP_LE_OQ>(acc[g], yv[g]);
+                cnt[g] = _mm256_add_pd(cnt[g], _mm256_and_pd(le, one));
+                yb[g] = _mm256_blendv_pd(yb[g], acc[g], le);
+                y1[g] = _mm256_blendv_pd(_mm256_min_pd(acc[g], y1[g]), y1[g], le);
+            }
+        }
+        // widths: knots x_b and x_{b+1} (x_K = B)
+        let mut mx = [splat(f64::NEG_INFINITY); G];
+        for i in 0..k {
+            let v = col(i);
+            for g in 0..G {
+                mx[g] = _mm256_max_pd(v[g], mx[g]);
+            }
+        }
+        for i in 0..k {
+            let v = col(i);
+            for g in 0..G {
+                ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
+            }
+        }
+        let mut sw = [zero; G];
+        for e in ex.iter().take(k) {
+            for g in 0..G {
+                sw[g] = _mm256_add_pd(sw[g], e[g]);
+            }
+        }
+        let (mut xb, mut x1, mut acc) = ([lo; G], [hi; G], [lo; G]);
+        for (i, e) in ex.iter().take(k - 1).enumerate() {
+            let fi = splat(i as f64);
+            for g in 0..G {
+                acc[g] = _mm256_add_pd(
+                    acc[g],
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(e[g], sw[g]))),
+                );
+                xb[g] = _mm256_blendv_pd(xb[g], acc[g], _mm256_cmp_pd::<_CMP_LT_OQ>(fi, cnt[g]));
+                x1[g] = _mm256_blendv_pd(x1[g], acc[g], _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt[g]));
+            }
+        }
+        // raw interior derivatives at the bin's edges (1 at the ends)
+        let (mut r0, mut r1) = ([zero; G], [zero; G]);
+        for i in 0..k - 1 {
+            let v = col(2 * k + i);
+            let fi = splat(i as f64);
+            for g in 0..G {
+                r0[g] = _mm256_blendv_pd(
+                    r0[g],
+                    v[g],
+                    _mm256_cmp_pd::<_CMP_EQ_OQ>(_mm256_add_pd(fi, one), cnt[g]),
+                );
+                r1[g] = _mm256_blendv_pd(r1[g], v[g], _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt[g]));
+            }
+        }
+        let mut d0 = [zero; G];
+        let mut d1 = [zero; G];
+        for g in 0..G {
+            d0[g] = deriv(r0[g]);
+            d1[g] = deriv(r1[g]);
+        }
+        // the root of the quadratic, as in `inverse`
+        let neg = splat(-0.0);
+        for g in 0..G {
+            let d0 = _mm256_blendv_pd(d0[g], one, _mm256_cmp_pd::<_CMP_EQ_OQ>(cnt[g], zero));
+            let d1 = _mm256_blendv_pd(d1[g], one, _mm256_cmp_pd::<_CMP_EQ_OQ>(cnt[g], last));
+            let w = _mm256_sub_pd(x1[g], xb[g]);
+            let h = _mm256_sub_pd(y1[g], yb[g]);
+            let s = _mm256_div_pd(h, w);
+            let dy = _mm256_sub_pd(yv[g], yb[g]);
+            let c2 = _mm256_sub_pd(_mm256_add_pd(d1, d0), _mm256_mul_pd(splat(2.0), s));
+            let a = _mm256_add_pd(_mm256_mul_pd(h, _mm256_sub_pd(s, d0)), _mm256_mul_pd(dy, c2));
+            let bb = _mm256_sub_pd(_mm256_mul_pd(h, d0), _mm256_mul_pd(dy, c2));
+            let cc = _mm256_mul_pd(_mm256_xor_pd(s, neg), dy);
+            let disc = _mm256_sub_pd(
+                _mm256_mul_pd(bb, bb),
+                _mm256_mul_pd(_mm256_mul_pd(splat(4.0), a), cc),
+            );
+            let disc = _mm256_max_pd(disc, zero);
+            let den = _mm256_sub_pd(_mm256_xor_pd(bb, neg), _mm256_sqrt_pd(disc));
+            let xi = _mm256_div_pd(_mm256_mul_pd(splat(2.0), cc), den);
+            let xi = _mm256_min_pd(one, _mm256_max_pd(zero, xi));
+            let x = _mm256_add_pd(xb[g], _mm256_mul_pd(xi, w));
+            let inside = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(yv[g], lo),
+                _mm256_cmp_pd::<_CMP_LT_OQ>(yv[g], hi),
+            );
+            _mm256_storeu_pd(y.add(4 * g), _mm256_blendv_pd(yv[g], x, inside));
+        }
     }
 
     /// Inverts the elements of `y` in groups of four and returns how many
@@ -464,78 +570,15 @@ mod avx2 {
         k: usize,
         bound: f64,
     ) -> usize {
-        let n = y.len() / 4 * 4;
-        let scale = splat((1.0 - MIN_BIN * k as f64) * 2.0 * bound);
-        let step = splat(MIN_BIN * 2.0 * bound);
-        let (lo, hi, one, zero) = (splat(-bound), splat(bound), splat(1.0), splat(0.0));
-        let last = splat((k - 1) as f64);
-        let mut ex = [zero; MAX_BINS];
-        for e0 in (0..n).step_by(4) {
-            let base = raw.as_ptr().add(e0);
-            let yv = _mm256_loadu_pd(y.as_ptr().add(e0));
-            // heights: knots y_1..y_{K−1}; the bin b is the number of them at
-            // or below y (they increase), y_b the last of those, y_{b+1} the
-            // first above (y_K = B)
-            let sh = softmax_exps(base, stride, k, k, &mut ex);
-            let (mut cnt, mut yb, mut y1, mut acc) = (zero, lo, hi, lo);
-            for e in ex.iter().take(k - 1) {
-                acc = _mm256_add_pd(
-                    acc,
-                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(*e, sh))),
-                );
-                let le = _mm256_cmp_pd::<_CMP_LE_OQ>(acc, yv);
-                cnt = _mm256_add_pd(cnt, _mm256_and_pd(le, one));
-                yb = _mm256_blendv_pd(yb, acc, le);
-                y1 = _mm256_blendv_pd(_mm256_min_pd(acc, y1), y1, le);
-            }
-            // widths: knots x_b and x_{b+1} (x_K = B)
-            let sw = softmax_exps(base, stride, 0, k, &mut ex);
-            let (mut xb, mut x1, mut acc) = (lo, hi, lo);
-            for (i, e) in ex.iter().take(k - 1).enumerate() {
-                acc = _mm256_add_pd(
-                    acc,
-                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(*e, sw))),
-                );
-                let fi = splat(i as f64);
-                xb = _mm256_blendv_pd(xb, acc, _mm256_cmp_pd::<_CMP_LT_OQ>(fi, cnt));
-                x1 = _mm256_blendv_pd(x1, acc, _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt));
-            }
-            // raw interior derivatives at the bin's edges (1 at the ends)
-            let (mut r0, mut r1) = (zero, zero);
-            for i in 0..k - 1 {
-                let v = _mm256_loadu_pd(base.add((2 * k + i) * stride));
-                let fi = splat(i as f64);
-                r0 = _mm256_blendv_pd(r0, v, _mm256_cmp_pd::<_CMP_EQ_OQ>(_mm256_add_pd(fi, one), cnt));
-                r1 = _mm256_blendv_pd(r1, v, _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt));
-            }
-            let d0 = _mm256_blendv_pd(deriv(r0), one, _mm256_cmp_pd::<_CMP_EQ_OQ>(cnt, zero));
-            let d1 = _mm256_blendv_pd(deriv(r1), one, _mm256_cmp_pd::<_CMP_EQ_OQ>(cnt, last));
-            // the root of the quadratic, as in `inverse`
-            let neg = splat(-0.0);
-            let w = _mm256_sub_pd(x1, xb);
-            let h = _mm256_sub_pd(y1, yb);
-            let s = _mm256_div_pd(h, w);
-            let dy = _mm256_sub_pd(yv, yb);
-            let c2 = _mm256_sub_pd(_mm256_add_pd(d1, d0), _mm256_mul_pd(splat(2.0), s));
-            let a = _mm256_add_pd(_mm256_mul_pd(h, _mm256_sub_pd(s, d0)), _mm256_mul_pd(dy, c2));
-            let bb = _mm256_sub_pd(_mm256_mul_pd(h, d0), _mm256_mul_pd(dy, c2));
-            let cc = _mm256_mul_pd(_mm256_xor_pd(s, neg), dy);
-            let disc = _mm256_sub_pd(
-                _mm256_mul_pd(bb, bb),
-                _mm256_mul_pd(_mm256_mul_pd(splat(4.0), a), cc),
-            );
-            let disc = _mm256_max_pd(disc, zero);
-            let den = _mm256_sub_pd(_mm256_xor_pd(bb, neg), _mm256_sqrt_pd(disc));
-            let xi = _mm256_div_pd(_mm256_mul_pd(splat(2.0), cc), den);
-            let xi = _mm256_min_pd(one, _mm256_max_pd(zero, xi));
-            let x = _mm256_add_pd(xb, _mm256_mul_pd(xi, w));
-            let inside = _mm256_and_pd(
-                _mm256_cmp_pd::<_CMP_GT_OQ>(yv, lo),
-                _mm256_cmp_pd::<_CMP_LT_OQ>(yv, hi),
-            );
-            _mm256_storeu_pd(y.as_mut_ptr().add(e0), _mm256_blendv_pd(yv, x, inside));
+        let n8 = y.len() / 8 * 8;
+        for e0 in (0..n8).step_by(8) {
+            groups::<2>(y.as_mut_ptr().add(e0), raw.as_ptr().add(e0), stride, k, bound);
         }
-        n
+        let n4 = y.len() / 4 * 4;
+        if n4 > n8 {
+            groups::<1>(y.as_mut_ptr().add(n8), raw.as_ptr().add(n8), stride, k, bound);
+        }
+        n4
     }
 }
 
