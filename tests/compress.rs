@@ -72,6 +72,31 @@ fn sampling_is_reproducible_by_blocks() {
     assert_ne!(f.sample(100, 9), f.sample(100, 10));
 }
 
+/// Streaming the draws block by block gives the in-memory draws, in order,
+/// and a failing sink stops the draw with its error.
+#[test]
+fn streamed_draws_equal_the_in_memory_draws() {
+    let f = small_flow();
+    let n = 3 * ferrax::compress::SAMPLE_BLOCK + 17;
+    let mut streamed = Vec::new();
+    let r: Result<(), ()> = f.sample_with(n, 4, |b| {
+        streamed.extend_from_slice(b);
+        Ok(())
+    });
+    r.unwrap();
+    assert_eq!(streamed, f.sample(n, 4));
+    let mut calls = 0;
+    let r = f.sample_with(n, 4, |_| {
+        calls += 1;
+        if calls == 2 {
+            Err("disk full")
+        } else {
+            Ok(())
+        }
+    });
+    assert_eq!((r, calls), (Err("disk full"), 2));
+}
+
 #[test]
 fn damaged_files_give_typed_errors() {
     let bytes = small_flow().to_bytes().unwrap();

@@ -239,11 +239,13 @@ fn run_compress(a: &CompressArgs) -> Result<()> {
 fn run_decompress(a: &DecompressArgs) -> Result<()> {
     let post = PosteriorFlow::load(&a.input)?;
     let t0 = std::time::Instant::now();
-    let x = post.sample(a.n, a.seed);
+    // drawn block by block on all cores and streamed to the file in order
+    let mut out = crate::io::npy::NpyWriter::create(&a.output, &[a.n, post.dim()])?;
+    post.sample_with(a.n, a.seed, |block| out.write(block))?;
     let t_draw = t0.elapsed().as_secs_f64();
-    crate::io::write_npy(&a.output, &[a.n, post.dim()], &x)?;
+    out.finish()?;
     println!(
-        "{}: {} samples x {} parameters drawn in {:.3} s ({:.3} s with writing)",
+        "{}: {} samples x {} parameters drawn in {:.3} s ({:.3} s with the final flush to disk)",
         a.output.display(),
         a.n,
         post.dim(),

@@ -98,12 +98,32 @@ pub struct SplineFlow {
 /// `op(B)` `k×n` (stored `n×k` when `bt`), all row-major.
 #[allow(clippy::too_many_arguments)]
 fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, beta: f64, c: &mut [f64]) {
+    gemm_c(m, k, n, a, at, b, bt, beta, c, false);
+}
+
+/// [`gemm`] with `C` stored column-major (`C_ij` at `j m + i`) when `ct`.
+/// The numbers do not depend on `ct`: `matrixmultiply` forms each element
+/// of `C` by the same chain of (fused) multiply-adds over `k` either way.
+#[allow(clippy::too_many_arguments)]
+fn gemm_c(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    at: bool,
+    b: &[f64],
+    bt: bool,
+    beta: f64,
+    c: &mut [f64],
+    ct: bool,
+) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
     if m == 0 || n == 0 {
         return;
     }
     let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
     let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
+    let (rsc, csc) = if ct { (1, m as isize) } else { (n as isize, 1) };
     // SAFETY: the asserts above bound every access by the strides given.
     unsafe {
         matrixmultiply::dgemm(
@@ -119,8 +139,8 @@ fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, 
             csb,
             beta,
             c.as_mut_ptr(),
-            n as isize,
-            1,
+            rsc,
+            csc,
         );
     }
 }
@@ -136,7 +156,6 @@ pub struct Workspace {
     a: Vec<f64>,
     b: Vec<f64>,
     x: Vec<f64>,
-    spline: spline::BatchScratch,
 }
 
 /// Activations of one conditioner MLP over a batch.
@@ -393,6 +412,22 @@ impl SplineFlow {
         n: usize,
         ws: &'w mut Workspace,
     ) -> &'w [f64] {
+        self.mlp_impl(l, off, widths, v, n, ws, false)
+    }
+
+    /// [`SplineFlow::mlp_into`] (`cols` false) or
+    /// [`SplineFlow::mlp_columns`] (`cols` true).
+    #[allow(clippy::too_many_arguments)]
+    fn mlp_impl<'w>(
+        &self,
+        l: usize,
+        off: usize,
+        widths: &[usize],
+        v: &[f64],
+        n: usize,
+        ws: &'w mut Workspace,
+        cols: bool,
+    ) -> &'w [f64] {
         let d = self.dim;
         let m = &self.masks[l];
         let big = n * widths.iter().copied().max().unwrap_or(0);
@@ -419,10 +454,28 @@ impl SplineFlow {
             let w = &self.params[off..off + wi * wo];
             let b = &self.params[off + wi * wo..off + wi * wo + wo];
             off += wi * wo + wo;
-            for row in z[..n * wo].chunks_exact_mut(wo) {
-                row.copy_from_slice(b);
+            let last_cols = cols && i + 1 == n_lin;
+            if last_cols {
+                for (col, &bv) in z[..n * wo].chunks_exact_mut(n).zip(b) {
+                    col.fill(bv);
+                }
+            } else {
+                for row in z[..n * wo].chunks_exact_mut(wo) {
+                    row.copy_from_slice(b);
+                }
             }
-            gemm(n, wi, wo, &h[..n * wi], false, w, false, 1.0, &mut z[..n * wo]);
+            gemm_c(
+                n,
+                wi,
+                wo,
+                &h[..n * wi],
+                false,
+                w,
+                false,
+                1.0,
+                &mut z[..n * wo],
+                last_cols,
+            );
             if i + 1 < n_lin {
                 for x in z[..n * wo].iter_mut() {
                     *x = x.max(0.0);
@@ -434,6 +487,23 @@ impl SplineFlow {
             std::mem::swap(&mut ws.a, &mut ws.b);
         }
         &ws.a[..n * widths[n_lin]]
+    }
+
+    /// [`SplineFlow::mlp_into`] with the output in column form: spline
+    /// parameter `c` of row `r` at `c n + r` (`[|B| (3K − 1), n]`), the
+    /// layout [`spline::inverse_columns`] reads. The last layer's product is
+    /// written column-major by `matrixmultiply` directly; the numbers equal
+    /// those of [`SplineFlow::mlp_into`] bit for bit.
+    fn mlp_columns<'w>(
+        &self,
+        l: usize,
+        off: usize,
+        widths: &[usize],
+        v: &[f64],
+        n: usize,
+        ws: &'w mut Workspace,
+    ) -> &'w [f64] {
+        self.mlp_impl(l, off, widths, v, n, ws, true)
     }
 
     /// Standardised rows `u` to base points `z` in place; returns the
@@ -479,30 +549,30 @@ impl SplineFlow {
     pub fn inverse_u_with(&self, z: &mut [f64], ws: &mut Workspace) {
         let (d, p) = (self.dim, self.n_raw());
         let plan = self.layer_plan();
+        let mut x = std::mem::take(&mut ws.x);
         for zc in z.chunks_mut(CHUNK * d) {
             let n = zc.len() / d;
+            x.resize(n, 0.0);
             for (l, (off, widths)) in plan.iter().enumerate().rev() {
-                self.mlp_into(l, *off, widths, zc, n, ws);
-                let trans = &self.masks[l].trans;
-                let n_el = n * trans.len();
-                ws.x.clear();
-                for row in zc.chunks_exact(d) {
-                    ws.x.extend(trans.iter().map(|&j| row[j]));
-                }
-                spline::inverse_batch(
-                    &mut ws.x,
-                    &ws.a[..n_el * p],
-                    self.arch.bins,
-                    self.arch.bound,
-                    &mut ws.spline,
-                );
-                for (row, xs) in zc.chunks_exact_mut(d).zip(ws.x.chunks_exact(trans.len())) {
-                    for (&j, &x) in trans.iter().zip(xs) {
-                        row[j] = x;
+                let raw = self.mlp_columns(l, *off, widths, zc, n, ws);
+                for (jj, &j) in self.masks[l].trans.iter().enumerate() {
+                    for (xv, row) in x.iter_mut().zip(zc.chunks_exact(d)) {
+                        *xv = row[j];
+                    }
+                    spline::inverse_columns(
+                        &mut x[..n],
+                        &raw[jj * p * n..(jj + 1) * p * n],
+                        n,
+                        self.arch.bins,
+                        self.arch.bound,
+                    );
+                    for (&xv, row) in x.iter().zip(zc.chunks_exact_mut(d)) {
+                        row[j] = xv;
                     }
                 }
             }
         }
+        ws.x = x;
     }
 
     /// `y = L u + shift` in place.
@@ -720,6 +790,34 @@ mod tests {
             worst = worst.max((grad[i] - fd).abs() / (1.0 + fd.abs()));
         }
         assert!(worst < 1e-5, "worst relative gradient error {worst}");
+    }
+
+    /// The column-form conditioner output equals the row-major one bit for
+    /// bit, for every layer, on a chunk whose length is not a multiple of
+    /// the GEMM kernel's tile.
+    #[test]
+    fn column_conditioner_equals_row_major() {
+        let f = random_flow(5);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let n = 37;
+        let v: Vec<f64> = (0..n * 5)
+            .map(|_| rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
+        let mut ws = Workspace::default();
+        for (l, (off, widths)) in f.layer_plan().iter().enumerate() {
+            let q = widths[widths.len() - 1];
+            let rows = f.mlp_into(l, *off, widths, &v, n, &mut ws).to_vec();
+            let cols = f.mlp_columns(l, *off, widths, &v, n, &mut ws).to_vec();
+            for r in 0..n {
+                for c in 0..q {
+                    assert_eq!(
+                        rows[r * q + c].to_bits(),
+                        cols[c * n + r].to_bits(),
+                        "layer {l} row {r} col {c}"
+                    );
+                }
+            }
+        }
     }
 
     /// The density of a random 2-D flow integrates to 1 (midpoint rule).

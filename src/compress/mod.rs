@@ -297,6 +297,63 @@ impl PosteriorFlow {
         out
     }
 
+    /// The draws of [`PosteriorFlow::sample`] (the same numbers), handed
+    /// to `sink` in order, one block of at most [`SAMPLE_BLOCK`] rows at a
+    /// time, while the other cores draw the next blocks: for writing a large
+    /// draw to disk without holding it in memory twice and with the disk
+    /// working alongside. Stops at the first error of `sink`.
+    pub fn sample_with<E>(
+        &self,
+        n: usize,
+        seed: u64,
+        mut sink: impl FnMut(&[f64]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let d = self.dim();
+        let n_blocks = n.div_ceil(SAMPLE_BLOCK);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(n_blocks)
+            .max(1);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<f64>)>(8 * threads);
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let (tx, stop) = (tx.clone(), &stop);
+                s.spawn(move || {
+                    let mut ws = flow::Workspace::default();
+                    for b in (t..n_blocks).step_by(threads) {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            return;
+                        }
+                        let rows = SAMPLE_BLOCK.min(n - b * SAMPLE_BLOCK);
+                        let mut block = vec![0.0; rows * d];
+                        self.fill_block(&mut block, seed, b as u64, &mut ws);
+                        if tx.send((b, block)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut pending = std::collections::BTreeMap::new();
+            let mut next = 0;
+            let mut result = Ok(());
+            for (b, block) in rx.iter() {
+                pending.insert(b, block);
+                while let Some(block) = pending.remove(&next) {
+                    next += 1;
+                    if result.is_ok() {
+                        result = sink(&block);
+                        if result.is_err() {
+                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+            result
+        })
+    }
+
     fn fill_block(&self, block: &mut [f64], seed: u64, stream: u64, ws: &mut flow::Workspace) {
         let d = self.dim();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);

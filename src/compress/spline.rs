@@ -336,162 +336,249 @@ pub fn inverse(y: f64, raw: &[f64], bound: f64) -> f64 {
     xs[b] + xi * w
 }
 
-/// Scratch arrays of [`inverse_batch`], reused across calls.
-#[derive(Debug, Default, Clone)]
-pub struct BatchScratch {
-    /// Per element: left knot x, bin width, left knot y, bin height, raw
-    /// left and right derivative, 1 where the left / right derivative is the
-    /// fixed end value, 1 where the point lies inside the interval.
-    cols: [Vec<f64>; 9],
-    /// The softmax exponentials, `[n, 2K]`.
-    ex: Vec<f64>,
-}
-
-/// [`inverse`] of `y.len()` elements in place, element `e` with raw
-/// parameters `raw[e p..(e + 1) p]` (`p = 3 bins − 1`). The same arithmetic as [`inverse`] (identical
-/// results), arranged so that the exponentials, the derivative softplus and
-/// the quadratic solve run over contiguous arrays and vectorise (with AVX2
-/// where the CPU has it; no fused multiply-adds, so the results do not
-/// depend on the CPU).
-pub fn inverse_batch(y: &mut [f64], raw: &[f64], bins: usize, bound: f64, s: &mut BatchScratch) {
-    assert!((2..=MAX_BINS).contains(&bins) && raw.len() == y.len() * (3 * bins - 1));
+/// [`inverse`] of the `y.len()` elements of `y` in place, element `e` with
+/// raw parameters in columns: parameter `i` at `raw[i · stride + e]` (the
+/// layout of the conditioner output of [`crate::compress::SplineFlow`]
+/// in its column form), `bins` bins. Identical results to [`inverse`], bit
+/// for bit: groups of four elements go through the same operations in the
+/// same order on AVX2 vectors (where the CPU has AVX2; no fused
+/// multiply-adds), two groups interleaved, with the bin found branch-free as
+/// the number of knots at or below `y` and the bin's knots, widths and
+/// derivatives picked by blends; the remaining elements (and CPUs without
+/// AVX2) go through [`inverse`].
+pub fn inverse_columns(y: &mut [f64], raw: &[f64], stride: usize, bins: usize, bound: f64) {
+    let p = 3 * bins - 1;
+    assert!((2..=MAX_BINS).contains(&bins), "bins {bins} outside 2..=16");
+    assert!(
+        stride >= y.len() && raw.len() >= (p - 1) * stride + y.len(),
+        "raw columns too short"
+    );
+    #[allow(unused_mut)]
+    let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, the only feature the function enables.
-            unsafe { inverse_batch_avx2(y, raw, bins, bound, s) };
-            return;
+            // SAFETY: the CPU has AVX2; the asserts above keep every load of
+            // columns 0..p at elements 0..y.len() inside `raw`.
+            done = unsafe { avx2::inverse_columns(y, raw, stride, bins, bound) };
         }
     }
-    inverse_batch_impl(y, raw, bins, bound, s);
+    let mut buf = [0.0; 3 * MAX_BINS - 1];
+    for (e, v) in y.iter_mut().enumerate().skip(done) {
+        for (i, b) in buf[..p].iter_mut().enumerate() {
+            *b = raw[i * stride + e];
+        }
+        *v = inverse(*v, &buf[..p], bound);
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn inverse_batch_avx2(y: &mut [f64], raw: &[f64], bins: usize, bound: f64, s: &mut BatchScratch) {
-    inverse_batch_impl(y, raw, bins, bound, s);
-}
+mod avx2 {
+    //! Four-lane forms of [`super::exp_nonpos`], the derivative softplus and
+    //! [`super::inverse`]: every operation of the scalar code, in its order.
+    use super::{ATANH_SERIES, DERIV_OFFSET, INV_FACT, MAX_BINS, MIN_BIN, MIN_DERIV};
+    use std::arch::x86_64::*;
 
-#[inline(always)]
-fn inverse_batch_impl(y: &mut [f64], raw: &[f64], k: usize, bound: f64, s: &mut BatchScratch) {
-    let p = 3 * k - 1;
-    let n = y.len();
-    for c in s.cols.iter_mut() {
-        c.clear();
-        c.resize(n, 0.0);
+    #[inline(always)]
+    unsafe fn splat(v: f64) -> __m256d {
+        _mm256_set1_pd(v)
     }
-    // exponentials of the softmax of widths and heights, into one
-    // contiguous array (`[n, 2K]`) so that a single loop computes them
-    s.ex.clear();
-    for r in raw.chunks_exact(p) {
-        let (w, h) = (&r[..k], &r[k..2 * k]);
-        let mw = w.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        let mh = h.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        s.ex.extend(w.iter().map(|v| v - mw));
-        s.ex.extend(h.iter().map(|v| v - mh));
-    }
-    for v in s.ex.iter_mut() {
-        *v = exp_nonpos(*v);
-    }
-    // bins (scalar): the knots as in `knots`, summed in the same order
-    let scale = (1.0 - MIN_BIN * k as f64) * 2.0 * bound;
-    let step = MIN_BIN * 2.0 * bound;
-    let [xb, wd, yb, hd, r0, r1, e0, e1, inside] = &mut s.cols;
-    for (e, ((r, ex), &yv)) in raw
-        .chunks_exact(p)
-        .zip(s.ex.chunks_exact(2 * k))
-        .zip(y.iter())
-        .enumerate()
-    {
-        if !(yv > -bound && yv < bound) {
-            (wd[e], hd[e]) = (1.0, 1.0);
-            continue;
+
+    /// [`super::exp_nonpos`] on four lanes. `max(−708, x)` and `min(0, x)`
+    /// in this operand order return `x` for NaN, as `clamp` does.
+    #[inline(always)]
+    unsafe fn exp_nonpos(x: __m256d) -> __m256d {
+        const MAGIC: f64 = 6_755_399_441_055_744.0;
+        const LN2_HI: f64 = 0.693_147_180_369_123_8;
+        const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+        let x = _mm256_min_pd(splat(0.0), _mm256_max_pd(splat(-708.0), x));
+        let t = _mm256_add_pd(_mm256_mul_pd(x, splat(std::f64::consts::LOG2_E)), splat(MAGIC));
+        let kf = _mm256_sub_pd(t, splat(MAGIC));
+        let r = _mm256_sub_pd(
+            _mm256_sub_pd(x, _mm256_mul_pd(kf, splat(LN2_HI))),
+            _mm256_mul_pd(kf, splat(LN2_LO)),
+        );
+        let mut p = splat(INV_FACT[13]);
+        for c in INV_FACT[..13].iter().rev() {
+            p = _mm256_add_pd(_mm256_mul_pd(p, r), splat(*c));
         }
-        inside[e] = 1.0;
-        let (w, h) = (&ex[..k], &ex[k..]);
-        let sh = h.iter().fold(0.0, |a, &b| a + b);
-        let mut lo = -bound;
-        let mut b = 0;
-        let mut hi = lo;
-        while b < k {
-            hi = if b + 1 == k {
-                bound
-            } else {
-                lo + (step + scale * (h[b] / sh))
-            };
-            if yv < hi {
-                break;
+        let k = _mm256_sub_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(MAGIC.to_bits() as i64));
+        let two_k = _mm256_slli_epi64::<52>(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)));
+        _mm256_mul_pd(p, _mm256_castsi256_pd(two_k))
+    }
+
+    /// `MIN_DERIV + softplus(r + DERIV_OFFSET)` ([`super::deriv`]).
+    #[inline(always)]
+    unsafe fn deriv(r: __m256d) -> __m256d {
+        let x = _mm256_add_pd(r, splat(DERIV_OFFSET));
+        let t = exp_nonpos(_mm256_or_pd(x, splat(-0.0)));
+        let s = _mm256_div_pd(t, _mm256_add_pd(splat(2.0), t));
+        let s2 = _mm256_mul_pd(s, s);
+        let mut p = splat(ATANH_SERIES[17]);
+        for c in ATANH_SERIES[..17].iter().rev() {
+            p = _mm256_add_pd(_mm256_mul_pd(p, s2), splat(*c));
+        }
+        let sp = _mm256_add_pd(
+            _mm256_max_pd(x, splat(0.0)),
+            _mm256_mul_pd(_mm256_mul_pd(splat(2.0), s), p),
+        );
+        _mm256_add_pd(splat(MIN_DERIV), sp)
+    }
+
+    /// Inverts `G` groups of four elements (at `y`, and at `raw` in columns
+    /// of `stride`), interleaved so that their independent dependency chains
+    /// (exponential polynomials, knot sums, softplus series, root) overlap.
+    #[inline(always)]
+    unsafe fn groups<const G: usize>(y: *mut f64, raw: *const f64, stride: usize, k: usize, bound: f64) {
+        let scale = splat((1.0 - MIN_BIN * k as f64) * 2.0 * bound);
+        let step = splat(MIN_BIN * 2.0 * bound);
+        let (lo, hi, one, zero) = (splat(-bound), splat(bound), splat(1.0), splat(0.0));
+        let last = splat((k - 1) as f64);
+        let yv: [__m256d; G] = std::array::from_fn(|g| _mm256_loadu_pd(y.add(4 * g)));
+        let mut ex = [[zero; G]; MAX_BINS];
+        let col = |i: usize| -> [__m256d; G] {
+            std::array::from_fn(|g| _mm256_loadu_pd(raw.add(i * stride + 4 * g)))
+        };
+        // heights: knots y_1..y_{K−1}; the bin b is the number of them at or
+        // below y (they increase), y_b the last of those, y_{b+1} the first
+        // above (y_K = B)
+        let mut mx = [splat(f64::NEG_INFINITY); G];
+        for i in 0..k {
+            let v = col(k + i);
+            for g in 0..G {
+                mx[g] = _mm256_max_pd(v[g], mx[g]);
             }
-            lo = hi;
-            b += 1;
         }
-        if b == k {
-            // y at the top knot within rounding: the last bin
-            b = k - 1;
-            hi = bound;
-            lo = -bound;
-            for i in 0..k - 1 {
-                lo += step + scale * (h[i] / sh);
+        for i in 0..k {
+            let v = col(k + i);
+            for g in 0..G {
+                ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
             }
         }
-        (yb[e], hd[e]) = (lo, hi - lo);
-        let sw = w.iter().fold(0.0, |a, &b| a + b);
-        let mut x0 = -bound;
-        for i in 0..b {
-            x0 += step + scale * (w[i] / sw);
+        let mut sh = [zero; G];
+        for e in ex.iter().take(k) {
+            for g in 0..G {
+                sh[g] = _mm256_add_pd(sh[g], e[g]);
+            }
         }
-        let x1 = if b + 1 == k {
-            bound
-        } else {
-            x0 + (step + scale * (w[b] / sw))
-        };
-        (xb[e], wd[e]) = (x0, x1 - x0);
-        if b == 0 {
-            e0[e] = 1.0;
-        } else {
-            r0[e] = r[2 * k + b - 1];
+        let (mut cnt, mut yb, mut y1, mut acc) = ([zero; G], [lo; G], [hi; G], [lo; G]);
+        for e in ex.iter().take(k - 1) {
+            for g in 0..G {
+                acc[g] = _mm256_add_pd(
+                    acc[g],
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(e[g], sh[g]))),
+                );
+                let le = _mm256_cmp_pd::<_CMP_LE_OQ>(acc[g], yv[g]);
+                cnt[g] = _mm256_add_pd(cnt[g], _mm256_and_pd(le, one));
+                yb[g] = _mm256_blendv_pd(yb[g], acc[g], le);
+                y1[g] = _mm256_blendv_pd(_mm256_min_pd(acc[g], y1[g]), y1[g], le);
+            }
         }
-        if b + 1 == k {
-            e1[e] = 1.0;
-        } else {
-            r1[e] = r[2 * k + b];
+        // widths: knots x_b and x_{b+1} (x_K = B)
+        let mut mx = [splat(f64::NEG_INFINITY); G];
+        for i in 0..k {
+            let v = col(i);
+            for g in 0..G {
+                mx[g] = _mm256_max_pd(v[g], mx[g]);
+            }
+        }
+        for i in 0..k {
+            let v = col(i);
+            for g in 0..G {
+                ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
+            }
+        }
+        let mut sw = [zero; G];
+        for e in ex.iter().take(k) {
+            for g in 0..G {
+                sw[g] = _mm256_add_pd(sw[g], e[g]);
+            }
+        }
+        let (mut xb, mut x1, mut acc) = ([lo; G], [hi; G], [lo; G]);
+        for (i, e) in ex.iter().take(k - 1).enumerate() {
+            let fi = splat(i as f64);
+            for g in 0..G {
+                acc[g] = _mm256_add_pd(
+                    acc[g],
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(e[g], sw[g]))),
+                );
+                xb[g] = _mm256_blendv_pd(xb[g], acc[g], _mm256_cmp_pd::<_CMP_LT_OQ>(fi, cnt[g]));
+                x1[g] = _mm256_blendv_pd(x1[g], acc[g], _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt[g]));
+            }
+        }
+        // raw interior derivatives at the bin's edges (1 at the ends)
+        let (mut r0, mut r1) = ([zero; G], [zero; G]);
+        for i in 0..k - 1 {
+            let v = col(2 * k + i);
+            let fi = splat(i as f64);
+            for g in 0..G {
+                r0[g] = _mm256_blendv_pd(
+                    r0[g],
+                    v[g],
+                    _mm256_cmp_pd::<_CMP_EQ_OQ>(_mm256_add_pd(fi, one), cnt[g]),
+                );
+                r1[g] = _mm256_blendv_pd(r1[g], v[g], _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt[g]));
+            }
+        }
+        let mut d0 = [zero; G];
+        let mut d1 = [zero; G];
+        for g in 0..G {
+            d0[g] = deriv(r0[g]);
+            d1[g] = deriv(r1[g]);
+        }
+        // the root of the quadratic, as in `inverse`
+        let neg = splat(-0.0);
+        for g in 0..G {
+            let d0 = _mm256_blendv_pd(d0[g], one, _mm256_cmp_pd::<_CMP_EQ_OQ>(cnt[g], zero));
+            let d1 = _mm256_blendv_pd(d1[g], one, _mm256_cmp_pd::<_CMP_EQ_OQ>(cnt[g], last));
+            let w = _mm256_sub_pd(x1[g], xb[g]);
+            let h = _mm256_sub_pd(y1[g], yb[g]);
+            let s = _mm256_div_pd(h, w);
+            let dy = _mm256_sub_pd(yv[g], yb[g]);
+            let c2 = _mm256_sub_pd(_mm256_add_pd(d1, d0), _mm256_mul_pd(splat(2.0), s));
+            let a = _mm256_add_pd(_mm256_mul_pd(h, _mm256_sub_pd(s, d0)), _mm256_mul_pd(dy, c2));
+            let bb = _mm256_sub_pd(_mm256_mul_pd(h, d0), _mm256_mul_pd(dy, c2));
+            let cc = _mm256_mul_pd(_mm256_xor_pd(s, neg), dy);
+            let disc = _mm256_sub_pd(
+                _mm256_mul_pd(bb, bb),
+                _mm256_mul_pd(_mm256_mul_pd(splat(4.0), a), cc),
+            );
+            let disc = _mm256_max_pd(disc, zero);
+            let den = _mm256_sub_pd(_mm256_xor_pd(bb, neg), _mm256_sqrt_pd(disc));
+            let xi = _mm256_div_pd(_mm256_mul_pd(splat(2.0), cc), den);
+            let xi = _mm256_min_pd(one, _mm256_max_pd(zero, xi));
+            let x = _mm256_add_pd(xb[g], _mm256_mul_pd(xi, w));
+            let inside = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(yv[g], lo),
+                _mm256_cmp_pd::<_CMP_LT_OQ>(yv[g], hi),
+            );
+            _mm256_storeu_pd(y.add(4 * g), _mm256_blendv_pd(yv[g], x, inside));
         }
     }
-    // derivatives and the root of the quadratic (Appendix A.3), vectorised
-    let c = deriv_offset();
-    let (xb, wd, yb, hd, r0, r1, e0, e1, inside) = (
-        &xb[..n],
-        &wd[..n],
-        &yb[..n],
-        &hd[..n],
-        &r0[..n],
-        &r1[..n],
-        &e0[..n],
-        &e1[..n],
-        &inside[..n],
-    );
-    for e in 0..n {
-        let d0 = if e0[e] > 0.0 {
-            1.0
-        } else {
-            MIN_DERIV + softplus(r0[e] + c)
-        };
-        let d1 = if e1[e] > 0.0 {
-            1.0
-        } else {
-            MIN_DERIV + softplus(r1[e] + c)
-        };
-        let (w, h) = (wd[e], hd[e]);
-        let s = h / w;
-        let dy = y[e] - yb[e];
-        let c2 = d1 + d0 - 2.0 * s;
-        let a = h * (s - d0) + dy * c2;
-        let bb = h * d0 - dy * c2;
-        let cc = -s * dy;
-        let disc = (bb * bb - 4.0 * a * cc).max(0.0);
-        let xi = (2.0 * cc / (-bb - disc.sqrt())).clamp(0.0, 1.0);
-        let x = xb[e] + xi * w;
-        y[e] = if inside[e] > 0.0 { x } else { y[e] };
+
+    /// Inverts the elements of `y` in groups of four and returns how many
+    /// were done (a multiple of four; the caller does the rest).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2, and `raw` must hold `3k − 1` columns of
+    /// `stride ≥ y.len()` values (`raw.len() ≥ (3k − 2) stride + y.len()`).
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn inverse_columns(
+        y: &mut [f64],
+        raw: &[f64],
+        stride: usize,
+        k: usize,
+        bound: f64,
+    ) -> usize {
+        let n8 = y.len() / 8 * 8;
+        for e0 in (0..n8).step_by(8) {
+            groups::<2>(y.as_mut_ptr().add(e0), raw.as_ptr().add(e0), stride, k, bound);
+        }
+        let n4 = y.len() / 4 * 4;
+        if n4 > n8 {
+            groups::<1>(y.as_mut_ptr().add(n8), raw.as_ptr().add(n8), stride, k, bound);
+        }
+        n4
     }
 }
 
@@ -524,24 +611,29 @@ mod tests {
         }
     }
 
-    /// The batched inversion gives the scalar one bit for bit, inside and
-    /// outside the interval, for several bin counts.
+    /// The column-wise inversion gives the scalar one bit for bit, inside
+    /// and outside the interval (and at the knots), for several bin counts
+    /// and lengths that are not multiples of the vector width.
     #[test]
-    fn batch_inverse_equals_scalar() {
-        let mut sc = BatchScratch::default();
+    fn column_inverse_equals_scalar() {
         for k in [2, 5, 8, 16] {
             let p = 3 * k - 1;
             let n = 301;
-            let raw: Vec<f64> = (0..n * p).map(|i| 2.0 * (0.37 * i as f64).sin()).collect();
-            let y: Vec<f64> = (0..n).map(|i| -5.5 + 11.0 * i as f64 / (n - 1) as f64).collect();
-            let mut yb = y.clone();
-            inverse_batch(&mut yb, &raw, k, 5.0, &mut sc);
-            for (i, (&a, &b)) in y.iter().zip(&yb).enumerate() {
-                assert_eq!(
-                    inverse(a, &raw[i * p..(i + 1) * p], 5.0).to_bits(),
-                    b.to_bits(),
-                    "k {k} y {a}"
-                );
+            let stride = n + 3;
+            let raw: Vec<f64> = (0..p * stride).map(|i| 2.0 * (0.37 * i as f64).sin()).collect();
+            let mut y: Vec<f64> = (0..n).map(|i| -5.5 + 11.0 * i as f64 / (n - 1) as f64).collect();
+            // exact knots and the interval's ends
+            let el = |e: usize| (0..p).map(|i| raw[i * stride + e]).collect::<Vec<_>>();
+            let (mut sm, mut ys) = ([0.0; MAX_BINS], [0.0; MAX_BINS + 1]);
+            knots(&el(7)[k..2 * k], 5.0, &mut sm, &mut ys);
+            y[7] = ys[1];
+            y[8] = -5.0;
+            y[9] = 5.0;
+            y[10] = f64::NAN;
+            let mut yc = y.clone();
+            inverse_columns(&mut yc, &raw, stride, k, 5.0);
+            for (e, (&a, &b)) in y.iter().zip(&yc).enumerate() {
+                assert_eq!(inverse(a, &el(e), 5.0).to_bits(), b.to_bits(), "k {k} y {a}");
             }
         }
     }

@@ -77,6 +77,17 @@ pub fn write_npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>, NpyErro
             got: data.len(),
         });
     }
+    let mut out = npy_header(shape)?;
+    out.reserve(8 * data.len());
+    for v in data {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    Ok(out)
+}
+
+/// The magic string, version, header length and header dict of a v1.0
+/// `<f8` C-order array of `shape`: the bytes before the data.
+fn npy_header(shape: &[usize]) -> Result<Vec<u8>, NpyError> {
     let shape_str = match shape.len() {
         0 => "()".to_string(),
         1 => format!("({},)", shape[0]),
@@ -94,15 +105,103 @@ pub fn write_npy_bytes(shape: &[usize], data: &[f64]) -> Result<Vec<u8>, NpyErro
     if header.len() > u16::MAX as usize {
         return Err(NpyError::BadHeader("header longer than 65535 bytes".into()));
     }
-    let mut out = Vec::with_capacity(10 + header.len() + 8 * data.len());
+    let mut out = Vec::with_capacity(10 + header.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[1, 0]);
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
-    for v in data {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
     Ok(out)
+}
+
+/// Writes an `f64` `.npy` file (v1.0, `<f8`, C order) piece by piece,
+/// atomically ([`super::atomic::AtomicFile`]): [`NpyWriter::write`] appends
+/// values in C order, [`NpyWriter::finish`] checks that the shape is filled
+/// and commits the file. Every 16 MiB the data written so far is flushed to
+/// disk, so that the disk works while the caller produces the rest.
+#[derive(Debug)]
+pub struct NpyWriter {
+    file: super::atomic::AtomicFile,
+    path: String,
+    shape: Vec<usize>,
+    expected: usize,
+    written: usize,
+    unsynced: usize,
+    buf: Vec<u8>,
+}
+
+/// Bytes between the intermediate flushes of [`NpyWriter`].
+const SYNC_BYTES: usize = 16 << 20;
+
+impl NpyWriter {
+    /// Starts the file at `path` for an array of `shape`.
+    pub fn create(path: impl AsRef<Path>, shape: &[usize]) -> Result<Self, NpyError> {
+        let path = path.as_ref();
+        let io = |e: super::atomic::AtomicWriteError| NpyError::Io {
+            path: path.display().to_string(),
+            source: e.source,
+        };
+        let header = npy_header(shape)?;
+        let mut file = super::atomic::AtomicFile::create(path).map_err(io)?;
+        file.write_all(&header).map_err(io)?;
+        Ok(NpyWriter {
+            file,
+            path: path.display().to_string(),
+            shape: shape.to_vec(),
+            expected: shape.iter().product(),
+            written: 0,
+            unsynced: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    fn io(&self, e: super::atomic::AtomicWriteError) -> NpyError {
+        NpyError::Io {
+            path: self.path.clone(),
+            source: e.source,
+        }
+    }
+
+    /// Appends `data` (the next values in C order).
+    pub fn write(&mut self, data: &[f64]) -> Result<(), NpyError> {
+        if self.written + data.len() > self.expected {
+            return Err(NpyError::ShapeMismatch {
+                shape: self.shape.clone(),
+                expected: self.expected,
+                got: self.written + data.len(),
+            });
+        }
+        self.buf.clear();
+        self.buf.reserve(8 * data.len());
+        for v in data {
+            self.buf.extend_from_slice(&v.to_le_bytes());
+        }
+        let r = self.file.write_all(&self.buf);
+        r.map_err(|e| self.io(e))?;
+        self.written += data.len();
+        self.unsynced += self.buf.len();
+        if self.unsynced >= SYNC_BYTES {
+            self.unsynced = 0;
+            let r = self.file.sync_data();
+            r.map_err(|e| self.io(e))?;
+        }
+        Ok(())
+    }
+
+    /// Checks that all values were written and commits the file.
+    pub fn finish(self) -> Result<(), NpyError> {
+        if self.written != self.expected {
+            return Err(NpyError::ShapeMismatch {
+                shape: self.shape,
+                expected: self.expected,
+                got: self.written,
+            });
+        }
+        let path = self.path;
+        self.file.commit().map_err(|e| NpyError::Io {
+            path,
+            source: e.source,
+        })
+    }
 }
 
 /// Decodes `.npy` bytes holding an `f64` array (or an `f32` array, widened
@@ -275,6 +374,31 @@ mod tests {
             assert_eq!(a.shape, shape);
             assert_eq!(a.data, data);
         }
+    }
+
+    /// Piecewise writing gives the bytes of the one-shot encoder; a short or
+    /// overlong write is a shape error and leaves no file.
+    #[test]
+    fn writer_matches_bytes_and_checks_the_shape() {
+        let dir = std::env::temp_dir().join(format!("ferrax-npy-writer-{}", std::process::id()));
+        let p = dir.join("a.npy");
+        let data: Vec<f64> = (0..12).map(|i| i as f64 * 0.75 - 2.0).collect();
+        let mut w = NpyWriter::create(&p, &[4, 3]).unwrap();
+        w.write(&data[..5]).unwrap();
+        w.write(&data[5..]).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            write_npy_bytes(&[4, 3], &data).unwrap()
+        );
+        let q = dir.join("b.npy");
+        let mut w = NpyWriter::create(&q, &[4, 3]).unwrap();
+        w.write(&data[..5]).unwrap();
+        assert!(matches!(w.write(&data), Err(NpyError::ShapeMismatch { .. })));
+        assert!(matches!(w.finish(), Err(NpyError::ShapeMismatch { .. })));
+        assert!(!q.exists());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
