@@ -115,6 +115,10 @@ impl<const L: usize> Dopri5Lanes<L> {
     ///
     /// Returns an error only for invalid controller options (then no
     /// problem is solved).
+    ///
+    /// Always inlined, so that a caller compiled for a wider instruction
+    /// set (`#[target_feature]`) gets the stage loops in that set.
+    #[inline(always)]
     pub fn solve<const D: usize, P, F, S>(
         &self,
         n: usize,
