@@ -192,8 +192,8 @@ mod tests {
             .into_iter()
             .map(|th| {
                 let theta = problem.theta_from_json(th).expect("θ");
-                let table = metamodel_cse_table(&problem.params(&theta).expect("params"), &problem.eos)
-                    .expect("EOS");
+                let table =
+                    metamodel_cse_table(&problem.params(&theta).expect("params"), &problem.eos).expect("EOS");
                 let pcs = central_pressures(&table, &problem.family).expect("p_c grid");
                 (TableLookup::new(&table), pcs, problem.clone())
             })
@@ -259,7 +259,10 @@ mod tests {
         let (lookup, pcs, problem) = cases().swap_remove(0);
         let stars = crate::tov::family::solve_stars(&lookup, &pcs, &problem.family.tov).expect("stars");
         for (s, &pc) in stars.iter().zip(&pcs) {
-            assert!(same_bits(s, &solve_star(&lookup, pc, &problem.family.tov).expect("star")));
+            assert!(same_bits(
+                s,
+                &solve_star(&lookup, pc, &problem.family.tov).expect("star")
+            ));
         }
     }
 
@@ -273,7 +276,9 @@ mod tests {
         let steps: Vec<usize> = pcs
             .iter()
             .map(|&pc| {
-                let s = solve_star(&lookup, pc, &TovOptions::jester_default()).expect("star").stats;
+                let s = solve_star(&lookup, pc, &TovOptions::jester_default())
+                    .expect("star")
+                    .stats;
                 s.accepted_steps + s.rejected_steps
             })
             .collect();
@@ -300,7 +305,10 @@ mod tests {
                 && matches!(**source, TovError::Ode(ferrax_solvers::ode::OdeError::MaxSteps { .. }))),
             "{err:?}"
         );
-        assert!(msg.contains(&format!("star {bad} ")) && msg.contains(&format!("{:e}", pcs[bad])), "{msg}");
+        assert!(
+            msg.contains(&format!("star {bad} ")) && msg.contains(&format!("{:e}", pcs[bad])),
+            "{msg}"
+        );
         // The family reports the first failing star.
         let fam = crate::tov::family::solve_stars(&lookup, &pcs, &opts).expect_err("fails");
         assert_eq!(fam, err);

@@ -288,7 +288,11 @@ impl<const L: usize> Dopri5Lanes<L> {
                 }
                 let mut ts = [0.0; L];
                 for l in 0..L {
-                    ts[l] = if s == 6 { t[l] + dt[l] } else { t[l] + dt[l] * tab.c[s] };
+                    ts[l] = if s == 6 {
+                        t[l] + dt[l]
+                    } else {
+                        t[l] + dt[l] * tab.c[s]
+                    };
                 }
                 k[s] = f(&ts, &ys, &busy);
             }
@@ -379,7 +383,13 @@ impl<const L: usize> Dopri5Lanes<L> {
                         for (i, v) in yl.iter_mut().enumerate() {
                             *v = y[i][l];
                         }
-                        done(ln.idx, Ok(LaneSolution { y: yl, stats: ln.stats }));
+                        done(
+                            ln.idx,
+                            Ok(LaneSolution {
+                                y: yl,
+                                stats: ln.stats,
+                            }),
+                        );
                         continue;
                     }
                     ln.h = (ln.dtr * fac).min(opt.max_step).max(opt.min_step.min(ln.dtr));
