@@ -414,3 +414,78 @@ impl<const L: usize> Dopri5Lanes<L> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ode::Dopri5;
+
+    fn rhs(t: f64, y: [f64; 2]) -> [f64; 2] {
+        [-0.7 * y[0] + y[1] * t.cos(), -y[0] - 0.7 * y[1]]
+    }
+
+    /// Lanes reproduce the scalar solver bit for bit, including the errors
+    /// (max steps, non-finite start, empty span, backward problems), with
+    /// 3 lanes and 10 problems of different lengths.
+    #[test]
+    fn lanes_match_scalar_solver_bit_for_bit() {
+        let problems: Vec<LaneProblem<2>> = (0..10)
+            .map(|i| LaneProblem {
+                t0: if i == 7 { 5.0 } else { 0.0 },
+                t1: match i {
+                    3 => 0.0,
+                    7 => -2.0,
+                    _ => 1.0 + 3.0 * i as f64,
+                },
+                y0: if i == 5 {
+                    [f64::NAN, 1.0]
+                } else {
+                    [1.0, 0.5 * i as f64]
+                },
+                dt0: 1e-3 * (i + 1) as f64,
+            })
+            .collect();
+        let options = ControllerOptions {
+            max_steps: 60,
+            ..ControllerOptions::with_tolerances(1e-8, 1e-10)
+        };
+        let mut got: Vec<Option<Result<LaneSolution<2>, OdeError>>> = vec![None; problems.len()];
+        Dopri5Lanes::<3>::new(options)
+            .solve(
+                problems.len(),
+                |i| problems[i],
+                |t: &[f64; 3], y: &[[f64; 3]; 2], _busy: &[bool; 3]| {
+                    let mut out = [[0.0; 3]; 2];
+                    for l in 0..3 {
+                        let d = rhs(t[l], [y[0][l], y[1][l]]);
+                        out[0][l] = d[0];
+                        out[1][l] = d[1];
+                    }
+                    out
+                },
+                |i, r| got[i] = Some(r),
+            )
+            .expect("options");
+        let (mut ok, mut failed) = (0, 0);
+        for (p, g) in problems.iter().zip(got) {
+            let scalar = Dopri5::new(ControllerOptions {
+                dt0: Some(p.dt0),
+                ..options
+            })
+            .solve(|t: f64, y: &[f64; 2]| rhs(t, *y), p.t0, p.t1, p.y0);
+            match (g.expect("every problem is reported"), scalar) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.stats, b.stats);
+                    assert_eq!(a.y.map(f64::to_bits), b.y.map(f64::to_bits));
+                    ok += 1;
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b);
+                    failed += 1;
+                }
+                (a, b) => panic!("lanes {a:?}, scalar {b:?}"),
+            }
+        }
+        assert!(ok >= 3 && failed >= 2, "{ok} solved, {failed} failed");
+    }
+}
