@@ -278,12 +278,12 @@ impl<const L: usize> Dopri5Lanes<L> {
                     for (j, kj) in k.iter().enumerate().take(s).skip(1) {
                         if tab.a[s][j] != 0.0 {
                             for l in 0..L {
-                                acc[l] = acc[l] + kj[i][l] * tab.a[s][j];
+                                acc[l] += kj[i][l] * tab.a[s][j];
                             }
                         }
                     }
                     for l in 0..L {
-                        ys[i][l] = ys[i][l] + acc[l] * dt[l];
+                        ys[i][l] += acc[l] * dt[l];
                     }
                 }
                 let mut ts = [0.0; L];
@@ -308,11 +308,11 @@ impl<const L: usize> Dopri5Lanes<L> {
                 }
                 for (j, kj) in k.iter().enumerate().take(6).skip(2) {
                     for l in 0..L {
-                        acc[l] = acc[l] + kj[i][l] * tab.b[j];
+                        acc[l] += kj[i][l] * tab.b[j];
                     }
                 }
                 for l in 0..L {
-                    y_new[i][l] = y_new[i][l] + acc[l] * dt[l];
+                    y_new[i][l] += acc[l] * dt[l];
                 }
             }
             // Scaled RMS error norm per lane.
