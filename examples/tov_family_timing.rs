@@ -1,6 +1,7 @@
 //! Times EOS construction plus a 100-star family at jester's default
 //! tolerances, repeated (`REPS`, default 20), and prints step statistics.
 //! A development aid for profiling; the benchmark is `benches/tov.rs`.
+//! `FAMILY_ONLY=1` skips the gradient timings.
 
 use ferrax::eos::cse::metamodel_cse_table;
 use ferrax::tov::family::construct_family;
@@ -44,6 +45,9 @@ fn main() {
         best * 1e3,
         m / reps as f64
     );
+    if std::env::var("FAMILY_ONLY").is_ok_and(|v| v == "1") {
+        return;
+    }
     let start = problem
         .theta_from_json(&doc["perturbed_points"][2]["theta"])
         .expect("start");

@@ -10,12 +10,14 @@
 //! linspace(min M, max M, ndat). Summary: M_max = max M; R_1.4, Λ_1.4 =
 //! linear interpolation at 1.4 M☉.
 
+use super::lanes::{solve_stars_lanes, LANES};
 use super::solver::{solve_star, EnthalpyEos, Star, TovOptions};
 use super::TovError;
 use crate::eos::numerics::{interp, interp_log, linspace, logspace_between};
 use crate::eos::units::{FM3_TO_GEOMETRIC, NSAT_FM3, SOLAR_MASS_IN_METER};
 use crate::eos::{EosTable, TableLookup};
 use ferrax_autodiff::Scalar;
+use std::any::Any;
 
 /// How the largest central pressure of a family is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -165,11 +167,39 @@ pub fn construct_family<T: Scalar>(table: &EosTable<T>, opts: &FamilyOptions) ->
     table.validate()?;
     let pcs = central_pressures(table, opts)?;
     let lookup = TableLookup::new(table);
-    let stars: Vec<Star<T>> = pcs
-        .iter()
-        .map(|&pc| solve_star(&lookup, pc, &opts.tov))
-        .collect::<Result<_, _>>()?;
+    let stars = solve_stars(&lookup, &pcs, &opts.tov)?;
     Ok(postprocess(pcs, &stars, opts.ndat))
+}
+
+/// The stars of central pressures `pcs` of one tabulated EOS, in order; the
+/// first failure (lowest index) as [`TovError::Star`]. Plain f64 tables
+/// without restarts at kinks go through the lane-batched solver
+/// ([`solve_stars_lanes`], [`LANES`] stars at a time, results identical to
+/// [`solve_star`]); other number types and the accurate mode star by star.
+pub fn solve_stars<T: Scalar>(
+    lookup: &TableLookup<T>,
+    pcs: &[T],
+    opts: &TovOptions,
+) -> Result<Vec<Star<T>>, TovError> {
+    if let Some(lk) = (lookup as &dyn Any).downcast_ref::<TableLookup<f64>>() {
+        // T is f64 here: re() is the value itself.
+        let p: Vec<f64> = pcs.iter().map(|v| v.re()).collect();
+        let stars: Vec<Star<f64>> = solve_stars_lanes::<LANES, _>(lk, &p, opts)
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+        let boxed: Box<dyn Any> = Box::new(stars);
+        return Ok(*boxed.downcast::<Vec<Star<T>>>().expect("T is f64 here"));
+    }
+    pcs.iter()
+        .enumerate()
+        .map(|(i, &pc)| {
+            solve_star(lookup, pc, opts).map_err(|e| TovError::Star {
+                index: i,
+                p_c: pc.re(),
+                source: Box::new(e),
+            })
+        })
+        .collect()
 }
 
 /// The post-processing of raw stars (geometric units) into a family.

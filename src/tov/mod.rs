@@ -8,6 +8,7 @@
 //! construction and the adaptive solve.
 
 pub mod family;
+pub mod lanes;
 pub mod love;
 pub mod love_series;
 pub mod radius_loss;
@@ -36,6 +37,16 @@ pub enum TovError {
         p_c: f64,
         /// What came out.
         msg: String,
+    },
+    /// A star of a family that could not be computed.
+    #[error("star {index} of the family (p_c = {p_c:e}): {source}")]
+    Star {
+        /// Position of the star in the family's central-pressure grid.
+        index: usize,
+        /// Its central pressure (EOS units: m⁻² for geometric tables).
+        p_c: f64,
+        /// Why it failed.
+        source: Box<TovError>,
     },
     /// Invalid family options or an EOS without a usable pressure range.
     #[error("invalid {name}: {msg}")]

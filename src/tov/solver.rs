@@ -165,31 +165,8 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(
     p_c: T,
     opts: &TovOptions,
 ) -> Result<Star<T>, TovError> {
-    if !(p_c.re().is_finite() && p_c.re() > 0.0) {
-        return Err(TovError::InvalidCentralPressure(p_c.re()));
-    }
-    let h_c = eos.enthalpy_at_pressure(p_c);
-    let c = eos.at_enthalpy(h_c);
-    let e_c = c.e;
-    // jester: de/dp at the centre uses the given p_c.
-    let dedp_c = c.dedp * c.p / p_c;
-    let dedh_c = dedp_c * (e_c + p_c);
-    let delta = h_c * opts.start_fraction;
-    let h0 = h_c - delta;
-    let ec3p = e_c + p_c * 3.0;
-    let mut r0 = (delta * 3.0 / (ec3p * (2.0 * PI))).sqrt();
-    r0 = r0 * ((e_c - p_c * 3.0 - dedh_c * 0.6) * delta * 0.25 / ec3p).rsub(1.0);
-    let m0 = e_c * r0 * r0 * r0 * (4.0 * PI / 3.0) * (dedh_c * 0.6 * delta / e_c).rsub(1.0);
-    let y0 = [r0, m0, r0 * r0, r0 * 2.0];
-    let ctrl = ControllerOptions {
-        rtol: opts.rtol,
-        atol: opts.atol,
-        dt0: Some(delta.re()),
-        max_steps: opts.max_steps,
-        pcoeff: opts.pcoeff,
-        icoeff: opts.icoeff,
-        ..Default::default()
-    };
+    let StarStart { h_c, h0, delta, y0 } = star_start(eos, p_c, opts)?;
+    let ctrl = star_controller(opts, delta.re());
     // Segment end points: kinks strictly inside (0, h0), descending, then 0.
     let mut stops: Vec<T> = Vec::new();
     if opts.split_at_kinks {
@@ -225,6 +202,71 @@ pub fn solve_star<T: Scalar, E: EnthalpyEos<T>>(
         t = stop;
         y = sol.y;
     }
+    finish_star(p_c, h_c, y, stats)
+}
+
+/// The starting point of one integration: Lindblom's series at
+/// h₀ = h_c − Δ (see the module documentation).
+#[derive(Debug, Clone, Copy)]
+pub struct StarStart<T> {
+    /// Central pseudo-enthalpy h_c.
+    pub h_c: T,
+    /// Starting enthalpy h₀ = h_c − Δ.
+    pub h0: T,
+    /// Δ = `start_fraction`·h_c (also the magnitude of the first step).
+    pub delta: T,
+    /// (r, m, H, β) at h₀ (EOS length units).
+    pub y0: [T; 4],
+}
+
+/// The central enthalpy and the series start of the star of central
+/// pressure `p_c` (EOS units).
+pub fn star_start<T: Scalar, E: EnthalpyEos<T>>(
+    eos: &E,
+    p_c: T,
+    opts: &TovOptions,
+) -> Result<StarStart<T>, TovError> {
+    if !(p_c.re().is_finite() && p_c.re() > 0.0) {
+        return Err(TovError::InvalidCentralPressure(p_c.re()));
+    }
+    let h_c = eos.enthalpy_at_pressure(p_c);
+    let c = eos.at_enthalpy(h_c);
+    let e_c = c.e;
+    // jester: de/dp at the centre uses the given p_c.
+    let dedp_c = c.dedp * c.p / p_c;
+    let dedh_c = dedp_c * (e_c + p_c);
+    let delta = h_c * opts.start_fraction;
+    let h0 = h_c - delta;
+    let ec3p = e_c + p_c * 3.0;
+    let mut r0 = (delta * 3.0 / (ec3p * (2.0 * PI))).sqrt();
+    r0 = r0 * ((e_c - p_c * 3.0 - dedh_c * 0.6) * delta * 0.25 / ec3p).rsub(1.0);
+    let m0 = e_c * r0 * r0 * r0 * (4.0 * PI / 3.0) * (dedh_c * 0.6 * delta / e_c).rsub(1.0);
+    Ok(StarStart {
+        h_c,
+        h0,
+        delta,
+        y0: [r0, m0, r0 * r0, r0 * 2.0],
+    })
+}
+
+/// The controller options of the first integration segment of a star
+/// (jester's: I controller, first step Δ).
+pub fn star_controller(opts: &TovOptions, delta: f64) -> ControllerOptions {
+    ControllerOptions {
+        rtol: opts.rtol,
+        atol: opts.atol,
+        dt0: Some(delta),
+        max_steps: opts.max_steps,
+        pcoeff: opts.pcoeff,
+        icoeff: opts.icoeff,
+        ..Default::default()
+    }
+}
+
+/// The star from the state (r, m, H, β) at the surface h = 0: y = Rβ/H,
+/// C = M/R, k₂ and Λ; a typed error naming `p_c` if M, R or Λ is not
+/// physical.
+pub fn finish_star<T: Scalar>(p_c: T, h_c: T, y: [T; 4], stats: SolverStats) -> Result<Star<T>, TovError> {
     let [r, m, hh, b] = y;
     let yy = r * b / hh;
     let comp = m / r;

@@ -10,18 +10,22 @@
 //! stage of the accepted and rejected steps) share one code path and take
 //! identical steps, because step-size control reads only `re()` and the
 //! values of duals and tape numbers round exactly as `f64` does.
-//! Batches of independent problems (many stars) are solved one after the
-//! other, each with its own step size: the problems differ by orders of
-//! magnitude in their stiffness, so a shared conservative step would waste
-//! most of the work.
+//! Batches of independent problems (many stars) keep their own step sizes:
+//! the problems differ by orders of magnitude in their stiffness, so a
+//! shared conservative step would waste most of the work. For f64,
+//! [`Dopri5Lanes`] advances `L` problems side by side in lanes (vectorised
+//! stage arithmetic, per-lane step sizes, accept/reject and termination),
+//! bit-for-bit equal to solving them one after the other with [`Dopri5`].
 
 mod controller;
 mod dense;
 mod dopri5;
 mod error;
+mod lanes;
 pub mod tableau;
 
 pub use controller::ControllerOptions;
 pub use dense::{DenseOutput, DenseSegment};
 pub use dopri5::{Dopri5, Solution, SolverStats};
 pub use error::OdeError;
+pub use lanes::{Dopri5Lanes, LaneProblem, LaneSolution};
