@@ -2,12 +2,14 @@
 //!
 //! [`afterglow`]: an MLP emulating afterglowpy gamma-ray-burst afterglow
 //! light curves on a (band × time) grid, with [`interp`] to arbitrary
-//! observation points, [`train`] (minibatch Adam on the tape), the EM
+//! observation points, [`train`] (minibatch Adam with the batched
+//! hand-written gradients of [`backprop`]), the EM
 //! likelihood in AB magnitudes ([`em`]) and fast posterior sampling
 //! ([`infer`]). Trained models for the top-hat and Gaussian jets are built
 //! into the library ([`AfterglowSurrogate::builtin`]).
 
 pub mod afterglow;
+pub mod backprop;
 pub mod em;
 pub mod infer;
 pub mod interp;
