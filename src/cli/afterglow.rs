@@ -63,9 +63,16 @@ pub enum AfterglowAction {
         /// Hidden nonlinearity: silu or tanh.
         #[arg(long, default_value = "silu")]
         activation: String,
-        /// Loss weight of grid points fainter than log10 F = -7 (AB 33.9).
+        /// Loss weight of grid points fainter than `--weight-knee`.
         #[arg(long, default_value_t = 0.1)]
         faint_weight: f64,
+        /// Log10 flux [mJy] below which points get `--faint-weight`
+        /// (-7: AB 33.9; -5.44: AB 30).
+        #[arg(long, default_value_t = -7.0, allow_hyphen_values = true)]
+        weight_knee: f64,
+        /// Threads each training batch is split over.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
         /// Random seed.
         #[arg(long, default_value_t = 11)]
         seed: u64,
@@ -151,6 +158,8 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             lr,
             activation,
             faint_weight,
+            weight_knee,
+            threads,
             seed,
             max_minutes,
             limit,
@@ -189,6 +198,8 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 lr: *lr,
                 seed: *seed,
                 faint_weight: *faint_weight,
+                weight_knee: *weight_knee,
+                threads: *threads,
                 max_seconds: max_minutes.map(|m| m * 60.0),
                 progress: !quiet,
                 ..TrainConfig::default()

@@ -152,7 +152,14 @@ impl Backprop {
                     }));
                 }
                 let b0 = bounds[1];
-                sums[0] = chunk(mlp, &x[..b0 * ni], &y[..b0 * no], &w[..b0 * no], b0, &mut first[0]);
+                sums[0] = chunk(
+                    mlp,
+                    &x[..b0 * ni],
+                    &y[..b0 * no],
+                    &w[..b0 * no],
+                    b0,
+                    &mut first[0],
+                );
                 for (i, h) in handles.into_iter().enumerate() {
                     sums[i + 1] = h.join().expect("backprop worker panicked");
                 }
@@ -196,11 +203,12 @@ fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspac
     // loss and its derivative with respect to the outputs (unscaled sum)
     let mut sum = 0.0;
     ws.delta.clear();
-    ws.delta.extend(ws.out.iter().zip(y).zip(w).map(|((&o, &t), &wt)| {
-        let d = o - t;
-        sum += wt * d * d;
-        2.0 * wt * d
-    }));
+    ws.delta
+        .extend(ws.out.iter().zip(y).zip(w).map(|((&o, &t), &wt)| {
+            let d = o - t;
+            sum += wt * d * d;
+            2.0 * wt * d
+        }));
     // backward: layer offsets in the flat parameter order
     let mut offsets = Vec::with_capacity(nl);
     let mut off = 0;
@@ -226,7 +234,17 @@ fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspac
             // δ_prev = (δ Wᵀ) ⊙ φ'(z)
             ws.delta_prev.clear();
             ws.delta_prev.resize(m * l.n_in, 0.0);
-            gemm(m, l.n_out, l.n_in, &ws.delta, false, &l.w, true, 0.0, &mut ws.delta_prev);
+            gemm(
+                m,
+                l.n_out,
+                l.n_in,
+                &ws.delta,
+                false,
+                &l.w,
+                true,
+                0.0,
+                &mut ws.delta_prev,
+            );
             for ((d, &z), &h) in ws.delta_prev.iter_mut().zip(&ws.z[li - 1]).zip(&ws.h[li - 1]) {
                 *d *= activation_derivative(act, z, h);
             }
@@ -269,7 +287,9 @@ mod tests {
         let mlp = Mlp::new(&[4, 9, 7, 5], act, &mut rng).unwrap();
         let x: Vec<f64> = (0..n * 4).map(|_| rng.gen_range(-1.0..1.0)).collect();
         let y: Vec<f64> = (0..n * 5).map(|_| rng.gen_range(-1.0..1.0)).collect();
-        let w: Vec<f64> = (0..n * 5).map(|_| if rng.gen_bool(0.3) { 0.1 } else { 1.0 }).collect();
+        let w: Vec<f64> = (0..n * 5)
+            .map(|_| if rng.gen_bool(0.3) { 0.1 } else { 1.0 })
+            .collect();
         (mlp, x, y, w)
     }
 
@@ -314,7 +334,11 @@ mod tests {
             mlp.set_flat_params(&p).unwrap();
             let lm = bp.loss_and_grad(&mlp, &x, &y, &w, n, &mut scratch).unwrap();
             let fd = (lp - lm) / (2.0 * h);
-            assert!((fd - g[i]).abs() < 1e-7 * (1.0 + g[i].abs()), "param {i}: fd {fd} vs {}", g[i]);
+            assert!(
+                (fd - g[i]).abs() < 1e-7 * (1.0 + g[i].abs()),
+                "param {i}: fd {fd} vs {}",
+                g[i]
+            );
         }
     }
 

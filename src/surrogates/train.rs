@@ -1,12 +1,13 @@
 //! Training the afterglow surrogate: the data set (afterglowpy light curves
-//! as `.npy` files plus `metadata.json`), minibatch Adam on the tape with a
+//! as `.npy` files plus `metadata.json`), minibatch Adam with batched
+//! hand-written gradients ([`super::backprop`]) and a
 //! cosine learning-rate decay, and validation as it goes (the best
 //! validation state is kept).
 
 use super::afterglow::{accuracy_of, AfterglowSurrogate, Band, Compression, Jet, ParamSpec, TrainingRecord};
+use super::backprop::Backprop;
 use super::mlp::{Activation, Mlp};
 use super::SurrogateError;
-use ferrax_autodiff::{value_and_grads, Tensor};
 use ferrax_solvers::optim::{Adam, AdamConfig, Optimizer};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -181,6 +182,9 @@ pub struct TrainConfig {
     pub validate_every: usize,
     /// Show a progress bar.
     pub progress: bool,
+    /// Threads each batch is split over (the result does not depend on it
+    /// beyond rounding).
+    pub threads: usize,
 }
 
 impl Default for TrainConfig {
@@ -202,6 +206,7 @@ impl Default for TrainConfig {
             max_seconds: None,
             validate_every: 5,
             progress: true,
+            threads: 2,
         }
     }
 }
@@ -304,6 +309,8 @@ pub fn train(
     let mut last_loss = f64::NAN;
     let mut epochs_run = 0;
     let (mut xb, mut yb, mut wb) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bp = Backprop::new(config.threads);
+    let mut g = vec![0.0; flat.len()];
     for epoch in 0..config.epochs {
         order.shuffle(&mut rng);
         let (mut total, mut count) = (0.0, 0usize);
@@ -316,27 +323,12 @@ pub fn train(
                 yb.extend_from_slice(&targets[i * n_out..(i + 1) * n_out]);
                 wb.extend_from_slice(&weights[i * n_out..(i + 1) * n_out]);
             }
-            let wt = Tensor::from_vec(wb.clone(), &[chunk.len(), n_out])?;
-            let xt = Tensor::from_vec(xb.clone(), &[chunk.len(), nf])?;
-            let yt = Tensor::from_vec(yb.clone(), &[chunk.len(), n_out])?;
-            let ps = model.mlp.param_tensors()?;
-            let mlp = &model.mlp;
-            let (loss, grads) = value_and_grads(
-                |p| {
-                    let d = &mlp.forward_tensor_with(p, &xt) - &yt;
-                    (&(&d * &d) * &wt).mean_all()
-                },
-                &ps,
-            )?;
+            let loss = bp.loss_and_grad(&model.mlp, &xb, &yb, &wb, chunk.len(), &mut g)?;
             if !loss.is_finite() {
                 return Err(SurrogateError::invalid(
                     "training",
                     format!("loss diverged ({loss}) at epoch {epoch}"),
                 ));
-            }
-            let mut g = Vec::with_capacity(flat.len());
-            for t in &grads {
-                g.extend_from_slice(t.as_slice()?);
             }
             // cosine decay over the epochs, or over the wall-time budget if that ends first
             let mut frac = step as f64 / total_steps;
@@ -405,10 +397,11 @@ pub fn train(
         final_loss: last_loss,
         validation: best_acc,
         notes: format!(
-            "hidden {:?} {:?}, batch {}, Adam lr {:.1e} -> {:.1e} (cosine), compression knee {} width {}, weight {} below log10 F = {}",
+            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine), compression knee {} width {}, weight {} below log10 F = {}",
             config.hidden,
             config.activation,
             config.batch_size,
+            config.threads,
             config.lr,
             config.lr_final,
             config.compression.knee,
