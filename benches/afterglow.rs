@@ -1,11 +1,14 @@
 //! Afterglow surrogate benchmarks on one core: one light curve (5 bands × 50
 //! times) on the plain f64 path for the built-in top-hat and Gaussian models
 //! at afterglowpy's reference point, a batch of 256 curves, and the EM
-//! likelihood with its gradient for 32 chains on a 30-point mock.
+//! likelihood with its gradient for 32 chains on a 30-point mock; one
+//! training step (loss and weight gradient of 128 curves) on the tape and by
+//! the batched backpropagation.
 //!
 //! `cargo bench --bench afterglow -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use ferrax::surrogates::backprop::{tape_loss_and_grad, Backprop};
 use ferrax::surrogates::{AfterglowSurrogate, EmLikelihood, Jet, Observations};
 
 fn bench(c: &mut Criterion) {
@@ -36,6 +39,26 @@ fn bench(c: &mut Criterion) {
     g.bench_function("likelihood_and_grad_32_chains", |b| {
         b.iter(|| lik.log_likelihood_and_grad(&chains, 32).unwrap())
     });
+    // one training step's loss and gradient, batch 128, the shipped network
+    // shape: autodiff tape against the batched backpropagation (1 and 2 threads)
+    let n = 128;
+    let nf = th.n_features();
+    let no = th.n_out();
+    let xs: Vec<f64> = (0..n * nf)
+        .map(|i| ((i * 37 % 101) as f64 / 50.0) - 1.0)
+        .collect();
+    let ys: Vec<f64> = (0..n * no).map(|i| ((i * 53 % 97) as f64 / 48.0) - 1.0).collect();
+    let ws = vec![1.0; n * no];
+    g.bench_function("train_step_128_tape", |b| {
+        b.iter(|| tape_loss_and_grad(&th.mlp, &xs, &ys, &ws, n).unwrap())
+    });
+    for threads in [1, 2] {
+        let mut bp = Backprop::new(threads);
+        let mut grad = vec![0.0; th.mlp.n_params()];
+        g.bench_function(format!("train_step_128_backprop_{threads}_threads"), |b| {
+            b.iter(|| bp.loss_and_grad(&th.mlp, &xs, &ys, &ws, n, &mut grad).unwrap())
+        });
+    }
     g.finish();
 }
 

@@ -12,6 +12,35 @@
 
 use super::mlp::{Activation, Mlp};
 use super::SurrogateError;
+use ferrax_autodiff::{value_and_grads, Tensor};
+
+/// The same loss and gradient on the autodiff tape (the reference the
+/// batched path is tested against, and the earlier training path):
+/// `(L, ∂L/∂θ)` in the order of [`Mlp::flat_params`].
+pub fn tape_loss_and_grad(
+    mlp: &Mlp,
+    x: &[f64],
+    y: &[f64],
+    w: &[f64],
+    n: usize,
+) -> Result<(f64, Vec<f64>), SurrogateError> {
+    let xt = Tensor::from_vec(x.to_vec(), &[n, mlp.n_in()])?;
+    let yt = Tensor::from_vec(y.to_vec(), &[n, mlp.n_out()])?;
+    let wt = Tensor::from_vec(w.to_vec(), &[n, mlp.n_out()])?;
+    let ps = mlp.param_tensors()?;
+    let (l, g) = value_and_grads(
+        |p| {
+            let d = &mlp.forward_tensor_with(p, &xt) - &yt;
+            (&(&d * &d) * &wt).mean_all()
+        },
+        &ps,
+    )?;
+    let mut flat = Vec::with_capacity(mlp.n_params());
+    for t in &g {
+        flat.extend_from_slice(t.as_slice()?);
+    }
+    Ok((l, flat))
+}
 
 /// `C (m×n) = op(A) op(B) + beta C`, `op(A)` `m×k` (stored `k×m` when `at`),
 /// `op(B)` `k×n` (stored `n×k` when `bt`), all row-major.
@@ -257,30 +286,8 @@ fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspac
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ferrax_autodiff::{value_and_grads, Tensor};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
-
-    /// The tape trainer's loss, for reference.
-    fn tape_loss(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], n: usize) -> (f64, Vec<f64>) {
-        let xt = Tensor::from_vec(x.to_vec(), &[n, mlp.n_in()]).unwrap();
-        let yt = Tensor::from_vec(y.to_vec(), &[n, mlp.n_out()]).unwrap();
-        let wt = Tensor::from_vec(w.to_vec(), &[n, mlp.n_out()]).unwrap();
-        let ps = mlp.param_tensors().unwrap();
-        let (l, g) = value_and_grads(
-            |p| {
-                let d = &mlp.forward_tensor_with(p, &xt) - &yt;
-                (&(&d * &d) * &wt).mean_all()
-            },
-            &ps,
-        )
-        .unwrap();
-        let mut flat = Vec::new();
-        for t in &g {
-            flat.extend_from_slice(t.as_slice().unwrap());
-        }
-        (l, flat)
-    }
 
     fn problem(act: Activation, n: usize) -> (Mlp, Vec<f64>, Vec<f64>, Vec<f64>) {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
@@ -298,7 +305,7 @@ mod tests {
         for act in [Activation::Tanh, Activation::Silu] {
             let n = 11;
             let (mlp, x, y, w) = problem(act, n);
-            let (lt, gt) = tape_loss(&mlp, &x, &y, &w, n);
+            let (lt, gt) = tape_loss_and_grad(&mlp, &x, &y, &w, n).unwrap();
             for threads in [1, 2, 3] {
                 let mut bp = Backprop::new(threads);
                 let mut g = vec![0.0; mlp.n_params()];
