@@ -6,7 +6,7 @@
 //! each thread sums its own rows, and the partial sums are added in thread
 //! order, so the result does not depend on scheduling.
 //!
-//! The loss is the one of the tape trainer,
+//! The loss is the one the autodiff tape gives ([`tape_loss_and_grad`]),
 //! `L = (1 / (n·n_out)) Σ_rk w_rk (f(x_r)_k − y_rk)²`; the tests check value
 //! and gradient against the tape and against finite differences.
 
