@@ -9,7 +9,9 @@
 //! Cholesky factor of the sample covariance, and a rational-quadratic spline
 //! coupling flow ([`SplineFlow`]) maps it to `N(0, I)`. The flow is fitted
 //! by maximum likelihood with a validation split and early stopping
-//! ([`train::fit`]); the fidelity of draws from it is measured against the
+//! ([`train::fit`]), then the linear map is recalibrated so that the flow's
+//! draws have exactly the samples' mean and covariance in the mapped
+//! coordinates ([`SplineFlow::calibrate`]); the fidelity of draws from it is measured against the
 //! original samples ([`fidelity::fidelity`]). [`format`] defines the
 //! versioned, checksummed file.
 
@@ -143,6 +145,10 @@ pub struct PosteriorFlow {
     pub symmetry: Option<Symmetry>,
 }
 
+/// Draws of the fitted flow used by [`SplineFlow::calibrate`] to match the
+/// samples' mean and covariance (Monte Carlo error ≈ 0.002 in a correlation).
+pub const CALIBRATION_DRAWS: usize = 200_000;
+
 /// Rows per independently seeded block of [`PosteriorFlow::sample`].
 pub const SAMPLE_BLOCK: usize = 4096;
 
@@ -242,6 +248,8 @@ pub fn compress_with_symmetry(
         }
     }
     post.training = train::fit(&mut post.flow, &y, settings)?;
+    post.flow
+        .calibrate(&y, CALIBRATION_DRAWS, settings.seed ^ 0xca1b_7a7e)?;
     let n_fid = if n_fidelity == 0 {
         post.n_samples.max(100_000)
     } else {
