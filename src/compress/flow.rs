@@ -4,7 +4,9 @@
 //! on two cores, which the tape-based [`crate::flows::CouplingFlow`] is not.
 //!
 //! Data `y` (`[n, dim]`) are standardised, `u = L⁻¹ (y − shift)` with `L L^T`
-//! the sample covariance, and mapped by `n_layers` coupling layers to the
+//! the sample covariance during the fit (after it, `L` and `shift` are
+//! recalibrated so that draws reproduce the sample mean and covariance,
+//! [`SplineFlow::calibrate`]), and mapped by `n_layers` coupling layers to the
 //! base `z ~ N(0, I)`. Layer `l` passes its conditioning coordinates `A_l`
 //! through and maps each of its other coordinates `j ∈ B_l` by a spline
 //! whose `3K − 1` parameters come from an MLP (ReLU hidden layers) of
@@ -862,7 +864,12 @@ mod tests {
         f.unstandardise(&mut z);
         let (md, ld) = mean_and_cholesky(&z, 3).unwrap();
         for i in 0..3 {
-            assert!((md[i] - mean_y[i]).abs() < 0.02, "mean {i}: {} vs {}", md[i], mean_y[i]);
+            assert!(
+                (md[i] - mean_y[i]).abs() < 0.02,
+                "mean {i}: {} vs {}",
+                md[i],
+                mean_y[i]
+            );
             for j in 0..=i {
                 let (a, b) = (ld[i * 3 + j], chol_y[i * 3 + j]);
                 assert!((a - b).abs() < 0.02 * (1.0 + b.abs()), "chol {i}{j}: {a} vs {b}");
@@ -892,7 +899,12 @@ mod tests {
         let det = jac[0][0] * (jac[1][1] * jac[2][2] - jac[1][2] * jac[2][1])
             - jac[0][1] * (jac[1][0] * jac[2][2] - jac[1][2] * jac[2][0])
             + jac[0][2] * (jac[1][0] * jac[2][1] - jac[1][1] * jac[2][0]);
-        assert!((det.abs().ln() - f.log_scale()).abs() < 1e-8, "{} {}", det.ln(), f.log_scale());
+        assert!(
+            (det.abs().ln() - f.log_scale()).abs() < 1e-8,
+            "{} {}",
+            det.ln(),
+            f.log_scale()
+        );
         assert!(f.calibrate(&y, 3, 0).is_err());
     }
 
