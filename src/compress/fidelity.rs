@@ -285,6 +285,8 @@ mod tests {
         let c: Vec<f64> = a.iter().map(|v| v + 0.8).collect();
         let g = fidelity(&a, &c, &["x".to_string()]);
         assert!(!g.params[0].quantiles_pass() && !g.passes());
+        // the score is at most 1 exactly when the figures pass
+        assert!(f.score() <= 1.0 && g.score() > 1.0, "{} {}", f.score(), g.score());
     }
 
     #[test]
