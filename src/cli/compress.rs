@@ -281,6 +281,21 @@ fn run_inspect(a: &InspectArgs) -> Result<()> {
         header.samples_bytes as f64 / size as f64
     );
     print_summary(&header);
+    let d = post.dim();
+    let fmt = |v: &mut dyn Iterator<Item = f64>| v.map(|x| format!("{x:.4e}")).collect::<Vec<_>>().join(" ");
+    println!(
+        "linear map y = L u + m in the mapped coordinates ({}; full {d} x {d} lower-triangular L in the payload):",
+        if header.training.calibrated {
+            "moment-calibrated to the samples"
+        } else {
+            "mean and covariance of the training split"
+        }
+    );
+    println!("  m        {}", fmt(&mut post.flow.shift.iter().copied()));
+    println!(
+        "  diag(L)  {}",
+        fmt(&mut (0..d).map(|i| post.flow.chol[i * (d + 1)]))
+    );
     Ok(())
 }
 

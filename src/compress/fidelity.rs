@@ -94,6 +94,26 @@ impl Fidelity {
             && self.max_correlation_error <= CORRELATION_MAX
     }
 
+    /// The largest ratio of a figure to its limit (JS, correlation, and each
+    /// quantile in the more favourable of its two forms): `≤ 1` exactly when
+    /// [`Fidelity::passes`]. Used to compare two flows for the same samples.
+    pub fn score(&self) -> f64 {
+        let q = self
+            .params
+            .iter()
+            .flat_map(|p| {
+                (0..3).map(move |i| {
+                    let r = p.quantile_errors[i] / QUANTILE_MAX;
+                    p.quantile_prob_errors
+                        .map_or(r, |e| r.min(e[i] / QUANTILE_PROB_MAX))
+                })
+            })
+            .fold(0.0, f64::max);
+        (self.max_js_nats / JS_MAX)
+            .max(self.max_correlation_error / CORRELATION_MAX)
+            .max(q)
+    }
+
     /// Whether the figures meet the limits with the quantiles compared in
     /// parameter units only ([`QUANTILE_MAX`] of the range, no probability
     /// alternative).
@@ -265,6 +285,8 @@ mod tests {
         let c: Vec<f64> = a.iter().map(|v| v + 0.8).collect();
         let g = fidelity(&a, &c, &["x".to_string()]);
         assert!(!g.params[0].quantiles_pass() && !g.passes());
+        // the score is at most 1 exactly when the figures pass
+        assert!(f.score() <= 1.0 && g.score() > 1.0, "{} {}", f.score(), g.score());
     }
 
     #[test]

@@ -74,6 +74,11 @@ pub struct TrainSummary {
     pub validation_loss: Vec<f64>,
     /// Wall-clock training time, s.
     pub seconds: f64,
+    /// Whether the moment calibration of the linear map
+    /// ([`SplineFlow::calibrate`]) was kept (false in files written before
+    /// it existed).
+    #[serde(default)]
+    pub calibrated: bool,
 }
 
 /// Sum of the loss over rows `u` and its gradient, over [`SHARDS`] threads.
@@ -212,6 +217,7 @@ pub fn fit(flow: &mut SplineFlow, y: &[f64], s: &TrainSettings) -> Result<TrainS
         train_loss: Vec::new(),
         validation_loss: Vec::new(),
         seconds: 0.0,
+        calibrated: false,
     };
     let batch_size = if s.batch_size == 0 {
         (n_train / 64).clamp(64, 512)
