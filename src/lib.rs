@@ -13,6 +13,7 @@ pub mod eosinfer;
 pub mod error;
 pub mod evidence;
 pub mod flows;
+pub(crate) mod gemm;
 pub mod gw;
 pub mod io;
 pub mod pe;

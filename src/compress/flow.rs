@@ -18,9 +18,9 @@
 // `!(x > 0.0)` deliberately rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use super::gemm::{gemm, gemm_c};
 use super::spline;
 use super::CompressError;
+use crate::gemm::{gemm, gemm_c};
 use linear::identity;
 use serde::{Deserialize, Serialize};
 

@@ -20,7 +20,6 @@ pub mod bounds;
 pub mod fidelity;
 pub mod flow;
 pub mod format;
-mod gemm;
 pub mod plot;
 pub mod spline;
 pub mod symmetry;

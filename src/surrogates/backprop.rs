@@ -12,6 +12,7 @@
 
 use super::mlp::{Activation, Mlp};
 use super::SurrogateError;
+use crate::gemm::gemm;
 use ferrax_autodiff::{value_and_grads, Tensor};
 
 /// The same loss and gradient on the autodiff tape (the reference the
@@ -40,37 +41,6 @@ pub fn tape_loss_and_grad(
         flat.extend_from_slice(t.as_slice()?);
     }
     Ok((l, flat))
-}
-
-/// `C (m×n) = op(A) op(B) + beta C`, `op(A)` `m×k` (stored `k×m` when `at`),
-/// `op(B)` `k×n` (stored `n×k` when `bt`), all row-major.
-#[allow(clippy::too_many_arguments)]
-fn gemm(m: usize, k: usize, n: usize, a: &[f64], at: bool, b: &[f64], bt: bool, beta: f64, c: &mut [f64]) {
-    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    if m == 0 || n == 0 {
-        return;
-    }
-    let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
-    let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
-    // SAFETY: the assert above bounds every access by the strides given.
-    unsafe {
-        matrixmultiply::dgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            rsa,
-            csa,
-            b.as_ptr(),
-            rsb,
-            csb,
-            beta,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        );
-    }
 }
 
 /// The activation's derivative at pre-activation `z`, given its value `h`.

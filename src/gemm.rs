@@ -1,11 +1,12 @@
-//! Dense matrix products of the flow's conditioner networks, row-major
-//! `f64` through `matrixmultiply` (optionally with a column-major result, the
-//! layout the batched spline inversion reads).
+//! Dense matrix products of the small networks (the compression flow's
+//! conditioners, the afterglow surrogate's trainer), row-major `f64` through
+//! `matrixmultiply` (optionally with a column-major result, the layout the
+//! batched spline inversion reads).
 
 /// `C (m×n) = op(A) op(B) + beta C`, `op(A)` `m×k` (stored `k×m` when `at`),
 /// `op(B)` `k×n` (stored `n×k` when `bt`), all row-major.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn gemm(
+pub(crate) fn gemm(
     m: usize,
     k: usize,
     n: usize,
@@ -23,7 +24,7 @@ pub(super) fn gemm(
 /// The numbers do not depend on `ct`: `matrixmultiply` forms each element
 /// of `C` by the same chain of (fused) multiply-adds over `k` either way.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn gemm_c(
+pub(crate) fn gemm_c(
     m: usize,
     k: usize,
     n: usize,
