@@ -288,17 +288,7 @@ impl CouplingFlow {
                 crate::samplers::targets::cholesky(&diag, d)
             })
             .ok_or_else(|| FlowError::Shape("degenerate training data".into()))?;
-        let mut inv = vec![0.0; d * d];
-        for c in 0..d {
-            // forward substitution L y = e_c
-            for r in 0..d {
-                let mut v = if r == c { 1.0 } else { 0.0 };
-                for k in 0..r {
-                    v -= chol[r * d + k] * inv[k * d + c];
-                }
-                inv[r * d + c] = v / chol[r * d + r];
-            }
-        }
+        let inv = crate::samplers::targets::lower_inverse(&chol, d);
         self.chol = chol;
         self.chol_inv = inv;
         Ok(())

@@ -155,6 +155,22 @@ pub fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
+/// Inverse of a lower-triangular `[d, d]` row-major matrix (forward
+/// substitution, column by column).
+pub fn lower_inverse(l: &[f64], d: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; d * d];
+    for c in 0..d {
+        for r in 0..d {
+            let mut v = if r == c { 1.0 } else { 0.0 };
+            for k in 0..r {
+                v -= l[r * d + k] * inv[k * d + c];
+            }
+            inv[r * d + c] = v / l[r * d + r];
+        }
+    }
+    inv
+}
+
 /// Solves `L Lᵀ x = b` for the Cholesky factor `l`.
 pub fn cholesky_solve(l: &[f64], d: usize, b: &[f64]) -> Vec<f64> {
     let mut y = vec![0.0; d];

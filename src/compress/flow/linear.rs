@@ -5,6 +5,7 @@
 
 use super::SplineFlow;
 use crate::compress::CompressError;
+use crate::samplers::targets::lower_inverse;
 
 impl SplineFlow {
     /// Sets the standardisation to the mean and Cholesky factor of the
@@ -134,21 +135,6 @@ fn mean_and_cholesky(y: &[f64], d: usize) -> Result<(Vec<f64>, Vec<f64>), Compre
         msg: "the sample covariance is singular (a constant or linearly dependent parameter)".into(),
     })?;
     Ok((mean, chol))
-}
-
-/// Inverse of a lower-triangular `[d, d]` matrix (forward substitution).
-fn lower_inverse(l: &[f64], d: usize) -> Vec<f64> {
-    let mut inv = vec![0.0; d * d];
-    for c in 0..d {
-        for r in 0..d {
-            let mut v = if r == c { 1.0 } else { 0.0 };
-            for k in 0..r {
-                v -= l[r * d + k] * inv[k * d + c];
-            }
-            inv[r * d + c] = v / l[r * d + r];
-        }
-    }
-    inv
 }
 
 pub(super) fn identity(d: usize) -> Vec<f64> {
