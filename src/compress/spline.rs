@@ -27,18 +27,79 @@ fn deriv_offset() -> f64 {
     DERIV_OFFSET
 }
 
+/// The arithmetic [`estrin14`] and [`estrin18`] need, on one `f64` or on a vector of them, so
+/// that the scalar and the vector forms round identically.
+trait Arith: Copy {
+    /// `v` in every lane.
+    fn splat(v: f64) -> Self;
+    /// Lane-wise `self + o` (no fused multiply–add).
+    fn add(self, o: Self) -> Self;
+    /// Lane-wise `self · o`.
+    fn mul(self, o: Self) -> Self;
+}
+
+impl Arith for f64 {
+    #[inline(always)]
+    fn splat(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        self + o
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        self * o
+    }
+}
+
+/// `c_i + c_{i+1} x`, the first level of Estrin's scheme.
+#[inline(always)]
+fn pair<V: Arith>(x: V, c: &[f64], i: usize) -> V {
+    V::splat(c[i]).add(V::splat(c[i + 1]).mul(x))
+}
+
+/// `Σ_{i<14} c_i x^i` by Estrin's scheme (Knuth, TAOCP vol. 2, §4.6.4):
+/// pairs `c_{2j} + c_{2j+1} x`, then pairs of those with `x²`, `x⁴`, `x⁸`,
+/// so the dependency chain is 8 operations deep instead of Horner's 26 and
+/// independent evaluations overlap in the processor. One fixed order of
+/// operations for every [`Arith`] type.
+#[inline(always)]
+fn estrin14<V: Arith>(x: V, c: &[f64; 14]) -> V {
+    let x2 = x.mul(x);
+    let x4 = x2.mul(x2);
+    let x8 = x4.mul(x4);
+    let q0 = pair(x, c, 0).add(pair(x, c, 2).mul(x2));
+    let q1 = pair(x, c, 4).add(pair(x, c, 6).mul(x2));
+    let q2 = pair(x, c, 8).add(pair(x, c, 10).mul(x2));
+    let q3 = pair(x, c, 12);
+    q0.add(q1.mul(x4)).add(q2.add(q3.mul(x4)).mul(x8))
+}
+
+/// `Σ_{i<18} c_i x^i` by Estrin's scheme (as [`estrin14`], one level more).
+#[inline(always)]
+fn estrin18<V: Arith>(x: V, c: &[f64; 18]) -> V {
+    let x2 = x.mul(x);
+    let x4 = x2.mul(x2);
+    let x8 = x4.mul(x4);
+    let x16 = x8.mul(x8);
+    let q0 = pair(x, c, 0).add(pair(x, c, 2).mul(x2));
+    let q1 = pair(x, c, 4).add(pair(x, c, 6).mul(x2));
+    let q2 = pair(x, c, 8).add(pair(x, c, 10).mul(x2));
+    let q3 = pair(x, c, 12).add(pair(x, c, 14).mul(x2));
+    let q4 = pair(x, c, 16);
+    let low = q0.add(q1.mul(x4)).add(q2.add(q3.mul(x4)).mul(x8));
+    low.add(q4.mul(x16))
+}
+
 /// `ln(1 + e^x)`, branch-free: `max(x, 0) + ln(1 + t)` with `t = e^{−|x|}`
 /// ([`exp_nonpos`]) and `ln(1 + t) = 2 atanh(s)`, `s = t / (2 + t) ≤ 1/3`,
-/// summed to `s^35` (truncation < 2e-18 relative).
+/// summed to `s^35` (truncation < 2e-18 relative) by [`estrin18`].
 #[inline(always)]
 fn softplus(x: f64) -> f64 {
     let t = exp_nonpos(-x.abs());
     let s = t / (2.0 + t);
-    let s2 = s * s;
-    let mut p = ATANH_SERIES[17];
-    for c in ATANH_SERIES[..17].iter().rev() {
-        p = p * s2 + c;
-    }
+    let p = estrin18(s * s, &ATANH_SERIES);
     x.max(0.0) + 2.0 * s * p
 }
 
@@ -98,7 +159,8 @@ const INV_FACT: [f64; 14] = [
 /// number, which a softmax cannot tell apart from 0). Branch-free so that
 /// loops over it vectorise: Cody–Waite reduction `x = k ln 2 + r`,
 /// `|r| ≤ ln 2 / 2` (the split `ln 2` of fdlibm), the degree-13 Taylor
-/// polynomial of `e^r` (truncation < 1e-17 relative), times `2^k` built from
+/// polynomial of `e^r` (truncation < 1e-17 relative; evaluated by
+/// [`estrin14`]), times `2^k` built from
 /// its bits. `k` comes from the round-to-nearest of `x log2 e + 1.5 · 2^52`.
 #[inline(always)]
 pub fn exp_nonpos(x: f64) -> f64 {
@@ -109,10 +171,7 @@ pub fn exp_nonpos(x: f64) -> f64 {
     let t = x * std::f64::consts::LOG2_E + MAGIC;
     let kf = t - MAGIC;
     let r = (x - kf * LN2_HI) - kf * LN2_LO;
-    let mut p = INV_FACT[13];
-    for c in INV_FACT[..13].iter().rev() {
-        p = p * r + c;
-    }
+    let p = estrin14(r, &INV_FACT);
     let k = t.to_bits() as i64 - MAGIC.to_bits() as i64;
     p * f64::from_bits(((k + 1023) << 52) as u64)
 }
@@ -131,10 +190,11 @@ fn knots(raw: &[f64], bound: f64, sm: &mut [f64], knots: &mut [f64]) {
         s += sm[i];
     }
     let scale = (1.0 - MIN_BIN * k as f64) * 2.0 * bound;
+    let inv_s = 1.0 / s;
     let mut acc = -bound;
     knots[0] = acc;
     for i in 0..k {
-        sm[i] /= s;
+        sm[i] *= inv_s;
         acc += MIN_BIN * 2.0 * bound + scale * sm[i];
         knots[i + 1] = acc;
     }
@@ -376,8 +436,27 @@ pub fn inverse_columns(y: &mut [f64], raw: &[f64], stride: usize, bins: usize, b
 mod avx2 {
     //! Four-lane forms of [`super::exp_nonpos`], the derivative softplus and
     //! [`super::inverse`]: every operation of the scalar code, in its order.
-    use super::{ATANH_SERIES, DERIV_OFFSET, INV_FACT, MAX_BINS, MIN_BIN, MIN_DERIV};
+    use super::{
+        estrin14, estrin18, Arith, ATANH_SERIES, DERIV_OFFSET, INV_FACT, MAX_BINS, MIN_BIN, MIN_DERIV,
+    };
     use std::arch::x86_64::*;
+
+    // SAFETY (all three): this module's code runs only inside
+    // `inverse_columns`, which is compiled for and dispatched to AVX2.
+    impl Arith for __m256d {
+        #[inline(always)]
+        fn splat(v: f64) -> Self {
+            unsafe { _mm256_set1_pd(v) }
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            unsafe { _mm256_add_pd(self, o) }
+        }
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            unsafe { _mm256_mul_pd(self, o) }
+        }
+    }
 
     #[inline(always)]
     unsafe fn splat(v: f64) -> __m256d {
@@ -398,10 +477,7 @@ mod avx2 {
             _mm256_sub_pd(x, _mm256_mul_pd(kf, splat(LN2_HI))),
             _mm256_mul_pd(kf, splat(LN2_LO)),
         );
-        let mut p = splat(INV_FACT[13]);
-        for c in INV_FACT[..13].iter().rev() {
-            p = _mm256_add_pd(_mm256_mul_pd(p, r), splat(*c));
-        }
+        let p = estrin14(r, &INV_FACT);
         let k = _mm256_sub_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(MAGIC.to_bits() as i64));
         let two_k = _mm256_slli_epi64::<52>(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)));
         _mm256_mul_pd(p, _mm256_castsi256_pd(two_k))
@@ -413,11 +489,7 @@ mod avx2 {
         let x = _mm256_add_pd(r, splat(DERIV_OFFSET));
         let t = exp_nonpos(_mm256_or_pd(x, splat(-0.0)));
         let s = _mm256_div_pd(t, _mm256_add_pd(splat(2.0), t));
-        let s2 = _mm256_mul_pd(s, s);
-        let mut p = splat(ATANH_SERIES[17]);
-        for c in ATANH_SERIES[..17].iter().rev() {
-            p = _mm256_add_pd(_mm256_mul_pd(p, s2), splat(*c));
-        }
+        let p = estrin18(_mm256_mul_pd(s, s), &ATANH_SERIES);
         let sp = _mm256_add_pd(
             _mm256_max_pd(x, splat(0.0)),
             _mm256_mul_pd(_mm256_mul_pd(splat(2.0), s), p),
@@ -429,7 +501,15 @@ mod avx2 {
     /// of `stride`), interleaved so that their independent dependency chains
     /// (exponential polynomials, knot sums, softplus series, root) overlap.
     #[inline(always)]
-    unsafe fn groups<const G: usize>(y: *mut f64, raw: *const f64, stride: usize, k: usize, bound: f64) {
+    unsafe fn groups<const G: usize, const K: usize>(
+        y: *mut f64,
+        raw: *const f64,
+        stride: usize,
+        bins: usize,
+        bound: f64,
+    ) {
+        // a bin count known at compile time lets the loops over bins unroll
+        let k = if K == 0 { bins } else { K };
         let scale = splat((1.0 - MIN_BIN * k as f64) * 2.0 * bound);
         let step = splat(MIN_BIN * 2.0 * bound);
         let (lo, hi, one, zero) = (splat(-bound), splat(bound), splat(1.0), splat(0.0));
@@ -461,12 +541,13 @@ mod avx2 {
                 sh[g] = _mm256_add_pd(sh[g], e[g]);
             }
         }
+        let inv_sh: [__m256d; G] = std::array::from_fn(|g| _mm256_div_pd(one, sh[g]));
         let (mut cnt, mut yb, mut y1, mut acc) = ([zero; G], [lo; G], [hi; G], [lo; G]);
         for e in ex.iter().take(k - 1) {
             for g in 0..G {
                 acc[g] = _mm256_add_pd(
                     acc[g],
-                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(e[g], sh[g]))),
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_mul_pd(e[g], inv_sh[g]))),
                 );
                 let le = _mm256_cmp_pd::<_CMP_LE_OQ>(acc[g], yv[g]);
                 cnt[g] = _mm256_add_pd(cnt[g], _mm256_and_pd(le, one));
@@ -494,13 +575,14 @@ mod avx2 {
                 sw[g] = _mm256_add_pd(sw[g], e[g]);
             }
         }
+        let inv_sw: [__m256d; G] = std::array::from_fn(|g| _mm256_div_pd(one, sw[g]));
         let (mut xb, mut x1, mut acc) = ([lo; G], [hi; G], [lo; G]);
         for (i, e) in ex.iter().take(k - 1).enumerate() {
             let fi = splat(i as f64);
             for g in 0..G {
                 acc[g] = _mm256_add_pd(
                     acc[g],
-                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_div_pd(e[g], sw[g]))),
+                    _mm256_add_pd(step, _mm256_mul_pd(scale, _mm256_mul_pd(e[g], inv_sw[g]))),
                 );
                 xb[g] = _mm256_blendv_pd(xb[g], acc[g], _mm256_cmp_pd::<_CMP_LT_OQ>(fi, cnt[g]));
                 x1[g] = _mm256_blendv_pd(x1[g], acc[g], _mm256_cmp_pd::<_CMP_EQ_OQ>(fi, cnt[g]));
@@ -570,13 +652,28 @@ mod avx2 {
         k: usize,
         bound: f64,
     ) -> usize {
+        match k {
+            8 => columns::<8>(y, raw, stride, k, bound),
+            _ => columns::<0>(y, raw, stride, k, bound),
+        }
+    }
+
+    /// The body of [`inverse_columns`] for `K` bins (`K = 0`: any, from `k`).
+    #[inline(always)]
+    unsafe fn columns<const K: usize>(
+        y: &mut [f64],
+        raw: &[f64],
+        stride: usize,
+        k: usize,
+        bound: f64,
+    ) -> usize {
         let n8 = y.len() / 8 * 8;
         for e0 in (0..n8).step_by(8) {
-            groups::<2>(y.as_mut_ptr().add(e0), raw.as_ptr().add(e0), stride, k, bound);
+            groups::<2, K>(y.as_mut_ptr().add(e0), raw.as_ptr().add(e0), stride, k, bound);
         }
         let n4 = y.len() / 4 * 4;
         if n4 > n8 {
-            groups::<1>(y.as_mut_ptr().add(n8), raw.as_ptr().add(n8), stride, k, bound);
+            groups::<1, K>(y.as_mut_ptr().add(n8), raw.as_ptr().add(n8), stride, k, bound);
         }
         n4
     }
