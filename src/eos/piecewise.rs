@@ -163,23 +163,36 @@ impl PowerLawPieces {
                     .min(max_half_width(2.0 * s_e[i] - s_p[i]))
             })
             .collect();
-        let ncell = ((hi.to_bits() >> SHIFT) - base + 1) as usize;
-        let mut starts: Vec<f64> = Vec::with_capacity(2 * ncell + n);
-        let mut pieces: Vec<Piece> = Vec::with_capacity(2 * ncell + n);
+        // Segments (cell ∩ table interval): start, end, interval, number of
+        // pieces (0: left to the exact formula, one piece).
+        let mut segments: Vec<(f64, f64, usize, usize)> = Vec::new();
         // Table interval i: h[i-1] <= a < h[i] (searchsorted right, clipped).
         let mut i = h.partition_point(|v| *v <= lo).clamp(1, n - 1);
         let mut a = lo;
+        let mut npieces = 0;
         while a < hi {
-            let j = ((a.to_bits() >> SHIFT) - base) as usize;
-            let cell_end = f64::from_bits((base + j as u64 + 1) << SHIFT);
+            let j = (a.to_bits() >> SHIFT) - base;
+            let cell_end = f64::from_bits((base + j + 1) << SHIFT);
             while i < n - 1 && h[i] <= a {
                 i += 1;
             }
             let b = cell_end.min(h[i]).min(hi);
             let x = 0.5 * (b - a) / (0.5 * (a + b));
             let nsub = (x / xmax[i]).ceil().max(1.0);
-            let exact = nsub > MAX_SUBDIVISIONS as f64;
-            let nsub = if exact { 1 } else { nsub as usize };
+            let nsub = if nsub > MAX_SUBDIVISIONS as f64 { 0 } else { nsub as usize };
+            segments.push((a, b, i, nsub));
+            npieces += nsub.max(1);
+            a = b;
+        }
+        if npieces == 0 {
+            return None;
+        }
+        let mut pieces: Vec<Piece> = Vec::with_capacity(npieces);
+        // Start of the next piece (+∞ after the last).
+        let mut next_start: Vec<f64> = Vec::with_capacity(npieces);
+        for &(a, b, i, nsub) in &segments {
+            let exact = nsub == 0;
+            let nsub = nsub.max(1);
             let w = (b - a) / nsub as f64;
             for k in 0..nsub {
                 let s0 = if k == 0 { a } else { a + w * k as f64 };
@@ -195,7 +208,7 @@ impl PowerLawPieces {
                 for k in 0..=DEGREE {
                     q[k] = e[k] + e2p[k];
                 }
-                starts.push(s0);
+                next_start.push(s1);
                 pieces.push(Piece {
                     c,
                     e,
@@ -205,13 +218,8 @@ impl PowerLawPieces {
                     exact,
                 });
             }
-            a = b;
         }
-        if pieces.is_empty() {
-            return None;
-        }
-        let mut next_start: Vec<f64> = starts[1..].to_vec();
-        next_start.push(f64::INFINITY);
+        *next_start.last_mut().expect("at least one piece") = f64::INFINITY;
         let index_base = lo.to_bits() >> INDEX_SHIFT;
         let nindex = ((hi.to_bits() >> INDEX_SHIFT) - index_base + 1) as usize;
         let mut index = Vec::with_capacity(nindex);

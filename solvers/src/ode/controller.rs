@@ -114,7 +114,7 @@ impl ControllerOptions {
 
     /// The step-size factor after a step with scaled error `err` (previous
     /// accepted step's error `err_prev`), for error order `k`.
-    #[inline]
+    #[inline(always)]
     pub fn factor(&self, err: f64, err_prev: f64, k: f64) -> f64 {
         if err == 0.0 {
             return self.factor_max;
@@ -201,7 +201,7 @@ const ROOT_TABLES: RootTables = {
 /// x^(−1/5) = 2^(−q) · 2^(−r/5) · c_j^(−1/5) · (1 + t)^(−1/5) with
 /// t = m/c_j − 1, |t| ≤ 2^−7, the last factor by its Taylor polynomial of
 /// degree 6 (remainder |C(−1/5, 7)| t⁷ < 1e-16).
-#[inline]
+#[inline(always)]
 pub fn inv_fifth_root(x: f64) -> f64 {
     debug_assert!(x.is_normal() && x > 0.0, "inv_fifth_root({x})");
     let tb = &ROOT_TABLES;
