@@ -42,13 +42,14 @@ pub const MAX_SUBDIVISIONS: usize = 64;
 const MAX_OCTAVES: i32 = 64;
 const SHIFT: u32 = 52 - CELL_BITS;
 const INDEX_SHIFT: u32 = 52 - INDEX_BITS;
-// Estrin's scheme in `eval` is written out for degree 7.
+// Estrin's scheme in `eval` and the eighth root in `max_half_width` are
+// written out for degree 7.
 const _: () = assert!(DEGREE == 7);
-/// 1/k for k = 1..=DEGREE (index k; entry 0 unused).
-const INV_K: [f64; DEGREE + 1] = {
-    let mut t = [0.0; DEGREE + 1];
+/// 1/k for k = 1..=DEGREE + 1 (index k; entry 0 unused).
+const INV_K: [f64; DEGREE + 2] = {
+    let mut t = [0.0; DEGREE + 2];
     let mut k = 1;
-    while k <= DEGREE {
+    while k <= DEGREE + 1 {
         t[k] = 1.0 / k as f64;
         k += 1;
     }
@@ -93,11 +94,11 @@ pub struct PowerLawPieces {
     pieces: Vec<Piece>,
 }
 
-/// |C(s, k)|.
+/// |C(s, k)|, k ≤ K + 1.
 fn binom_abs(s: f64, k: usize) -> f64 {
     let mut b = 1.0;
     for j in 0..k {
-        b *= (s - j as f64) / (j + 1) as f64;
+        b *= (s - j as f64) * INV_K[j + 1];
     }
     b.abs()
 }
@@ -111,7 +112,8 @@ fn max_half_width(s: f64) -> f64 {
     }
     let b = binom_abs(s, DEGREE + 1);
     let trunc = if b > 0.0 {
-        (REL_TOL / (2.0 * b)).powf(1.0 / (DEGREE + 1) as f64)
+        // (·)^(1/(K+1)) = (·)^(1/8): three square roots.
+        (REL_TOL / (2.0 * b)).sqrt().sqrt().sqrt()
     } else {
         f64::INFINITY
     };
