@@ -64,9 +64,6 @@ struct Piece {
     e: [f64; DEGREE + 1],
     p: [f64; DEGREE + 1],
     q: [f64; DEGREE + 1],
-    /// d ln e/d ln p at c and its slope in h (linear in h on a table
-    /// interval).
-    d: [f64; 2],
     interval: u32,
     exact: bool,
 }
@@ -82,9 +79,6 @@ pub struct PieceValue {
     pub p: f64,
     /// q(h) = (e + p) e/p (energy-density units): de/dh = q · d ln e/d ln p.
     pub q: f64,
-    /// d ln e/d ln p (linear interpolation in h between the nodes; 1 for
-    /// pieces built by [`PowerLawPieces::new`]).
-    pub d: f64,
 }
 
 /// The piecewise polynomials of one table (plain values, dimensionless h).
@@ -154,27 +148,8 @@ impl PowerLawPieces {
         s_e: &[f64],
         s_p: &[f64],
     ) -> Option<Self> {
-        Self::with_log_slope(h, ln_h, ln_e, ln_p, s_e, s_p, None)
-    }
-
-    /// [`PowerLawPieces::new`], the pieces also carrying d ln e/d ln p,
-    /// linear in h on each table interval: `log_slope` = (node values,
-    /// per-interval slopes d(d ln e/d ln p)/dh, entry i for nodes i−1, i);
-    /// `None` gives d = 1.
-    pub fn with_log_slope(
-        h: &[f64],
-        ln_h: &[f64],
-        ln_e: &[f64],
-        ln_p: &[f64],
-        s_e: &[f64],
-        s_p: &[f64],
-        log_slope: Option<(&[f64], &[f64])>,
-    ) -> Option<Self> {
         let n = h.len();
         if n < 3 || [ln_h.len(), ln_e.len(), ln_p.len(), s_e.len(), s_p.len()] != [n; 5] {
-            return None;
-        }
-        if log_slope.is_some_and(|(d, sd)| d.len() != n || sd.len() != n) {
             return None;
         }
         let hi = h[n - 1];
@@ -229,10 +204,6 @@ impl PowerLawPieces {
                 let ec = (ln_e[i - 1] + s_e[i] * dl).exp();
                 let pc = (ln_p[i - 1] + s_p[i] * dl).exp();
                 let inv_c = 1.0 / c;
-                let d = match log_slope {
-                    Some((d, sd)) => [d[i - 1] + sd[i] * (c - h[i - 1]), sd[i]],
-                    None => [1.0, 0.0],
-                };
                 let e = coefficients(ec, s_e[i], inv_c);
                 let e2p = coefficients(ec * ec / pc, 2.0 * s_e[i] - s_p[i], inv_c);
                 let mut q = [0.0; DEGREE + 1];
@@ -245,7 +216,6 @@ impl PowerLawPieces {
                     e,
                     p: coefficients(pc, s_p[i], inv_c),
                     q,
-                    d,
                     interval: i as u32,
                     exact,
                 });
@@ -317,7 +287,6 @@ impl PowerLawPieces {
             e: est(&pc.e),
             p: est(&pc.p),
             q: est(&pc.q),
-            d: pc.d[0] + pc.d[1] * x,
         })
     }
 }

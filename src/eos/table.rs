@@ -258,20 +258,18 @@ impl<T: Scalar> TableLookup<T> {
         let slope_e = slope(&ln_e, &ln_h);
         let slope_p = slope(&ln_p, &ln_h);
         let re = |v: &[T]| v.iter().map(|x| x.re()).collect::<Vec<f64>>();
-        let slope_d = slope(&table.dloge_dlogp, &table.h);
-        let pieces = PowerLawPieces::with_log_slope(
+        let pieces = PowerLawPieces::new(
             &re(&table.h),
             &re(&ln_h),
             &re(&ln_e),
             &re(&ln_p),
             &re(&slope_e),
             &re(&slope_p),
-            Some((&re(&table.dloge_dlogp), &re(&slope_d))),
         );
         TableLookup {
             slope_e,
             slope_p,
-            slope_d,
+            slope_d: slope(&table.dloge_dlogp, &table.h),
             h: table.h.clone(),
             h_re: table.h.iter().map(|v| v.re()).collect(),
             ln_p_re: ln_p.iter().map(|v| v.re()).collect(),
@@ -329,25 +327,28 @@ impl<T: Scalar> TableLookup<T> {
     pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
         let hr = h.re();
         if let Some(v) = self.pieces.as_ref().and_then(|pp| pp.eval(hr)) {
+            let i = v.interval;
+            let d = self.dloge_dlogp[i - 1] + self.slope_d[i] * (h - self.h[i - 1]);
             if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
-                let dedh = v.d * v.q;
+                let (e, p) = (T::cst(v.e), T::cst(v.p));
+                let dedh = d * v.q;
                 return EosPoint {
-                    e: T::cst(v.e),
-                    p: T::cst(v.p),
-                    dedp: T::cst(dedh / (v.e + v.p)),
-                    dedh: T::cst(dedh),
+                    e,
+                    p,
+                    dedp: dedh / (v.e + v.p),
+                    dedh,
                 };
             }
-            return self.piece_with_derivatives(h, v);
+            return self.piece_with_derivatives(h, d, v);
         }
         self.at_enthalpy_exact(h)
     }
 
     /// The point of [`TableLookup::at_enthalpy`] for dual and tape numbers:
     /// the values of the piece `v` with the first derivatives of the exact
-    /// log–log formula.
+    /// log–log formula (`d` = d ln e/d ln p at h).
     #[inline(never)]
-    fn piece_with_derivatives(&self, h: T, v: PieceValue) -> EosPoint<T> {
+    fn piece_with_derivatives(&self, h: T, d: T, v: PieceValue) -> EosPoint<T> {
         let i = v.interval;
         // Value v, derivative v · d(ln v) of the exact formula.
         let carry = |ln_v: T, v: f64| (ln_v - ln_v.re()) * v + v;
@@ -359,7 +360,6 @@ impl<T: Scalar> TableLookup<T> {
         let ln_p = self.ln_p[i - 1] + self.slope_p[i] * dl;
         let (e, p) = (carry(ln_e, v.e), carry(ln_p, v.p));
         let q = with_value((e + p) * (e / p), v.q);
-        let d = with_value(self.dloge_dlogp[i - 1] + self.slope_d[i] * (h - self.h[i - 1]), v.d);
         let dedh = d * q;
         EosPoint {
             e,
