@@ -181,7 +181,11 @@ impl PowerLawPieces {
             let b = cell_end.min(h[i]).min(hi);
             let x = 0.5 * (b - a) / (0.5 * (a + b));
             let nsub = (x / xmax[i]).ceil().max(1.0);
-            let nsub = if nsub > MAX_SUBDIVISIONS as f64 { 0 } else { nsub as usize };
+            let nsub = if nsub > MAX_SUBDIVISIONS as f64 {
+                0
+            } else {
+                nsub as usize
+            };
             segments.push((a, b, i, nsub));
             npieces += nsub.max(1);
             a = b;

@@ -255,7 +255,10 @@ mod tests {
             let err = 10f64.powf(-12.0 + 16.0 * i as f64 / 2000.0);
             let want = (o.safety * err.powf(-0.2)).clamp(o.factor_min, o.factor_max);
             let got = o.factor(err, 0.5, 5.0);
-            assert!(((got - want) / want).abs() < 8e-16, "err {err:e}: {got} vs {want}");
+            assert!(
+                ((got - want) / want).abs() < 8e-16,
+                "err {err:e}: {got} vs {want}"
+            );
         }
         assert_eq!(o.factor(0.0, 1.0, 5.0), o.factor_max);
         assert_eq!(o.factor(f64::INFINITY, 1.0, 5.0), o.factor_min);
