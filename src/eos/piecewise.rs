@@ -2,20 +2,20 @@
 //! e(h) = e_{i−1} (h/h_{i−1})^{s_e}, p(h) = p_{i−1} (h/h_{i−1})^{s_p}
 //! (s = d ln e/d ln h, d ln p/d ln h of table interval i), and of
 //! q(h) = (e + p) e/p = e + e²/p (a sum of the power laws of exponents s_e
-//! and 2s_e − s_p; de/dh = q · d ln e/d ln p, saving two products and a
-//! division per evaluation), by local Taylor polynomials, with an O(1)
-//! piece index.
+//! and 2s_e − s_p, so that de/dh = q · d ln e/d ln p is one product), by
+//! local Taylor polynomials, with an O(1) piece index.
 //!
 //! The enthalpy axis [h_lo, h_max] is cut into cells of 2^[`CELL_BITS`]
-//! per octave (four per octave), then at every table node (so no
-//! piece contains a kink), then uniformly until the truncation bound holds.
+//! per octave (four per octave), then at every table node (so no piece
+//! contains a kink), then uniformly until the truncation bound holds.
 //! On a piece of centre c and relative half-width x = Δh/c,
 //! (1 + u)^s = Σ_k C(s, k) u^k, u = (h − c)/c, |u| ≤ x, is truncated after
 //! degree [`DEGREE`]; for |s| x ≤ 1/2 the remainder is at most
 //! 2 |C(s, K+1)| x^(K+1), kept below [`REL_TOL`] (relative to the value)
 //! for all three exponents (both terms of q are positive, so its relative
-//! error is bounded by theirs), e.g. x ≤ 0.0071 for s = 12.5. Coefficients a_k = v(c) C(s, k) c^−k
-//! turn the sum into a polynomial in (h − c), evaluated with Estrin's
+//! error is bounded by theirs), e.g. x ≤ 0.0071 for s = 12.5.
+//! Coefficients a_k = v(c) C(s, k) c^−k turn the sum into a polynomial in
+//! (h − c), evaluated with Estrin's
 //! scheme. The piece of a given h is found from an index addressed directly
 //! by the exponent and leading mantissa bits of h (2^[`INDEX_BITS`] entries
 //! per octave). The values v(c) come from the same exp/ln formula as the exact
