@@ -59,6 +59,7 @@ const INV_K: [f64; DEGREE + 2] = {
 /// One piece: centre, the coefficients of e, p and q = (e + p) e/p in
 /// powers of (h − c) (lowest first), table interval.
 #[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
 struct Piece {
     c: f64,
     e: [f64; DEGREE + 1],
