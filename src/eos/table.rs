@@ -3,7 +3,7 @@
 //! d ln e / d ln p), generic over the number type.
 
 use super::numerics::{cumtrapz, interp_in_interval};
-use super::piecewise::PowerLawPieces;
+use super::piecewise::{PieceValue, PowerLawPieces};
 
 use super::units::{FM3_TO_GEOMETRIC, MEV_FM3_TO_GEOMETRIC};
 use super::EosError;
@@ -318,39 +318,60 @@ impl<T: Scalar> TableLookup<T> {
 
     /// e(h), p(h) by log–log interpolation and de/dp = e/p · interp(h, hs,
     /// d ln e/d ln p), all clamped outside the table (jester's `tov_ode`).
-    /// Values of e and p from the piecewise polynomials where they apply
-    /// (the same for every number type, so plain, dual and tape runs take
-    /// identical steps); first derivatives with respect to the table and
-    /// to h exactly those of the log–log formula.
-    #[inline]
+    /// Values of e, p and de/dh = (e + p) e/p · d ln e/d ln p from the
+    /// piecewise polynomials where they apply (the same for every number
+    /// type, so plain, dual and tape runs take identical steps), de/dp =
+    /// (de/dh)/(e + p); first derivatives with respect to the table and to h
+    /// exactly those of the log–log formula.
+    #[inline(always)]
     pub fn at_enthalpy(&self, h: T) -> EosPoint<T> {
         let hr = h.re();
-        if let Some((i, e_re, p_re, ep_re)) = self.pieces.as_ref().and_then(|pp| pp.eval(hr)) {
+        if let Some(v) = self.pieces.as_ref().and_then(|pp| pp.eval(hr)) {
+            let i = v.interval;
             let d = self.dloge_dlogp[i - 1] + self.slope_d[i] * (h - self.h[i - 1]);
-            let (e, p, ep) = if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
-                (T::cst(e_re), T::cst(p_re), T::cst(ep_re))
-            } else {
-                // Value v, derivative v · d(ln v) of the exact formula.
-                let carry = |ln_v: T, v: f64| (ln_v - ln_v.re()) * v + v;
-                let dl = h.ln() - self.ln_h[i - 1];
-                let ln_e = self.ln_e[i - 1] + self.slope_e[i] * dl;
-                let ln_p = self.ln_p[i - 1] + self.slope_p[i] * dl;
-                (carry(ln_e, e_re), carry(ln_p, p_re), carry(ln_e - ln_p, ep_re))
-            };
-            let dedp = ep * d;
-            return EosPoint {
-                e,
-                p,
-                dedp,
-                dedh: (e + p) * dedp,
-            };
+            if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>() {
+                let (e, p) = (T::cst(v.e), T::cst(v.p));
+                let dedh = d * v.q;
+                return EosPoint {
+                    e,
+                    p,
+                    dedp: dedh / (v.e + v.p),
+                    dedh,
+                };
+            }
+            return self.piece_with_derivatives(h, d, v);
         }
         self.at_enthalpy_exact(h)
     }
 
+    /// The point of [`TableLookup::at_enthalpy`] for dual and tape numbers:
+    /// the values of the piece `v` with the first derivatives of the exact
+    /// log–log formula (`d` = d ln e/d ln p at h).
+    #[inline(never)]
+    fn piece_with_derivatives(&self, h: T, d: T, v: PieceValue) -> EosPoint<T> {
+        let i = v.interval;
+        // Value v, derivative v · d(ln v) of the exact formula.
+        let carry = |ln_v: T, v: f64| (ln_v - ln_v.re()) * v + v;
+        // The value of x replaced by v (x − x.re() is exactly 0 + x's
+        // derivative).
+        let with_value = |x: T, v: f64| (x - x.re()) + v;
+        let dl = h.ln() - self.ln_h[i - 1];
+        let ln_e = self.ln_e[i - 1] + self.slope_e[i] * dl;
+        let ln_p = self.ln_p[i - 1] + self.slope_p[i] * dl;
+        let (e, p) = (carry(ln_e, v.e), carry(ln_p, v.p));
+        let q = with_value((e + p) * (e / p), v.q);
+        let dedh = d * q;
+        EosPoint {
+            e,
+            p,
+            dedp: dedh / (e + p),
+            dedh,
+        }
+    }
+
     /// [`TableLookup::at_enthalpy`] with e(h), p(h) always from the exp/ln
     /// log–log formula (the reference for the piecewise polynomials).
-    #[inline]
+    #[inline(never)]
     pub fn at_enthalpy_exact(&self, h: T) -> EosPoint<T> {
         let n = self.h.len();
         let hr = h.re();

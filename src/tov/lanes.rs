@@ -24,7 +24,7 @@ use ferrax_solvers::ode::{Dopri5Lanes, LaneProblem};
 use std::f64::consts::PI;
 
 /// Lanes of the family solver (stars integrated side by side).
-pub const LANES: usize = 4;
+pub const LANES: usize = 8;
 
 /// [`tov_rhs`](super::solver::tov_rhs) in `L` lanes, operation for
 /// operation the same expressions: e, p, de/dh per lane (EOS units) and

@@ -33,7 +33,7 @@ pub trait EnthalpyEos<T: Scalar> {
 }
 
 impl<T: Scalar> EnthalpyEos<T> for TableLookup<T> {
-    #[inline]
+    #[inline(always)]
     fn at_enthalpy(&self, h: T) -> EosPoint<T> {
         TableLookup::at_enthalpy(self, h)
     }
