@@ -10,6 +10,11 @@ need Python.
 
     pip install jesterTOV==0.1.1
     REPS=50 python experiments/benchmarks/jester_family.py
+
+`GRAD=1` also times the value and gradient of the radius loss (18 free
+parameters, `jax.value_and_grad`, jit) at the third perturbed point, the
+workload of `tov_family_timing`'s gradient lines, and prints the loss next
+to the stored reference value.
 """
 
 import json
@@ -88,3 +93,32 @@ print(
     f"(first call incl. compile {compile_s:.1f} s); M_max {float(out[1][-1]):.5f} "
     f"(radius_loss.json M_max_true {doc['M_max_true']})"
 )
+
+if os.environ.get("GRAD") == "1":
+    point = doc["perturbed_points"][2]
+    masses = jnp.array(doc["masses_Msun"])
+    rhat = jnp.array(doc["Rhat_km"])
+    fixed = {k: jnp.float64(v) for k, v in params.items()}
+
+    def loss(free):
+        _, grid, radii, _ = family({**fixed, **free})
+        r = jnp.interp(masses, grid, radii)
+        return jnp.mean(jnp.abs(r - rhat) / rhat)
+
+    free = {k: jnp.float64(point["theta"][k]) for k in doc["free_parameters"]}
+    vg = jax.jit(jax.value_and_grad(loss))
+    t0 = time.perf_counter()
+    value, _ = jax.block_until_ready(vg(free))
+    compile_s = time.perf_counter() - t0
+    greps = max(reps // 5, 3)
+    times = []
+    for _ in range(greps):
+        t0 = time.perf_counter()
+        jax.block_until_ready(vg(free))
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    print(
+        f"jester radius loss value + gradient ({len(free)} parameters): fastest {times[0] * 1e3:.1f} ms, "
+        f"median {times[len(times) // 2] * 1e3:.1f} ms over {greps} reps (compile {compile_s:.1f} s); "
+        f"L = {float(value):.6e} (reference {point['loss']:.6e})"
+    )
