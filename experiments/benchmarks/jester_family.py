@@ -75,18 +75,22 @@ def family(theta):
     )
 
 
-theta = {k: jnp.float64(v) for k, v in params.items()}
-run = jax.jit(family)
-t0 = time.perf_counter()
-out = jax.block_until_ready(run(theta))
-compile_s = time.perf_counter() - t0
-reps = int(os.environ.get("REPS", "50"))
-times = []
-for _ in range(reps):
+def timed(fn, arg, reps):
+    """First call (with compilation) and the sorted times of `reps` more, s."""
     t0 = time.perf_counter()
-    jax.block_until_ready(run(theta))
-    times.append(time.perf_counter() - t0)
-times.sort()
+    first = jax.block_until_ready(fn(arg))
+    compile_s = time.perf_counter() - t0
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn(arg))
+        times.append(time.perf_counter() - t0)
+    return first, compile_s, sorted(times)
+
+
+theta = {k: jnp.float64(v) for k, v in params.items()}
+reps = int(os.environ.get("REPS", "50"))
+out, compile_s, times = timed(jax.jit(family), theta, reps)
 print(
     f"jester {jeos.__name__} EOS build + {NDAT}-star family: fastest {times[0] * 1e3:.2f} ms, "
     f"median {times[len(times) // 2] * 1e3:.2f} ms over {reps} reps "
@@ -106,17 +110,8 @@ if os.environ.get("GRAD") == "1":
         return jnp.mean(jnp.abs(r - rhat) / rhat)
 
     free = {k: jnp.float64(point["theta"][k]) for k in doc["free_parameters"]}
-    vg = jax.jit(jax.value_and_grad(loss))
-    t0 = time.perf_counter()
-    value, _ = jax.block_until_ready(vg(free))
-    compile_s = time.perf_counter() - t0
     greps = max(reps // 5, 3)
-    times = []
-    for _ in range(greps):
-        t0 = time.perf_counter()
-        jax.block_until_ready(vg(free))
-        times.append(time.perf_counter() - t0)
-    times.sort()
+    (value, _), compile_s, times = timed(jax.jit(jax.value_and_grad(loss)), free, greps)
     print(
         f"jester radius loss value + gradient ({len(free)} parameters): fastest {times[0] * 1e3:.1f} ms, "
         f"median {times[len(times) // 2] * 1e3:.1f} ms over {greps} reps (compile {compile_s:.1f} s); "
