@@ -60,6 +60,38 @@ unsafe fn deriv(r: __m256d) -> __m256d {
     _mm256_add_pd(splat(MIN_DERIV), sp)
 }
 
+/// The unnormalised softmax terms `e^{r_i − max r}` of raw columns
+/// `first..first + k` into `ex[..k]` (per group of four elements), and the
+/// reciprocal of their sum.
+#[inline(always)]
+unsafe fn softmax_terms<const G: usize>(
+    col: &impl Fn(usize) -> [__m256d; G],
+    first: usize,
+    k: usize,
+    ex: &mut [[__m256d; G]; MAX_BINS],
+) -> [__m256d; G] {
+    let mut mx = [splat(f64::NEG_INFINITY); G];
+    for i in 0..k {
+        let v = col(first + i);
+        for g in 0..G {
+            mx[g] = _mm256_max_pd(v[g], mx[g]);
+        }
+    }
+    for i in 0..k {
+        let v = col(first + i);
+        for g in 0..G {
+            ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
+        }
+    }
+    let mut sum = [splat(0.0); G];
+    for e in ex.iter().take(k) {
+        for g in 0..G {
+            sum[g] = _mm256_add_pd(sum[g], e[g]);
+        }
+    }
+    std::array::from_fn(|g| _mm256_div_pd(splat(1.0), sum[g]))
+}
+
 /// Inverts `G` groups of four elements (at `y`, and at `raw` in columns
 /// of `stride`), interleaved so that their independent dependency chains
 /// (exponential polynomials, knot sums, softplus series, root) overlap.
@@ -84,26 +116,7 @@ unsafe fn groups<const G: usize, const K: usize>(
     // heights: knots y_1..y_{K−1}; the bin b is the number of them at or
     // below y (they increase), y_b the last of those, y_{b+1} the first
     // above (y_K = B)
-    let mut mx = [splat(f64::NEG_INFINITY); G];
-    for i in 0..k {
-        let v = col(k + i);
-        for g in 0..G {
-            mx[g] = _mm256_max_pd(v[g], mx[g]);
-        }
-    }
-    for i in 0..k {
-        let v = col(k + i);
-        for g in 0..G {
-            ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
-        }
-    }
-    let mut sh = [zero; G];
-    for e in ex.iter().take(k) {
-        for g in 0..G {
-            sh[g] = _mm256_add_pd(sh[g], e[g]);
-        }
-    }
-    let inv_sh: [__m256d; G] = std::array::from_fn(|g| _mm256_div_pd(one, sh[g]));
+    let inv_sh = softmax_terms(&col, k, k, &mut ex);
     let (mut cnt, mut yb, mut y1, mut acc) = ([zero; G], [lo; G], [hi; G], [lo; G]);
     for e in ex.iter().take(k - 1) {
         for g in 0..G {
@@ -118,26 +131,7 @@ unsafe fn groups<const G: usize, const K: usize>(
         }
     }
     // widths: knots x_b and x_{b+1} (x_K = B)
-    let mut mx = [splat(f64::NEG_INFINITY); G];
-    for i in 0..k {
-        let v = col(i);
-        for g in 0..G {
-            mx[g] = _mm256_max_pd(v[g], mx[g]);
-        }
-    }
-    for i in 0..k {
-        let v = col(i);
-        for g in 0..G {
-            ex[i][g] = exp_nonpos(_mm256_sub_pd(v[g], mx[g]));
-        }
-    }
-    let mut sw = [zero; G];
-    for e in ex.iter().take(k) {
-        for g in 0..G {
-            sw[g] = _mm256_add_pd(sw[g], e[g]);
-        }
-    }
-    let inv_sw: [__m256d; G] = std::array::from_fn(|g| _mm256_div_pd(one, sw[g]));
+    let inv_sw = softmax_terms(&col, 0, k, &mut ex);
     let (mut xb, mut x1, mut acc) = ([lo; G], [hi; G], [lo; G]);
     for (i, e) in ex.iter().take(k - 1).enumerate() {
         let fi = splat(i as f64);
