@@ -70,6 +70,9 @@ pub enum AfterglowAction {
         /// (-7: AB 33.9; -5.44: AB 30).
         #[arg(long, default_value_t = -7.0, allow_hyphen_values = true)]
         weight_knee: f64,
+        /// Decoupled weight decay (AdamW; 0: plain Adam).
+        #[arg(long, default_value_t = 0.0)]
+        weight_decay: f64,
         /// Threads each training batch is split over.
         #[arg(long, default_value_t = 2)]
         threads: usize,
@@ -79,6 +82,10 @@ pub enum AfterglowAction {
         /// Stop after this many minutes (best validation state kept).
         #[arg(long)]
         max_minutes: Option<f64>,
+        /// Continue training this model (its scalers and network) instead of
+        /// a fresh network (`--hidden` and `--activation` are then ignored).
+        #[arg(long)]
+        init: Option<PathBuf>,
         /// Use only the first N training light curves.
         #[arg(long)]
         limit: Option<usize>,
@@ -122,9 +129,16 @@ pub enum AfterglowAction {
         /// Parallel chains.
         #[arg(long, default_value_t = 32)]
         chains: usize,
-        /// Kept draws per chain.
+        /// Sampler of the draws after the HMC warm-up: flowmc (flow-enhanced
+        /// MCMC, jumps along the degeneracies) or hmc.
+        #[arg(long, default_value = "flowmc")]
+        sampler: String,
+        /// Kept draws per chain (`--sampler hmc`).
         #[arg(long, default_value_t = 500)]
         draws: usize,
+        /// Production loops of local and flow steps (`--sampler flowmc`).
+        #[arg(long, default_value_t = 16)]
+        production_loops: usize,
         /// Random seed.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -159,9 +173,11 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             activation,
             faint_weight,
             weight_knee,
+            weight_decay,
             threads,
             seed,
             max_minutes,
+            init,
             limit,
             quiet,
         } => {
@@ -199,6 +215,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 seed: *seed,
                 faint_weight: *faint_weight,
                 weight_knee: *weight_knee,
+                weight_decay: *weight_decay,
                 threads: *threads,
                 max_seconds: max_minutes.map(|m| m * 60.0),
                 progress: !quiet,
@@ -210,7 +227,32 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 train.n,
                 val.as_ref().map_or(0, |v| v.n)
             );
-            let model = crate::surrogates::train::train(&meta, &train, val.as_ref(), &config)?;
+            let model = match init {
+                None => crate::surrogates::train::train(&meta, &train, val.as_ref(), &config)?,
+                Some(path) => {
+                    let mut model = AfterglowSurrogate::load(path)?;
+                    if model.jet != jet {
+                        return Err(Error::invalid(
+                            "--init",
+                            format!(
+                                "{} is a {} model, not {}",
+                                path.display(),
+                                model.jet.name(),
+                                jet.name()
+                            ),
+                        ));
+                    }
+                    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(*seed);
+                    crate::surrogates::train::continue_training(
+                        &mut model,
+                        &train,
+                        val.as_ref(),
+                        &config,
+                        &mut rng,
+                    )?;
+                    model
+                }
+            };
             model.save(output)?;
             let rec = &model.training;
             println!(
@@ -268,19 +310,36 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             outdir,
             systematic,
             chains,
+            sampler,
             draws,
+            production_loops,
             seed,
         } => {
-            use crate::surrogates::infer::{infer, write_outputs, InferConfig};
+            use crate::surrogates::infer::{infer, write_outputs, AfterglowSampler, InferConfig};
             let m = load_model(model.as_deref(), (*jet).into())?;
             let obs = crate::surrogates::Observations::from_file(observations, &m)?;
             let lik = crate::surrogates::EmLikelihood::new(m, obs, *systematic)?;
-            let config = InferConfig {
+            let mut config = InferConfig {
                 n_chains: *chains,
                 n_draws: *draws,
                 seed: *seed,
                 ..InferConfig::default()
             };
+            match (sampler.as_str(), &mut config.sampler) {
+                ("hmc", s) => *s = AfterglowSampler::Hmc,
+                (
+                    "flowmc",
+                    AfterglowSampler::FlowMc {
+                        n_production_loops, ..
+                    },
+                ) => *n_production_loops = *production_loops,
+                (other, _) => {
+                    return Err(Error::invalid(
+                        "--sampler",
+                        format!("unknown '{other}' (flowmc or hmc)"),
+                    ))
+                }
+            }
             eprintln!(
                 "sampling the {} jet posterior: {} points, {} chains",
                 lik.model.jet.name(),

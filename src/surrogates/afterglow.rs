@@ -6,8 +6,9 @@
 //!
 //! Pipeline (both on plain `f64` and on the tape):
 //! parameters → features (stored coordinate, `ln` for log-uniform ones,
-//! mapped to [-1, 1] by the prior box, plus `ln(1 + θ_obs/θ_c)` scaled the same
-//! way) → MLP → `y' = mean + scale · out` → `log10 F = C⁻¹(y')`, where `C`
+//! mapped to [-1, 1] by the prior box, plus the combinations `ln(1 + θ_obs/θ_c)`,
+//! `ln(θ_obs + θ_c)` and `ln(p − 2)` scaled the same way: see `DerivedFeature`)
+//! → MLP → `y' = mean + scale · out` → `log10 F = C⁻¹(y')`, where `C`
 //! compresses the very faint tail (see [`Compression`]).
 
 use super::mlp::Mlp;
@@ -184,6 +185,42 @@ pub struct Accuracy {
     pub p95_all: f64,
 }
 
+/// A network input computed from several parameters, where the physics
+/// depends on a combination the raw coordinates give only nonlinearly.
+/// Each is mapped to [-1, 1] by its range over the prior box.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DerivedFeature {
+    /// `ln(1 + θ_obs/θ_c)`: on-axis (≈ 0) versus off-axis viewing.
+    AngleRatio { obs: usize, core: usize },
+    /// `ln(θ_obs + θ_c)`: the angle an off-axis observer sees the jet's
+    /// edge at, which sets the time of the off-axis peak,
+    /// t_peak ∝ (E/n)^(1/3) θ^(8/3) (e.g. Granot et al. 2002, ApJ 570, L61).
+    AngleSum { obs: usize, core: usize },
+    /// `ln(p − 2)`: the minimum electron Lorentz factor and ν_m scale as
+    /// (p − 2)/(p − 1) (Sari, Piran & Narayan 1998, ApJ 497, L17, eq. 4),
+    /// singular as p → 2.
+    LogPMinusTwo { index: usize },
+}
+
+impl DerivedFeature {
+    fn value(self, x: &[f64]) -> f64 {
+        match self {
+            DerivedFeature::AngleRatio { obs, core } => (x[obs] / x[core]).ln_1p(),
+            DerivedFeature::AngleSum { obs, core } => (x[obs] + x[core]).ln(),
+            DerivedFeature::LogPMinusTwo { index } => (x[index] - 2.0).ln(),
+        }
+    }
+
+    fn tensor(self, x: &Tensor) -> Tensor {
+        let col = |j: usize| x.slice(1, j, j + 1);
+        match self {
+            DerivedFeature::AngleRatio { obs, core } => (&col(obs) / &col(core)).log1p(),
+            DerivedFeature::AngleSum { obs, core } => (&col(obs) + &col(core)).ln(),
+            DerivedFeature::LogPMinusTwo { index } => (&col(index) - 2.0).ln(),
+        }
+    }
+}
+
 /// The afterglow surrogate (see the module documentation).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AfterglowSurrogate {
@@ -210,7 +247,7 @@ pub struct AfterglowSurrogate {
 }
 
 /// File header of a saved surrogate (magic + format version).
-const MAGIC: &[u8; 8] = b"FXAGSU01";
+const MAGIC: &[u8; 8] = b"FXAGSU02";
 
 const BUILTIN_TOPHAT: &[u8] = include_bytes!("models/tophat.bin");
 const BUILTIN_GAUSSIAN: &[u8] = include_bytes!("models/gaussian.bin");
@@ -228,7 +265,7 @@ impl AfterglowSurrogate {
 
     /// Number of network inputs (features).
     pub fn n_features(&self) -> usize {
-        self.params.len() + usize::from(self.ratio_feature().is_some())
+        self.params.len() + self.derived_features().len()
     }
 
     /// Index of a parameter by name.
@@ -236,13 +273,30 @@ impl AfterglowSurrogate {
         self.params.iter().position(|p| p.name == name)
     }
 
-    /// `(i_obs, i_core, scale)` of the `ln(1 + θ_obs/θ_c)` feature, if both
-    /// angles are parameters; scale is the feature's largest value.
-    fn ratio_feature(&self) -> Option<(usize, usize, f64)> {
-        let io = self.param_index("thetaObs")?;
-        let ic = self.param_index("thetaCore")?;
-        let rmax = (1.0 + self.params[io].max / self.params[ic].min).ln();
-        Some((io, ic, rmax))
+    /// The derived features this parameter set has (see [`DerivedFeature`]),
+    /// each with its range over the prior box.
+    fn derived_features(&self) -> Vec<(DerivedFeature, f64, f64)> {
+        let mut out = Vec::new();
+        if let (Some(obs), Some(core)) = (self.param_index("thetaObs"), self.param_index("thetaCore")) {
+            let (o, c) = (&self.params[obs], &self.params[core]);
+            let ratio = DerivedFeature::AngleRatio { obs, core };
+            out.push((ratio, 0.0, (1.0 + o.max / c.min).ln()));
+            if o.min >= 0.0 && c.min > 0.0 {
+                let sum = DerivedFeature::AngleSum { obs, core };
+                out.push((sum, (o.min + c.min).ln(), (o.max + c.max).ln()));
+            }
+        }
+        if let Some(index) = self.param_index("p") {
+            let p = &self.params[index];
+            if p.min > 2.0 {
+                out.push((
+                    DerivedFeature::LogPMinusTwo { index },
+                    (p.min - 2.0).ln(),
+                    (p.max - 2.0).ln(),
+                ));
+            }
+        }
+        out
     }
 
     /// Network features of one parameter vector (physical units), written to `out`.
@@ -251,8 +305,8 @@ impl AfterglowSurrogate {
             let (lo, hi) = p.uniform_range();
             out[j] = 2.0 * (p.to_uniform(x[j]) - lo) / (hi - lo) - 1.0;
         }
-        if let Some((io, ic, rmax)) = self.ratio_feature() {
-            out[self.params.len()] = 2.0 * (x[io] / x[ic]).ln_1p() / rmax - 1.0;
+        for (k, (f, lo, hi)) in self.derived_features().into_iter().enumerate() {
+            out[self.params.len() + k] = 2.0 * (f.value(x) - lo) / (hi - lo) - 1.0;
         }
     }
 
@@ -275,9 +329,8 @@ impl AfterglowSurrogate {
             let (lo, hi) = p.uniform_range();
             cols.push(&(&(&u - lo) * (2.0 / (hi - lo))) - 1.0);
         }
-        if let Some((io, ic, rmax)) = self.ratio_feature() {
-            let r = (&x.slice(1, io, io + 1) / &x.slice(1, ic, ic + 1)).log1p();
-            cols.push(&(&r * (2.0 / rmax)) - 1.0);
+        for (f, lo, hi) in self.derived_features() {
+            cols.push(&(&(&f.tensor(x) - lo) * (2.0 / (hi - lo))) - 1.0);
         }
         Tensor::concat(&cols, 1)
     }

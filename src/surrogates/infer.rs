@@ -6,11 +6,13 @@
 //! Jacobian `(hi − lo) σ(z)(1 − σ(z))`. Chains start from the best of many
 //! prior draws, run HMC with step-size and mass-matrix adaptation, the
 //! worse half of the chains is restarted from the better half after a first
-//! warm-up, and the second run gives the draws.
+//! warm-up, and after a second warm-up flow-enhanced MCMC (or, optionally,
+//! more HMC) gives the draws.
 
 use super::em::EmLikelihood;
 use super::SurrogateError;
 use crate::samplers::diagnostics::{ess_mean, split_rhat};
+use crate::samplers::flowmc::{run_flowmc, FlowMcConfig, FlowMcState};
 use crate::samplers::{run_local, KernelKind, LocalRunConfig, LogDensity, SamplerError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -142,8 +144,37 @@ pub struct InferConfig {
     pub n_draws: usize,
     /// Leapfrog steps per HMC trajectory.
     pub n_leapfrog: usize,
+    /// How the draws are made after the warm-up.
+    pub sampler: AfterglowSampler,
     /// Random seed.
     pub seed: u64,
+}
+
+/// The sampler of the draws (after the HMC warm-up and restart).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AfterglowSampler {
+    /// More HMC (`n_draws` per chain).
+    Hmc,
+    /// Flow-enhanced MCMC (flowMC; Gabrié, Rotskoff & Vanden-Eijnden 2022,
+    /// Wong, Gabrié & Foreman-Mackey 2023): local HMC steps alternate with
+    /// independence proposals from a normalizing flow trained on the
+    /// chains, which jump along the E0–n0–ε_e–ε_B degeneracy that local
+    /// steps cross only slowly. `chains_per_start` copies of each warmed-up
+    /// chain (jittered) run; the production draws are thinned by `thin`.
+    FlowMc {
+        /// Chains per warmed-up chain.
+        chains_per_start: usize,
+        /// Training loops (local + global steps, flow training).
+        n_training_loops: usize,
+        /// Production loops.
+        n_production_loops: usize,
+        /// Local steps per loop.
+        n_local_steps: usize,
+        /// Global (flow) proposals per loop.
+        n_global_steps: usize,
+        /// Keep every `thin`-th production draw.
+        thin: usize,
+    },
 }
 
 impl Default for InferConfig {
@@ -155,6 +186,14 @@ impl Default for InferConfig {
             n_warmup2: 400,
             n_draws: 500,
             n_leapfrog: 8,
+            sampler: AfterglowSampler::FlowMc {
+                chains_per_start: 4,
+                n_training_loops: 8,
+                n_production_loops: 16,
+                n_local_steps: 20,
+                n_global_steps: 20,
+                thin: 2,
+            },
             seed: 2026,
         }
     }
@@ -265,12 +304,59 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
         z1[c * d..(c + 1) * d].copy_from_slice(&set1.samples[src * d..(src + 1) * d]);
     }
     // 3. second warm-up and the draws
-    let cfg2 = LocalRunConfig {
-        n_warmup: config.n_warmup2,
-        n_draws: config.n_draws,
-        ..cfg1
+    let (set, n_evals2) = match &config.sampler {
+        AfterglowSampler::Hmc => {
+            let cfg2 = LocalRunConfig {
+                n_warmup: config.n_warmup2,
+                n_draws: config.n_draws,
+                ..cfg1
+            };
+            let (set, _) = run_local(&post, z1, &cfg2, &mut rng)?;
+            let n = set.n_logdensity_evals;
+            (set, n)
+        }
+        AfterglowSampler::FlowMc {
+            chains_per_start,
+            n_training_loops,
+            n_production_loops,
+            n_local_steps,
+            n_global_steps,
+            thin,
+        } => {
+            let cfg2 = LocalRunConfig {
+                n_warmup: config.n_warmup2,
+                n_draws: 1,
+                ..cfg1
+            };
+            let (warm, _) = run_local(&post, z1, &cfg2, &mut rng)?;
+            let copies = (*chains_per_start).max(1);
+            let mut fc = FlowMcConfig::for_dim(d);
+            fc.n_chains = nc * copies;
+            fc.kernel = kernel;
+            fc.dense_mass = true;
+            fc.step_size = 0.1;
+            fc.n_training_loops = *n_training_loops;
+            fc.n_production_loops = *n_production_loops;
+            fc.n_local_steps = *n_local_steps;
+            fc.n_local_steps_production = *n_local_steps;
+            fc.n_global_steps = *n_global_steps;
+            fc.thin = (*thin).max(1);
+            fc.progress = false;
+            let mut x0 = Vec::with_capacity(fc.n_chains * d);
+            for _ in 0..copies {
+                for c in 0..nc {
+                    for j in 0..d {
+                        let e: f64 = rng.sample(rand_distr::StandardNormal);
+                        x0.push(warm.samples[c * d + j] + 0.01 * e);
+                    }
+                }
+            }
+            let state = FlowMcState::new(&post, fc, x0, config.seed.wrapping_add(1))?;
+            let res = run_flowmc(&post, state, None)?;
+            let n = warm.n_logdensity_evals + res.state.n_logdensity_evals;
+            (res.samples, n)
+        }
     };
-    let (set, _) = run_local(&post, z1, &cfg2, &mut rng)?;
     let ns = set.n_chains * set.n_draws;
     let mut samples = vec![0.0; ns * d];
     let (mut dx, mut dl) = (vec![0.0; d], vec![0.0; d]);
@@ -306,7 +392,7 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
         summary,
         acceptance: set.acceptance,
         seconds: start.elapsed().as_secs_f64(),
-        n_evals: set1.n_logdensity_evals + set.n_logdensity_evals,
+        n_evals: set1.n_logdensity_evals + n_evals2,
     })
 }
 

@@ -4,7 +4,9 @@
 //! cosine learning-rate decay, and validation as it goes (the best
 //! validation state is kept).
 
-use super::afterglow::{accuracy_of, AfterglowSurrogate, Band, Compression, Jet, ParamSpec, TrainingRecord};
+use super::afterglow::{
+    accuracy_of, Accuracy, AfterglowSurrogate, Band, Compression, Jet, ParamSpec, TrainingRecord,
+};
 use super::backprop::Backprop;
 use super::mlp::{Activation, Mlp};
 use super::SurrogateError;
@@ -174,6 +176,8 @@ pub struct TrainConfig {
     pub faint_weight: f64,
     /// Log10 flux [mJy] separating bright from faint points for the weight.
     pub weight_knee: f64,
+    /// Decoupled weight decay of AdamW (0: plain Adam).
+    pub weight_decay: f64,
     /// Seed of the initialisation and the batch order.
     pub seed: u64,
     /// Stop after this wall time [s] (the best state so far is kept).
@@ -202,6 +206,7 @@ impl Default for TrainConfig {
             },
             faint_weight: 0.1,
             weight_knee: -7.0,
+            weight_decay: 0.0,
             seed: 11,
             max_seconds: None,
             validate_every: 5,
@@ -212,23 +217,20 @@ impl Default for TrainConfig {
 }
 
 /// Trains a surrogate on `data` (and tracks the validation accuracy on `val`,
-/// keeping the state of lowest validation loss).
+/// keeping the state of lowest validation loss): scalers from the data, a
+/// fresh network, then [`continue_training`].
 pub fn train(
     meta: &DataMeta,
     data: &Dataset,
     val: Option<&Dataset>,
     config: &TrainConfig,
 ) -> Result<AfterglowSurrogate, SurrogateError> {
-    if config.batch_size == 0 || config.epochs == 0 {
-        return Err(SurrogateError::invalid("batch_size/epochs", "must be positive"));
-    }
     if data.n < 2 {
         return Err(SurrogateError::invalid(
             "training set",
             "needs at least 2 light curves",
         ));
     }
-    let start = Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let n_out = meta.bands.len() * meta.times_days.len();
     // scalers: per-output mean, one common scale, of the compressed targets
@@ -254,21 +256,49 @@ pub fn train(
         bands: meta.bands.clone(),
         fixed: meta.fixed.clone(),
         compression: config.compression,
-        out_mean: out_mean.clone(),
+        out_mean,
         out_scale,
         mlp: Mlp::new(&[1, 1], config.activation, &mut rng)?,
         training: TrainingRecord::default(),
     };
-    for i in 0..data.n {
-        model.check_params(&data.x[i * meta.params.len()..(i + 1) * meta.params.len()])?;
-    }
-    let nf = model.n_features();
-    let mut sizes = vec![nf];
+    let mut sizes = vec![model.n_features()];
     sizes.extend_from_slice(&config.hidden);
     sizes.push(n_out);
     model.mlp = Mlp::new(&sizes, config.activation, &mut rng)?;
-    let feats = model.features_batch(&data.x, data.n);
-    let weights: Vec<f64> = data
+    continue_training(&mut model, data, val, config, &mut rng)?;
+    Ok(model)
+}
+
+/// Features, standardised compressed targets and loss weights of a data set
+/// for `model` (its scalers and compression; the weights from `config`).
+struct TrainingArrays {
+    feats: Vec<f64>,
+    targets: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+fn training_arrays(
+    model: &AfterglowSurrogate,
+    data: &Dataset,
+    config: &TrainConfig,
+) -> Result<TrainingArrays, SurrogateError> {
+    let d = model.params.len();
+    let n_out = model.out_mean.len();
+    if data.x.len() != data.n * d || data.y.len() != data.n * n_out {
+        return Err(SurrogateError::invalid(
+            "training set",
+            format!(
+                "{} rows of {} parameters and {} outputs do not fit the model ({d} parameters, {n_out} outputs)",
+                data.n,
+                data.x.len() / data.n.max(1),
+                data.y.len() / data.n.max(1)
+            ),
+        ));
+    }
+    for i in 0..data.n {
+        model.check_params(&data.x[i * d..(i + 1) * d])?;
+    }
+    let weights = data
         .y
         .iter()
         .map(|&y| {
@@ -279,22 +309,95 @@ pub fn train(
             }
         })
         .collect();
-    let targets: Vec<f64> = yc
+    let targets = data
+        .y
         .iter()
         .enumerate()
-        .map(|(i, v)| (v - out_mean[i % n_out]) / out_scale)
+        .map(|(i, &y)| (model.compression.forward(y) - model.out_mean[i % n_out]) / model.out_scale)
         .collect();
+    Ok(TrainingArrays {
+        feats: model.features_batch(&data.x, data.n),
+        targets,
+        weights,
+    })
+}
 
+/// Validation loss (mean squared error of the compressed log flux [dex²],
+/// weighted as the training loss) and accuracy in AB magnitude of `model`
+/// on `val`.
+fn validate(
+    model: &AfterglowSurrogate,
+    val: &Dataset,
+    config: &TrainConfig,
+) -> Result<(f64, Accuracy), SurrogateError> {
+    let pred = model.predict_batch(&val.x, val.n)?;
+    let acc = accuracy_of(&pred, &val.y, val.n, 30.0);
+    let c = model.compression;
+    let loss = pred
+        .iter()
+        .zip(&val.y)
+        .map(|(p, y)| {
+            let w = if *y >= config.weight_knee {
+                1.0
+            } else {
+                config.faint_weight
+            };
+            w * (c.forward(*p) - c.forward(*y)).powi(2)
+        })
+        .sum::<f64>()
+        / pred.len() as f64;
+    Ok((loss, acc))
+}
+
+/// Trains `model` further on `data` with its own scalers and network:
+/// `config.epochs` passes of minibatch Adam with a cosine learning-rate
+/// decay (over the epochs, or over `config.max_seconds` if that ends
+/// first). The state of lowest validation loss on `val` is kept (the last
+/// state when `val` is `None`); the training record is replaced.
+pub fn continue_training(
+    model: &mut AfterglowSurrogate,
+    data: &Dataset,
+    val: Option<&Dataset>,
+    config: &TrainConfig,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), SurrogateError> {
+    if config.batch_size == 0 || config.epochs == 0 {
+        return Err(SurrogateError::invalid("batch_size/epochs", "must be positive"));
+    }
+    if config.max_seconds.is_some_and(|s| s.is_nan() || s <= 0.0) {
+        return Err(SurrogateError::invalid(
+            "max_seconds",
+            format!("{:?} s must be positive", config.max_seconds),
+        ));
+    }
+    if data.n < 2 {
+        return Err(SurrogateError::invalid(
+            "training set",
+            "needs at least 2 light curves",
+        ));
+    }
+    let start = Instant::now();
+    let n_out = model.out_mean.len();
+    let nf = model.n_features();
+    let TrainingArrays {
+        feats,
+        targets,
+        weights,
+    } = training_arrays(model, data, config)?;
     let mut opt = Adam::with(AdamConfig {
         lr: config.lr,
+        weight_decay: config.weight_decay,
         ..AdamConfig::default()
     });
     let steps_per_epoch = data.n.div_ceil(config.batch_size);
-    let total_steps = (config.epochs * steps_per_epoch) as f64;
+    let total_steps = (config.epochs * steps_per_epoch).max(1) as f64;
     let mut order: Vec<usize> = (0..data.n).collect();
     let mut flat = model.mlp.flat_params();
-    let (mut best_flat, mut best_val) = (flat.clone(), f64::INFINITY);
-    let mut best_acc = None;
+    let mut best = Best {
+        flat: flat.clone(),
+        loss: f64::INFINITY,
+        acc: None,
+    };
     let bar = if config.progress {
         let b = indicatif::ProgressBar::new(config.epochs as u64);
         b.set_style(
@@ -312,7 +415,7 @@ pub fn train(
     let mut bp = Backprop::new(config.threads);
     let mut g = vec![0.0; flat.len()];
     for epoch in 0..config.epochs {
-        order.shuffle(&mut rng);
+        order.shuffle(rng);
         let (mut total, mut count) = (0.0, 0usize);
         for chunk in order.chunks(config.batch_size) {
             xb.clear();
@@ -351,35 +454,15 @@ pub fn train(
             .is_some_and(|s| start.elapsed().as_secs_f64() > s);
         let last = epoch + 1 == config.epochs || out_of_time;
         let mut msg = format!("loss {last_loss:.3e}");
-        if let Some(v) = val {
-            if (epoch + 1) % config.validate_every.max(1) == 0 || last {
-                let pred = model.predict_batch(&v.x, v.n)?;
-                let acc = accuracy_of(&pred, &v.y, v.n, 30.0);
-                let vloss = pred
-                    .iter()
-                    .zip(&v.y)
-                    .map(|(p, y)| (config.compression.forward(*p) - config.compression.forward(*y)).powi(2))
-                    .sum::<f64>()
-                    / pred.len() as f64;
-                if vloss < best_val {
-                    best_val = vloss;
-                    best_flat.clone_from(&flat);
-                    best_acc = Some(acc.clone());
-                }
-                msg = format!(
-                    "loss {last_loss:.3e} val {vloss:.3e} |dm|(m<=30) med {:.3} p95 {:.3} all med {:.3}",
-                    acc.median_bright, acc.p95_bright, acc.median_all
+        if (epoch + 1) % config.validate_every.max(1) == 0 || last {
+            msg = best.update(model, &flat, val, config, last_loss)?;
+            if !config.progress {
+                eprintln!(
+                    "epoch {} {msg} ({:.0} s)",
+                    epoch + 1,
+                    start.elapsed().as_secs_f64()
                 );
-                if !config.progress {
-                    eprintln!(
-                        "epoch {} {msg} ({:.0} s)",
-                        epoch + 1,
-                        start.elapsed().as_secs_f64()
-                    );
-                }
             }
-        } else {
-            best_flat.clone_from(&flat);
         }
         bar.set_message(msg);
         bar.inc(1);
@@ -388,27 +471,68 @@ pub fn train(
         }
     }
     bar.finish();
-    model.mlp.set_flat_params(&best_flat)?;
+    if val.is_none() {
+        best.flat.clone_from(&flat);
+    }
+    model.mlp.set_flat_params(&best.flat)?;
     model.training = TrainingRecord {
         n_train: data.n,
         epochs: epochs_run,
         seconds: start.elapsed().as_secs_f64(),
         seed: config.seed,
         final_loss: last_loss,
-        validation: best_acc,
+        validation: best.acc,
         notes: format!(
-            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine), compression knee {} width {}, weight {} below log10 F = {}",
+            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine, weight decay {}), compression knee {} width {}, weight {} below log10 F = {}",
             config.hidden,
             config.activation,
             config.batch_size,
             config.threads,
             config.lr,
             config.lr_final,
-            config.compression.knee,
-            config.compression.width,
+            config.weight_decay,
+            model.compression.knee,
+            model.compression.width,
             config.faint_weight,
             config.weight_knee
         ),
     };
-    Ok(model)
+    Ok(())
+}
+
+/// The lowest-validation-loss state seen so far.
+struct Best {
+    flat: Vec<f64>,
+    loss: f64,
+    acc: Option<Accuracy>,
+}
+
+impl Best {
+    /// Validates the state `flat` on `val` (if any), keeps it when better,
+    /// and returns a progress message.
+    fn update(
+        &mut self,
+        model: &mut AfterglowSurrogate,
+        flat: &[f64],
+        val: Option<&Dataset>,
+        config: &TrainConfig,
+        train_loss: f64,
+    ) -> Result<String, SurrogateError> {
+        let Some(v) = val else {
+            return Ok(format!("loss {train_loss:.3e}"));
+        };
+        model.mlp.set_flat_params(flat)?;
+        let (vloss, acc) = validate(model, v, config)?;
+        let msg = format!(
+            "loss {train_loss:.3e} val {vloss:.3e} |dm|(m<=30) med {:.3} p95 {:.3} all med {:.3}",
+            acc.median_bright, acc.p95_bright, acc.median_all
+        );
+        if vloss < self.loss {
+            self.loss = vloss;
+            self.flat.clear();
+            self.flat.extend_from_slice(flat);
+            self.acc = Some(acc);
+        }
+        Ok(msg)
+    }
 }
