@@ -301,21 +301,28 @@ impl AfterglowSurrogate {
 
     /// Network features of one parameter vector (physical units), written to `out`.
     pub fn features_into(&self, x: &[f64], out: &mut [f64]) {
+        self.features_with(&self.derived_features(), x, out);
+    }
+
+    /// [`AfterglowSurrogate::features_into`] with the derived features
+    /// already listed (looked up once per batch, not once per row).
+    fn features_with(&self, derived: &[(DerivedFeature, f64, f64)], x: &[f64], out: &mut [f64]) {
         for (j, p) in self.params.iter().enumerate() {
             let (lo, hi) = p.uniform_range();
             out[j] = 2.0 * (p.to_uniform(x[j]) - lo) / (hi - lo) - 1.0;
         }
-        for (k, (f, lo, hi)) in self.derived_features().into_iter().enumerate() {
+        for (k, &(f, lo, hi)) in derived.iter().enumerate() {
             out[self.params.len() + k] = 2.0 * (f.value(x) - lo) / (hi - lo) - 1.0;
         }
     }
 
     /// Features of `n` rows (`n × n_params`).
     pub fn features_batch(&self, x: &[f64], n: usize) -> Vec<f64> {
-        let (d, f) = (self.n_params(), self.n_features());
+        let derived = self.derived_features();
+        let (d, f) = (self.n_params(), self.n_params() + derived.len());
         let mut out = vec![0.0; n * f];
         for i in 0..n {
-            self.features_into(&x[i * d..(i + 1) * d], &mut out[i * f..(i + 1) * f]);
+            self.features_with(&derived, &x[i * d..(i + 1) * d], &mut out[i * f..(i + 1) * f]);
         }
         out
     }
@@ -392,8 +399,9 @@ impl AfterglowSurrogate {
     /// (checked by [`AfterglowSurrogate::check_params`]). Plain `f64` path.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>, SurrogateError> {
         self.check_params(x)?;
-        let mut feats = vec![0.0; self.n_features()];
-        self.features_into(x, &mut feats);
+        let derived = self.derived_features();
+        let mut feats = vec![0.0; self.n_params() + derived.len()];
+        self.features_with(&derived, x, &mut feats);
         let mut out = vec![0.0; self.n_out()];
         let mut buf = [Vec::new(), Vec::new()];
         self.mlp.forward_one(&feats, &mut buf, &mut out);
