@@ -73,6 +73,14 @@ pub enum AfterglowAction {
         /// Decoupled weight decay (AdamW; 0: plain Adam).
         #[arg(long, default_value_t = 0.0)]
         weight_decay: f64,
+        /// Share of each batch replaced by time-stretched copies of its
+        /// light curves (exact symmetry of afterglowpy's model; 0: none).
+        #[arg(long, default_value_t = 0.0)]
+        augment: f64,
+        /// Feed E0, n0 and epsilon_B to the network as they are instead of
+        /// folding out their exact scaling symmetry (for comparison).
+        #[arg(long)]
+        no_symmetry: bool,
         /// Threads each training batch is split over.
         #[arg(long, default_value_t = 2)]
         threads: usize,
@@ -174,6 +182,8 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             faint_weight,
             weight_knee,
             weight_decay,
+            no_symmetry,
+            augment,
             threads,
             seed,
             max_minutes,
@@ -216,6 +226,8 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 faint_weight: *faint_weight,
                 weight_knee: *weight_knee,
                 weight_decay: *weight_decay,
+                symmetry: !*no_symmetry,
+                augment: *augment,
                 threads: *threads,
                 max_seconds: max_minutes.map(|m| m * 60.0),
                 progress: !quiet,

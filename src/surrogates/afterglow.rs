@@ -8,8 +8,12 @@
 //! parameters → features (stored coordinate, `ln` for log-uniform ones,
 //! mapped to [-1, 1] by the prior box, plus the combinations `ln(1 + θ_obs/θ_c)`,
 //! `ln(θ_obs + θ_c)` and `ln(p − 2)` scaled the same way: see `DerivedFeature`)
-//! → MLP → `y' = mean + scale · out` → `log10 F = C⁻¹(y')`, where `C`
-//! compresses the very faint tail (see [`Compression`]).
+//! → MLP → `y' = mean + scale · out` → `log10 F = C⁻¹(y') + s(x)`, where `C`
+//! compresses the very faint tail (see [`Compression`]) and `s` is the exact
+//! flux offset of the energy–density scaling (see [`EnergyDensityScaling`];
+//! with it the network sees only the two combinations of `E0`, `n0` and
+//! `ε_B` the light curve's shape depends on, so it learns a function of one
+//! variable fewer).
 
 use super::mlp::Mlp;
 use super::SurrogateError;
@@ -145,6 +149,70 @@ impl Compression {
     }
 }
 
+/// An exact scaling symmetry of afterglowpy's model (synchrotron
+/// `SimpleSpec`, no self-absorption): `E0 → λ E0`, `n0 → λ n0`,
+/// `ε_B → ε_B / λ` multiplies the flux density at every time and frequency
+/// by `λ`. The blast-wave dynamics depend on `E0` and `n0` only through the
+/// Sedov length `(E0 / n0 m_p c²)^(1/3)`, so `Γ(t)` and `R(t)` are unchanged;
+/// so are `B ∝ (ε_B n0)^(1/2) Γ` and the electron Lorentz factors `γ_m`,
+/// `γ_c`, hence `ν_m` and `ν_c`; the number of radiating electrons, and with
+/// it `F_ν,max`, scales as `n0` (Sari, Piran & Narayan 1998, ApJ 497, L17,
+/// eqs. 3-7; van Eerten, Zhang & MacFadyen 2010, ApJ 722, 235, sec. 5).
+/// afterglowpy 0.8.1 obeys it to 1e-12 dex (checked on the reference point
+/// and two others for `log10 λ = 0.7` and `-1.3`).
+///
+/// The surrogate therefore writes `log10 F(x) = G(u, v, …) + s(x)` with the
+/// offset `s = log10 E0 − reference_log_energy` and the invariants
+/// `u = log10(E0/n0)`, `v = log10(n0 ε_B)` as network inputs in place of
+/// the three parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnergyDensityScaling {
+    /// Column of `log10_E0` [log10 erg].
+    pub log_energy: usize,
+    /// Column of `log10_n0` [log10 cm⁻³].
+    pub log_density: usize,
+    /// Column of `log10_epsilon_B`.
+    pub log_epsilon_b: usize,
+    /// `log10 E0` [log10 erg] at which the offset `s` is zero (mid-range).
+    pub reference_log_energy: f64,
+}
+
+impl EnergyDensityScaling {
+    /// The symmetry of a parameter list with `log10_E0`, `log10_n0` and
+    /// `log10_epsilon_B`, all uniform in the stored coordinate; `None` otherwise.
+    pub fn detect(params: &[ParamSpec]) -> Option<Self> {
+        let find = |name: &str| {
+            params
+                .iter()
+                .position(|p| p.name == name)
+                .filter(|&i| !params[i].log_uniform)
+        };
+        let (e, n, b) = (find("log10_E0")?, find("log10_n0")?, find("log10_epsilon_B")?);
+        Some(EnergyDensityScaling {
+            log_energy: e,
+            log_density: n,
+            log_epsilon_b: b,
+            reference_log_energy: 0.5 * (params[e].min + params[e].max),
+        })
+    }
+
+    /// Flux offset `s(x)` [dex] of the parameter row `x`.
+    #[inline]
+    pub fn offset(&self, x: &[f64]) -> f64 {
+        x[self.log_energy] - self.reference_log_energy
+    }
+
+    /// [`EnergyDensityScaling::offset`] on the tape: `[n, n_params]` → `[n, 1]`.
+    fn offset_tensor(&self, x: &Tensor) -> Tensor {
+        &x.slice(1, self.log_energy, self.log_energy + 1) - self.reference_log_energy
+    }
+
+    /// Whether column `j` is replaced by the invariants.
+    fn replaces(&self, j: usize) -> bool {
+        j == self.log_energy || j == self.log_density || j == self.log_epsilon_b
+    }
+}
+
 /// How the surrogate was trained and how well it did on the validation set.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TrainingRecord {
@@ -200,6 +268,12 @@ enum DerivedFeature {
     /// (p − 2)/(p − 1) (Sari, Piran & Narayan 1998, ApJ 497, L17, eq. 4),
     /// singular as p → 2.
     LogPMinusTwo { index: usize },
+    /// `log10(E0 / n0)`: the energy per density that sets the blast-wave
+    /// dynamics (an invariant of [`EnergyDensityScaling`]).
+    EnergyPerDensity { energy: usize, density: usize },
+    /// `log10(n0 ε_B)`: sets the magnetic field behind the shock (the other
+    /// invariant of [`EnergyDensityScaling`]).
+    MagneticDensity { density: usize, epsilon_b: usize },
 }
 
 impl DerivedFeature {
@@ -208,6 +282,8 @@ impl DerivedFeature {
             DerivedFeature::AngleRatio { obs, core } => (x[obs] / x[core]).ln_1p(),
             DerivedFeature::AngleSum { obs, core } => (x[obs] + x[core]).ln(),
             DerivedFeature::LogPMinusTwo { index } => (x[index] - 2.0).ln(),
+            DerivedFeature::EnergyPerDensity { energy, density } => x[energy] - x[density],
+            DerivedFeature::MagneticDensity { density, epsilon_b } => x[density] + x[epsilon_b],
         }
     }
 
@@ -217,7 +293,22 @@ impl DerivedFeature {
             DerivedFeature::AngleRatio { obs, core } => (&col(obs) / &col(core)).log1p(),
             DerivedFeature::AngleSum { obs, core } => (&col(obs) + &col(core)).ln(),
             DerivedFeature::LogPMinusTwo { index } => (&col(index) - 2.0).ln(),
+            DerivedFeature::EnergyPerDensity { energy, density } => &col(energy) - &col(density),
+            DerivedFeature::MagneticDensity { density, epsilon_b } => &col(density) + &col(epsilon_b),
         }
+    }
+}
+
+/// The network inputs of a surrogate: parameter columns fed as they are,
+/// then derived features with their ranges over the prior box.
+struct Inputs {
+    direct: Vec<usize>,
+    derived: Vec<(DerivedFeature, f64, f64)>,
+}
+
+impl Inputs {
+    fn len(&self) -> usize {
+        self.direct.len() + self.derived.len()
     }
 }
 
@@ -234,7 +325,10 @@ pub struct AfterglowSurrogate {
     pub bands: Vec<Band>,
     /// Fixed source settings (d_L [Mpc], z, xi_N) the data were made with.
     pub fixed: Vec<(String, f64)>,
-    /// Target compression.
+    /// The exact scaling symmetry folded out of the network, if the
+    /// parameters have it (see [`EnergyDensityScaling`]).
+    pub symmetry: Option<EnergyDensityScaling>,
+    /// Target compression (applied to `log10 F − s(x)`).
     pub compression: Compression,
     /// Per-output mean of the compressed targets [dex], `bands × times`.
     pub out_mean: Vec<f64>,
@@ -247,7 +341,7 @@ pub struct AfterglowSurrogate {
 }
 
 /// File header of a saved surrogate (magic + format version).
-const MAGIC: &[u8; 8] = b"FXAGSU02";
+const MAGIC: &[u8; 8] = b"FXAGSU03";
 
 const BUILTIN_TOPHAT: &[u8] = include_bytes!("models/tophat.bin");
 const BUILTIN_GAUSSIAN: &[u8] = include_bytes!("models/gaussian.bin");
@@ -265,7 +359,21 @@ impl AfterglowSurrogate {
 
     /// Number of network inputs (features).
     pub fn n_features(&self) -> usize {
-        self.params.len() + self.derived_features().len()
+        self.direct_inputs().len() + self.derived_features().len()
+    }
+
+    /// Parameter columns fed to the network as they are (all but those the
+    /// symmetry replaces by its invariants).
+    fn direct_inputs(&self) -> Vec<usize> {
+        (0..self.params.len())
+            .filter(|&j| !self.symmetry.is_some_and(|s| s.replaces(j)))
+            .collect()
+    }
+
+    /// Flux offset `s(x)` [dex] of the symmetry (0 without one).
+    #[inline]
+    pub fn flux_offset(&self, x: &[f64]) -> f64 {
+        self.symmetry.map_or(0.0, |s| s.offset(x))
     }
 
     /// Index of a parameter by name.
@@ -277,6 +385,29 @@ impl AfterglowSurrogate {
     /// each with its range over the prior box.
     fn derived_features(&self) -> Vec<(DerivedFeature, f64, f64)> {
         let mut out = Vec::new();
+        if let Some(s) = self.symmetry {
+            let (e, n, b) = (
+                &self.params[s.log_energy],
+                &self.params[s.log_density],
+                &self.params[s.log_epsilon_b],
+            );
+            out.push((
+                DerivedFeature::EnergyPerDensity {
+                    energy: s.log_energy,
+                    density: s.log_density,
+                },
+                e.min - n.max,
+                e.max - n.min,
+            ));
+            out.push((
+                DerivedFeature::MagneticDensity {
+                    density: s.log_density,
+                    epsilon_b: s.log_epsilon_b,
+                },
+                n.min + b.min,
+                n.max + b.max,
+            ));
+        }
         if let (Some(obs), Some(core)) = (self.param_index("thetaObs"), self.param_index("thetaCore")) {
             let (o, c) = (&self.params[obs], &self.params[core]);
             let ratio = DerivedFeature::AngleRatio { obs, core };
@@ -299,44 +430,56 @@ impl AfterglowSurrogate {
         out
     }
 
-    /// Network features of one parameter vector (physical units), written to `out`.
-    pub fn features_into(&self, x: &[f64], out: &mut [f64]) {
-        self.features_with(&self.derived_features(), x, out);
+    /// The network's inputs: direct parameter columns, then derived features.
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            direct: self.direct_inputs(),
+            derived: self.derived_features(),
+        }
     }
 
-    /// [`AfterglowSurrogate::features_into`] with the derived features
-    /// already listed (looked up once per batch, not once per row).
-    fn features_with(&self, derived: &[(DerivedFeature, f64, f64)], x: &[f64], out: &mut [f64]) {
-        for (j, p) in self.params.iter().enumerate() {
+    /// Network features of one parameter vector (physical units), written to `out`.
+    pub fn features_into(&self, x: &[f64], out: &mut [f64]) {
+        self.features_with(&self.inputs(), x, out);
+    }
+
+    /// [`AfterglowSurrogate::features_into`] with the inputs already listed
+    /// (looked up once per batch, not once per row).
+    fn features_with(&self, inputs: &Inputs, x: &[f64], out: &mut [f64]) {
+        for (k, &j) in inputs.direct.iter().enumerate() {
+            let p = &self.params[j];
             let (lo, hi) = p.uniform_range();
-            out[j] = 2.0 * (p.to_uniform(x[j]) - lo) / (hi - lo) - 1.0;
+            out[k] = 2.0 * (p.to_uniform(x[j]) - lo) / (hi - lo) - 1.0;
         }
-        for (k, &(f, lo, hi)) in derived.iter().enumerate() {
-            out[self.params.len() + k] = 2.0 * (f.value(x) - lo) / (hi - lo) - 1.0;
+        let nd = inputs.direct.len();
+        for (k, &(f, lo, hi)) in inputs.derived.iter().enumerate() {
+            out[nd + k] = 2.0 * (f.value(x) - lo) / (hi - lo) - 1.0;
         }
     }
 
     /// Features of `n` rows (`n × n_params`).
     pub fn features_batch(&self, x: &[f64], n: usize) -> Vec<f64> {
-        let derived = self.derived_features();
-        let (d, f) = (self.n_params(), self.n_params() + derived.len());
+        let inputs = self.inputs();
+        let (d, f) = (self.n_params(), inputs.len());
         let mut out = vec![0.0; n * f];
         for i in 0..n {
-            self.features_with(&derived, &x[i * d..(i + 1) * d], &mut out[i * f..(i + 1) * f]);
+            self.features_with(&inputs, &x[i * d..(i + 1) * d], &mut out[i * f..(i + 1) * f]);
         }
         out
     }
 
     /// Features on the tape: `x` is `[n, n_params]`, the result `[n, n_features]`.
     pub fn features_tensor(&self, x: &Tensor) -> Tensor {
-        let mut cols = Vec::with_capacity(self.n_features());
-        for (j, p) in self.params.iter().enumerate() {
+        let inputs = self.inputs();
+        let mut cols = Vec::with_capacity(inputs.len());
+        for &j in &inputs.direct {
+            let p = &self.params[j];
             let c = x.slice(1, j, j + 1);
             let u = if p.log_uniform { c.ln() } else { c };
             let (lo, hi) = p.uniform_range();
             cols.push(&(&(&u - lo) * (2.0 / (hi - lo))) - 1.0);
         }
-        for (f, lo, hi) in self.derived_features() {
+        for &(f, lo, hi) in &inputs.derived {
             cols.push(&(&(&f.tensor(x) - lo) * (2.0 / (hi - lo))) - 1.0);
         }
         Tensor::concat(&cols, 1)
@@ -384,13 +527,15 @@ impl AfterglowSurrogate {
         Ok(())
     }
 
-    /// Maps network outputs (scaled) to log10 F [mJy] in place.
-    fn decode(&self, out: &mut [f64]) {
-        let m = self.n_out();
-        for (k, v) in out.iter_mut().enumerate() {
-            *v = self
-                .compression
-                .inverse(self.out_mean[k % m] + self.out_scale * *v);
+    /// Maps network outputs (scaled) of the parameter rows `x`
+    /// (`n × n_params`) to log10 F [mJy] in place (`out` is `n × n_out`).
+    pub(crate) fn decode(&self, x: &[f64], out: &mut [f64]) {
+        let (m, d) = (self.n_out(), self.n_params());
+        for (row, o) in out.chunks_exact_mut(m).enumerate() {
+            let shift = self.flux_offset(&x[row * d..(row + 1) * d]);
+            for (k, v) in o.iter_mut().enumerate() {
+                *v = self.compression.inverse(self.out_mean[k] + self.out_scale * *v) + shift;
+            }
         }
     }
 
@@ -399,13 +544,13 @@ impl AfterglowSurrogate {
     /// (checked by [`AfterglowSurrogate::check_params`]). Plain `f64` path.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>, SurrogateError> {
         self.check_params(x)?;
-        let derived = self.derived_features();
-        let mut feats = vec![0.0; self.n_params() + derived.len()];
-        self.features_with(&derived, x, &mut feats);
+        let inputs = self.inputs();
+        let mut feats = vec![0.0; inputs.len()];
+        self.features_with(&inputs, x, &mut feats);
         let mut out = vec![0.0; self.n_out()];
         let mut buf = [Vec::new(), Vec::new()];
         self.mlp.forward_one(&feats, &mut buf, &mut out);
-        self.decode(&mut out);
+        self.decode(x, &mut out);
         Ok(out)
     }
 
@@ -424,7 +569,7 @@ impl AfterglowSurrogate {
         }
         let feats = self.features_batch(x, n);
         let mut out = self.mlp.forward_batch(&feats, n);
-        self.decode(&mut out);
+        self.decode(x, &mut out);
         Ok(out)
     }
 
@@ -450,7 +595,11 @@ impl AfterglowSurrogate {
         let np = consts.len() - 1;
         let h = self.mlp.forward_tensor_with(&consts[..np], &f);
         let yc = &(&h * self.out_scale) + &consts[np];
-        self.compression.inverse_tensor(&yc)
+        let y = self.compression.inverse_tensor(&yc);
+        match self.symmetry {
+            Some(s) => &y + &s.offset_tensor(x),
+            None => y,
+        }
     }
 
     /// Accuracy against reference light curves `y_ref` (log10 mJy,
@@ -494,7 +643,11 @@ impl AfterglowSurrogate {
         }
         let s: AfterglowSurrogate =
             bincode::deserialize(&bytes[MAGIC.len()..]).map_err(|e| fmt(e.to_string()))?;
-        let ok = s.mlp.n_in() == s.n_features()
+        let sym_ok = s
+            .symmetry
+            .is_none_or(|y| y.log_energy.max(y.log_density).max(y.log_epsilon_b) < s.n_params());
+        let ok = sym_ok
+            && s.mlp.n_in() == s.n_features()
             && s.mlp.n_out() == s.n_out()
             && s.out_mean.len() == s.n_out()
             && s.out_scale > 0.0;

@@ -43,29 +43,38 @@ pub fn tape_loss_and_grad(
     Ok((l, flat))
 }
 
-/// The activation's derivative at pre-activation `z`, given its value `h`.
+/// The activation and its derivative at pre-activation `z` (one
+/// exponential for SiLU; the value is computed as in [`Activation::apply`]).
 #[inline]
-fn activation_derivative(act: Activation, z: f64, h: f64) -> f64 {
+fn activation_and_derivative(act: Activation, z: f64) -> (f64, f64) {
     match act {
-        Activation::Tanh => 1.0 - h * h,
+        Activation::Tanh => {
+            let h = z.tanh();
+            (h, 1.0 - h * h)
+        }
         Activation::Silu => {
             // h = z s, s = σ(z): dh/dz = s (1 + z (1 − s))
-            let s = 1.0 / (1.0 + (-z).exp());
-            s * (1.0 + z * (1.0 - s))
+            let e1 = 1.0 + (-z).exp();
+            let s = 1.0 / e1;
+            (z / e1, s * (1.0 + z * (1.0 - s)))
         }
     }
 }
 
-/// Scratch memory of one thread: pre-activations and activations of the
-/// hidden layers, two delta buffers and the thread's gradient sum.
+/// Scratch memory of one thread: activation derivatives and activations of
+/// the hidden layers, two delta buffers, the thread's gradient sum and its
+/// gathered rows.
 #[derive(Default, Clone, Debug)]
 struct Workspace {
-    z: Vec<Vec<f64>>,
+    dphi: Vec<Vec<f64>>,
     h: Vec<Vec<f64>>,
     out: Vec<f64>,
     delta: Vec<f64>,
     delta_prev: Vec<f64>,
     grad: Vec<f64>,
+    xb: Vec<f64>,
+    yb: Vec<f64>,
+    wb: Vec<f64>,
 }
 
 /// Reusable batched loss-and-gradient evaluator (scratch memory per thread).
@@ -105,16 +114,73 @@ impl Backprop {
         n: usize,
         grad: &mut [f64],
     ) -> Result<f64, SurrogateError> {
+        self.run(mlp, Batch { x, y, w, rows: None }, n, grad)
+    }
+
+    /// [`Backprop::loss_and_grad`] of the rows `rows` of the data set
+    /// (`x`, `y`, `w` hold all its rows): each thread gathers its own share
+    /// of the minibatch, so no copy of the batch is made beforehand.
+    pub fn loss_and_grad_rows(
+        &mut self,
+        mlp: &Mlp,
+        x: &[f64],
+        y: &[f64],
+        w: &[f64],
+        rows: &[usize],
+        grad: &mut [f64],
+    ) -> Result<f64, SurrogateError> {
+        let (ni, no) = (mlp.n_in(), mlp.n_out());
+        let n_all = x.len() / ni.max(1);
+        if x.len() != n_all * ni || y.len() != n_all * no || w.len() != n_all * no {
+            return Err(SurrogateError::invalid(
+                "backprop data set",
+                format!(
+                    "x {} (rows of {ni}), y {} and w {} (want {})",
+                    x.len(),
+                    y.len(),
+                    w.len(),
+                    n_all * no
+                ),
+            ));
+        }
+        if let Some(&r) = rows.iter().find(|&&r| r >= n_all) {
+            return Err(SurrogateError::invalid(
+                "backprop rows",
+                format!("row {r} of a data set of {n_all}"),
+            ));
+        }
+        self.run(
+            mlp,
+            Batch {
+                x,
+                y,
+                w,
+                rows: Some(rows),
+            },
+            rows.len(),
+            grad,
+        )
+    }
+
+    fn run(
+        &mut self,
+        mlp: &Mlp,
+        batch: Batch<'_>,
+        n: usize,
+        grad: &mut [f64],
+    ) -> Result<f64, SurrogateError> {
         let (ni, no, np) = (mlp.n_in(), mlp.n_out(), mlp.n_params());
-        if n == 0 || x.len() != n * ni || y.len() != n * no || w.len() != n * no || grad.len() != np {
+        let contiguous_ok = batch.rows.is_some()
+            || (batch.x.len() == n * ni && batch.y.len() == n * no && batch.w.len() == n * no);
+        if n == 0 || !contiguous_ok || grad.len() != np {
             return Err(SurrogateError::invalid(
                 "backprop batch",
                 format!(
                     "{n} rows: x {} (want {}), y {} and w {} (want {}), grad {} (want {np})",
-                    x.len(),
+                    batch.x.len(),
                     n * ni,
-                    y.len(),
-                    w.len(),
+                    batch.y.len(),
+                    batch.w.len(),
                     n * no,
                     grad.len()
                 ),
@@ -132,33 +198,16 @@ impl Backprop {
         let mut sums = vec![0.0; t];
         let work = &mut self.work[..t];
         if t == 1 {
-            sums[0] = chunk(mlp, x, y, w, n, &mut work[0]);
+            sums[0] = batch.chunk(mlp, 0, n, &mut work[0]);
         } else {
             std::thread::scope(|s| {
                 let mut handles = Vec::with_capacity(t - 1);
                 let (first, rest) = work.split_at_mut(1);
                 for (i, ws) in rest.iter_mut().enumerate() {
                     let (a, b) = (bounds[i + 1], bounds[i + 2]);
-                    handles.push(s.spawn(move || {
-                        chunk(
-                            mlp,
-                            &x[a * ni..b * ni],
-                            &y[a * no..b * no],
-                            &w[a * no..b * no],
-                            b - a,
-                            ws,
-                        )
-                    }));
+                    handles.push(s.spawn(move || batch.chunk(mlp, a, b, ws)));
                 }
-                let b0 = bounds[1];
-                sums[0] = chunk(
-                    mlp,
-                    &x[..b0 * ni],
-                    &y[..b0 * no],
-                    &w[..b0 * no],
-                    b0,
-                    &mut first[0],
-                );
+                sums[0] = batch.chunk(mlp, 0, bounds[1], &mut first[0]);
                 for (i, h) in handles.into_iter().enumerate() {
                     sums[i + 1] = h.join().expect("backprop worker panicked");
                 }
@@ -176,27 +225,78 @@ impl Backprop {
     }
 }
 
+/// A minibatch: rows `0..n` of `x`, `y`, `w`, or the listed rows of them.
+#[derive(Clone, Copy)]
+struct Batch<'a> {
+    x: &'a [f64],
+    y: &'a [f64],
+    w: &'a [f64],
+    rows: Option<&'a [usize]>,
+}
+
+impl Batch<'_> {
+    /// [`chunk`] of the batch rows `a..b`, gathered into the workspace if
+    /// the batch is a list of rows.
+    fn chunk(&self, mlp: &Mlp, a: usize, b: usize, ws: &mut Workspace) -> f64 {
+        let (ni, no) = (mlp.n_in(), mlp.n_out());
+        match self.rows {
+            None => chunk(
+                mlp,
+                &self.x[a * ni..b * ni],
+                &self.y[a * no..b * no],
+                &self.w[a * no..b * no],
+                b - a,
+                ws,
+            ),
+            Some(rows) => {
+                let (mut xb, mut yb, mut wb) = (
+                    std::mem::take(&mut ws.xb),
+                    std::mem::take(&mut ws.yb),
+                    std::mem::take(&mut ws.wb),
+                );
+                xb.clear();
+                yb.clear();
+                wb.clear();
+                for &r in &rows[a..b] {
+                    xb.extend_from_slice(&self.x[r * ni..(r + 1) * ni]);
+                    yb.extend_from_slice(&self.y[r * no..(r + 1) * no]);
+                    wb.extend_from_slice(&self.w[r * no..(r + 1) * no]);
+                }
+                let sum = chunk(mlp, &xb, &yb, &wb, b - a, ws);
+                (ws.xb, ws.yb, ws.wb) = (xb, yb, wb);
+                sum
+            }
+        }
+    }
+}
+
 /// Sum of `w (f(x) − y)²` over `m` rows; the gradient of that sum goes to
 /// `ws.grad`.
 fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspace) -> f64 {
     let nl = mlp.layers.len();
     let act = mlp.activation;
-    ws.z.resize(nl - 1, Vec::new());
+    ws.dphi.resize(nl - 1, Vec::new());
     ws.h.resize(nl - 1, Vec::new());
     ws.grad.resize(mlp.n_params(), 0.0);
     // forward
     for (li, l) in mlp.layers.iter().enumerate() {
-        let dst = if li + 1 < nl { &mut ws.z[li] } else { &mut ws.out };
+        let hidden = li + 1 < nl;
+        // pre-activations go to `dphi` (hidden) or `out` (last layer)
+        let dst = if hidden { &mut ws.dphi[li] } else { &mut ws.out };
         dst.clear();
         for _ in 0..m {
             dst.extend_from_slice(&l.b);
         }
         let input: &[f64] = if li == 0 { x } else { &ws.h[li - 1] };
         gemm(m, l.n_in, l.n_out, input, false, &l.w, false, 1.0, dst);
-        if li + 1 < nl {
+        if hidden {
             let h = &mut ws.h[li];
-            h.clear();
-            h.extend(ws.z[li].iter().map(|&z| act.apply(z)));
+            h.resize(m * l.n_out, 0.0);
+            for (zd, hv) in ws.dphi[li].iter_mut().zip(h.iter_mut()) {
+                let (a, d) = activation_and_derivative(act, *zd);
+                *hv = a;
+                *zd = d;
+            }
         }
     }
     // loss and its derivative with respect to the outputs (unscaled sum)
@@ -244,8 +344,8 @@ fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspac
                 0.0,
                 &mut ws.delta_prev,
             );
-            for ((d, &z), &h) in ws.delta_prev.iter_mut().zip(&ws.z[li - 1]).zip(&ws.h[li - 1]) {
-                *d *= activation_derivative(act, z, h);
+            for (d, &dp) in ws.delta_prev.iter_mut().zip(&ws.dphi[li - 1]) {
+                *d *= dp;
             }
             std::mem::swap(&mut ws.delta, &mut ws.delta_prev);
         }
@@ -317,6 +417,36 @@ mod tests {
                 g[i]
             );
         }
+    }
+
+    #[test]
+    fn listed_rows_equal_the_gathered_batch() {
+        let n = 13;
+        let (mlp, x, y, w) = problem(Activation::Silu, n);
+        let rows = [7usize, 2, 11, 2, 0, 5, 12];
+        let (ni, no) = (mlp.n_in(), mlp.n_out());
+        let (mut xb, mut yb, mut wb) = (Vec::new(), Vec::new(), Vec::new());
+        for &r in &rows {
+            xb.extend_from_slice(&x[r * ni..(r + 1) * ni]);
+            yb.extend_from_slice(&y[r * no..(r + 1) * no]);
+            wb.extend_from_slice(&w[r * no..(r + 1) * no]);
+        }
+        for threads in [1, 2, 3] {
+            let mut bp = Backprop::new(threads);
+            let (mut g1, mut g2) = (vec![0.0; mlp.n_params()], vec![0.0; mlp.n_params()]);
+            let l1 = bp
+                .loss_and_grad(&mlp, &xb, &yb, &wb, rows.len(), &mut g1)
+                .unwrap();
+            let l2 = bp.loss_and_grad_rows(&mlp, &x, &y, &w, &rows, &mut g2).unwrap();
+            assert_eq!(l1, l2);
+            assert_eq!(g1, g2);
+        }
+        let mut bp = Backprop::new(2);
+        let mut g = vec![0.0; mlp.n_params()];
+        assert!(bp.loss_and_grad_rows(&mlp, &x, &y, &w, &[0, n], &mut g).is_err());
+        assert!(bp
+            .loss_and_grad_rows(&mlp, &x, &y[1..], &w, &[0], &mut g)
+            .is_err());
     }
 
     #[test]

@@ -346,18 +346,11 @@ impl EmLikelihood {
     /// `ln L` of `n` points (`x` is `n × n_params`, all inside the box) on
     /// the plain `f64` path.
     pub fn log_likelihood_batch(&self, x: &[f64], n: usize) -> Result<Vec<f64>, SurrogateError> {
-        let d = self.model.n_params();
         let feats = self.model.features_batch(x, n);
         let mut out = self.model.mlp.forward_batch(&feats, n);
+        self.model.decode(x, &mut out);
         let m = self.model.n_out();
-        for (k, v) in out.iter_mut().enumerate() {
-            *v = self
-                .model
-                .compression
-                .inverse(self.model.out_mean[k % m] + self.model.out_scale * *v);
-        }
         let mut dm = vec![0.0; self.map.n_points()];
-        let _ = d;
         Ok((0..n)
             .map(|i| {
                 let y = self.map.apply(&out[i * m..(i + 1) * m]);

@@ -3,12 +3,14 @@
 //! [`afterglow`]: an MLP emulating afterglowpy gamma-ray-burst afterglow
 //! light curves on a (band × time) grid, with [`interp`] to arbitrary
 //! observation points, [`train`] (minibatch Adam with the batched
-//! hand-written gradients of [`backprop`]), the EM
+//! hand-written gradients of [`backprop`], optionally on time-stretched
+//! copies of the light curves, [`augment`]), the EM
 //! likelihood in AB magnitudes ([`em`]) and fast posterior sampling
 //! ([`infer`]). Trained models for the top-hat and Gaussian jets are built
 //! into the library ([`AfterglowSurrogate::builtin`]).
 
 pub mod afterglow;
+pub mod augment;
 pub mod backprop;
 pub mod em;
 pub mod infer;
@@ -17,7 +19,10 @@ pub mod mlp;
 pub mod plot;
 pub mod train;
 
-pub use afterglow::{log_flux_to_mag, Accuracy, AfterglowSurrogate, Band, Jet, ParamSpec, AB_MJY_ZERO_POINT};
+pub use afterglow::{
+    log_flux_to_mag, Accuracy, AfterglowSurrogate, Band, EnergyDensityScaling, Jet, ParamSpec,
+    AB_MJY_ZERO_POINT,
+};
 pub use em::{EmLikelihood, Observations};
 pub use mlp::{Activation, Mlp};
 

@@ -5,13 +5,16 @@
 //! validation state is kept).
 
 use super::afterglow::{
-    accuracy_of, Accuracy, AfterglowSurrogate, Band, Compression, Jet, ParamSpec, TrainingRecord,
+    accuracy_of, Accuracy, AfterglowSurrogate, Band, Compression, EnergyDensityScaling, Jet, ParamSpec,
+    TrainingRecord,
 };
+use super::augment::TimeStretch;
 use super::backprop::Backprop;
 use super::mlp::{Activation, Mlp};
 use super::SurrogateError;
 use ferrax_solvers::optim::{Adam, AdamConfig, Optimizer};
 use rand::seq::SliceRandom;
+use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -178,6 +181,14 @@ pub struct TrainConfig {
     pub weight_knee: f64,
     /// Decoupled weight decay of AdamW (0: plain Adam).
     pub weight_decay: f64,
+    /// Fold the exact energy–density scaling out of the network when the
+    /// parameters have it (see [`EnergyDensityScaling`]).
+    pub symmetry: bool,
+    /// Share of each batch replaced by time-stretched copies of its light
+    /// curves (see [`super::augment`]; 0: none).
+    pub augment: f64,
+    /// Largest stretch of an augmented curve [time-grid steps].
+    pub max_stretch_steps: usize,
     /// Seed of the initialisation and the batch order.
     pub seed: u64,
     /// Stop after this wall time [s] (the best state so far is kept).
@@ -207,6 +218,9 @@ impl Default for TrainConfig {
             faint_weight: 0.1,
             weight_knee: -7.0,
             weight_decay: 0.0,
+            symmetry: true,
+            augment: 0.0,
+            max_stretch_steps: 25,
             seed: 11,
             max_seconds: None,
             validate_every: 5,
@@ -234,7 +248,19 @@ pub fn train(
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let n_out = meta.bands.len() * meta.times_days.len();
     // scalers: per-output mean, one common scale, of the compressed targets
-    let yc: Vec<f64> = data.y.iter().map(|&y| config.compression.forward(y)).collect();
+    let symmetry = if config.symmetry {
+        EnergyDensityScaling::detect(&meta.params)
+    } else {
+        None
+    };
+    let d = meta.params.len();
+    let offset = |r: usize| symmetry.map_or(0.0, |s| s.offset(&data.x[r * d..(r + 1) * d]));
+    let yc: Vec<f64> = data
+        .y
+        .iter()
+        .enumerate()
+        .map(|(i, &y)| config.compression.forward(y - offset(i / n_out)))
+        .collect();
     let mut out_mean = vec![0.0; n_out];
     for r in 0..data.n {
         for k in 0..n_out {
@@ -255,6 +281,7 @@ pub fn train(
         times_days: meta.times_days.clone(),
         bands: meta.bands.clone(),
         fixed: meta.fixed.clone(),
+        symmetry,
         compression: config.compression,
         out_mean,
         out_scale,
@@ -313,13 +340,94 @@ fn training_arrays(
         .y
         .iter()
         .enumerate()
-        .map(|(i, &y)| (model.compression.forward(y) - model.out_mean[i % n_out]) / model.out_scale)
+        .map(|(i, &y)| {
+            let shift = model.flux_offset(&data.x[(i / n_out) * d..(i / n_out + 1) * d]);
+            (model.compression.forward(y - shift) - model.out_mean[i % n_out]) / model.out_scale
+        })
         .collect();
     Ok(TrainingArrays {
         feats: model.features_batch(&data.x, data.n),
         targets,
         weights,
     })
+}
+
+/// A minibatch with a share of its rows replaced by time-stretched copies
+/// (features, standardised targets and weights, row-major).
+#[derive(Default)]
+struct AugmentedBatch {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl AugmentedBatch {
+    /// Gathers the rows `rows`; each is, with probability `config.augment`,
+    /// stretched by a random number of grid steps (up to
+    /// `config.max_stretch_steps`, kept inside the prior box by a random
+    /// energy–density scaling); unknown points get weight zero.
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
+        &mut self,
+        model: &AfterglowSurrogate,
+        ts: &TimeStretch,
+        data: &Dataset,
+        (feats, targets, weights): (&[f64], &[f64], &[f64]),
+        rows: &[usize],
+        config: &TrainConfig,
+        rng: &mut ChaCha8Rng,
+    ) {
+        let (d, nf, no) = (model.n_params(), model.n_features(), model.n_out());
+        let n_times = model.times_days.len();
+        let kmax = config.max_stretch_steps.max(1) as i64;
+        self.x.clear();
+        self.y.clear();
+        self.w.clear();
+        for &r in rows {
+            let x = &data.x[r * d..(r + 1) * d];
+            let mut done = false;
+            if rng.gen_bool(config.augment.clamp(0.0, 1.0)) {
+                let mut k = rng.gen_range(-kmax..kmax);
+                if k >= 0 {
+                    k += 1; // nonzero, symmetric
+                }
+                let sigma = k as f64 * ts.grid_step_dex;
+                if let Some((lo, hi)) = ts.delta_range(&model.params, x, sigma) {
+                    let delta = if hi > lo { rng.gen_range(lo..hi) } else { lo };
+                    let y = &data.y[r * no..(r + 1) * no];
+                    if let Some(s) = ts.stretch(&model.params, n_times, x, y, k, delta) {
+                        let start = self.x.len();
+                        self.x.resize(start + nf, 0.0);
+                        model.features_into(&s.params, &mut self.x[start..]);
+                        let offset = model.flux_offset(&s.params);
+                        for (j, v) in s.log_flux.iter().enumerate() {
+                            match v {
+                                Some(yv) => {
+                                    let c = model.compression.forward(yv - offset);
+                                    self.y.push((c - model.out_mean[j]) / model.out_scale);
+                                    self.w.push(if *yv >= config.weight_knee {
+                                        1.0
+                                    } else {
+                                        config.faint_weight
+                                    });
+                                }
+                                None => {
+                                    self.y.push(0.0);
+                                    self.w.push(0.0);
+                                }
+                            }
+                        }
+                        done = true;
+                    }
+                }
+            }
+            if !done {
+                self.x.extend_from_slice(&feats[r * nf..(r + 1) * nf]);
+                self.y.extend_from_slice(&targets[r * no..(r + 1) * no]);
+                self.w.extend_from_slice(&weights[r * no..(r + 1) * no]);
+            }
+        }
+    }
 }
 
 /// Validation loss (mean squared error of the compressed log flux [dex²],
@@ -333,16 +441,19 @@ fn validate(
     let pred = model.predict_batch(&val.x, val.n)?;
     let acc = accuracy_of(&pred, &val.y, val.n, 30.0);
     let c = model.compression;
+    let (d, m) = (model.n_params(), model.n_out());
     let loss = pred
         .iter()
         .zip(&val.y)
-        .map(|(p, y)| {
+        .enumerate()
+        .map(|(i, (p, y))| {
             let w = if *y >= config.weight_knee {
                 1.0
             } else {
                 config.faint_weight
             };
-            w * (c.forward(*p) - c.forward(*y)).powi(2)
+            let shift = model.flux_offset(&val.x[(i / m) * d..(i / m + 1) * d]);
+            w * (c.forward(*p - shift) - c.forward(*y - shift)).powi(2)
         })
         .sum::<f64>()
         / pred.len() as f64;
@@ -364,6 +475,12 @@ pub fn continue_training(
     if config.batch_size == 0 || config.epochs == 0 {
         return Err(SurrogateError::invalid("batch_size/epochs", "must be positive"));
     }
+    if !(0.0..=1.0).contains(&config.augment) {
+        return Err(SurrogateError::invalid(
+            "augment",
+            format!("{} is not a share in [0, 1]", config.augment),
+        ));
+    }
     if config.max_seconds.is_some_and(|s| s.is_nan() || s <= 0.0) {
         return Err(SurrogateError::invalid(
             "max_seconds",
@@ -377,8 +494,6 @@ pub fn continue_training(
         ));
     }
     let start = Instant::now();
-    let n_out = model.out_mean.len();
-    let nf = model.n_features();
     let TrainingArrays {
         feats,
         targets,
@@ -411,22 +526,25 @@ pub fn continue_training(
     let mut step = 0usize;
     let mut last_loss = f64::NAN;
     let mut epochs_run = 0;
-    let (mut xb, mut yb, mut wb) = (Vec::new(), Vec::new(), Vec::new());
     let mut bp = Backprop::new(config.threads);
+    let stretch = if config.augment > 0.0 {
+        TimeStretch::detect(model)
+    } else {
+        None
+    };
+    let mut batch = AugmentedBatch::default();
     let mut g = vec![0.0; flat.len()];
     for epoch in 0..config.epochs {
         order.shuffle(rng);
         let (mut total, mut count) = (0.0, 0usize);
         for chunk in order.chunks(config.batch_size) {
-            xb.clear();
-            yb.clear();
-            wb.clear();
-            for &i in chunk {
-                xb.extend_from_slice(&feats[i * nf..(i + 1) * nf]);
-                yb.extend_from_slice(&targets[i * n_out..(i + 1) * n_out]);
-                wb.extend_from_slice(&weights[i * n_out..(i + 1) * n_out]);
-            }
-            let loss = bp.loss_and_grad(&model.mlp, &xb, &yb, &wb, chunk.len(), &mut g)?;
+            let loss = match &stretch {
+                None => bp.loss_and_grad_rows(&model.mlp, &feats, &targets, &weights, chunk, &mut g)?,
+                Some(ts) => {
+                    batch.fill(model, ts, data, (&feats, &targets, &weights), chunk, config, rng);
+                    bp.loss_and_grad(&model.mlp, &batch.x, &batch.y, &batch.w, chunk.len(), &mut g)?
+                }
+            };
             if !loss.is_finite() {
                 return Err(SurrogateError::invalid(
                     "training",
