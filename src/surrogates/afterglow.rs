@@ -301,7 +301,7 @@ impl DerivedFeature {
 
 /// The network inputs of a surrogate: parameter columns fed as they are,
 /// then derived features with their ranges over the prior box.
-struct Inputs {
+pub(crate) struct Inputs {
     direct: Vec<usize>,
     derived: Vec<(DerivedFeature, f64, f64)>,
 }
@@ -431,7 +431,7 @@ impl AfterglowSurrogate {
     }
 
     /// The network's inputs: direct parameter columns, then derived features.
-    fn inputs(&self) -> Inputs {
+    pub(crate) fn inputs(&self) -> Inputs {
         Inputs {
             direct: self.direct_inputs(),
             derived: self.derived_features(),
@@ -445,7 +445,7 @@ impl AfterglowSurrogate {
 
     /// [`AfterglowSurrogate::features_into`] with the inputs already listed
     /// (looked up once per batch, not once per row).
-    fn features_with(&self, inputs: &Inputs, x: &[f64], out: &mut [f64]) {
+    pub(crate) fn features_with(&self, inputs: &Inputs, x: &[f64], out: &mut [f64]) {
         for (k, &j) in inputs.direct.iter().enumerate() {
             let p = &self.params[j];
             let (lo, hi) = p.uniform_range();

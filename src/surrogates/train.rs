@@ -202,6 +202,17 @@ pub struct TrainConfig {
     pub threads: usize,
 }
 
+impl TrainConfig {
+    /// Loss weight of a grid point of log10 flux `y` [mJy].
+    fn point_weight(&self, y: f64) -> f64 {
+        if y >= self.weight_knee {
+            1.0
+        } else {
+            self.faint_weight
+        }
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
@@ -325,24 +336,14 @@ fn training_arrays(
     for i in 0..data.n {
         model.check_params(&data.x[i * d..(i + 1) * d])?;
     }
-    let weights = data
-        .y
-        .iter()
-        .map(|&y| {
-            if y >= config.weight_knee {
-                1.0
-            } else {
-                config.faint_weight
-            }
-        })
-        .collect();
+    let weights = data.y.iter().map(|&y| config.point_weight(y)).collect();
     let targets = data
         .y
         .iter()
         .enumerate()
         .map(|(i, &y)| {
             let shift = model.flux_offset(&data.x[(i / n_out) * d..(i / n_out + 1) * d]);
-            (model.compression.forward(y - shift) - model.out_mean[i % n_out]) / model.out_scale
+            standardised_target(model, i % n_out, y, shift)
         })
         .collect();
     Ok(TrainingArrays {
@@ -350,6 +351,12 @@ fn training_arrays(
         targets,
         weights,
     })
+}
+
+/// The network's target for output `j` of a curve with log10 flux `y`
+/// [mJy] and symmetry offset `shift` [dex]: compressed, centred, scaled.
+fn standardised_target(model: &AfterglowSurrogate, j: usize, y: f64, shift: f64) -> f64 {
+    (model.compression.forward(y - shift) - model.out_mean[j]) / model.out_scale
 }
 
 /// A minibatch with a share of its rows replaced by time-stretched copies
@@ -380,6 +387,7 @@ impl AugmentedBatch {
         let (d, nf, no) = (model.n_params(), model.n_features(), model.n_out());
         let n_times = model.times_days.len();
         let kmax = config.max_stretch_steps.max(1) as i64;
+        let inputs = model.inputs();
         self.x.clear();
         self.y.clear();
         self.w.clear();
@@ -398,18 +406,13 @@ impl AugmentedBatch {
                     if let Some(s) = ts.stretch(&model.params, n_times, x, y, k, delta) {
                         let start = self.x.len();
                         self.x.resize(start + nf, 0.0);
-                        model.features_into(&s.params, &mut self.x[start..]);
+                        model.features_with(&inputs, &s.params, &mut self.x[start..]);
                         let offset = model.flux_offset(&s.params);
                         for (j, v) in s.log_flux.iter().enumerate() {
                             match v {
                                 Some(yv) => {
-                                    let c = model.compression.forward(yv - offset);
-                                    self.y.push((c - model.out_mean[j]) / model.out_scale);
-                                    self.w.push(if *yv >= config.weight_knee {
-                                        1.0
-                                    } else {
-                                        config.faint_weight
-                                    });
+                                    self.y.push(standardised_target(model, j, *yv, offset));
+                                    self.w.push(config.point_weight(*yv));
                                 }
                                 None => {
                                     self.y.push(0.0);
@@ -447,11 +450,7 @@ fn validate(
         .zip(&val.y)
         .enumerate()
         .map(|(i, (p, y))| {
-            let w = if *y >= config.weight_knee {
-                1.0
-            } else {
-                config.faint_weight
-            };
+            let w = config.point_weight(*y);
             let shift = model.flux_offset(&val.x[(i / m) * d..(i / m + 1) * d]);
             w * (c.forward(*p - shift) - c.forward(*y - shift)).powi(2)
         })
