@@ -529,7 +529,7 @@ impl AfterglowSurrogate {
 
     /// Maps network outputs (scaled) of the parameter rows `x`
     /// (`n × n_params`) to log10 F [mJy] in place (`out` is `n × n_out`).
-    pub(crate) fn decode(&self, x: &[f64], out: &mut [f64]) {
+    fn decode(&self, x: &[f64], out: &mut [f64]) {
         let (m, d) = (self.n_out(), self.n_params());
         for (row, o) in out.chunks_exact_mut(m).enumerate() {
             let shift = self.flux_offset(&x[row * d..(row + 1) * d]);
@@ -567,10 +567,16 @@ impl AfterglowSurrogate {
             self.check_params(&x[i * d..(i + 1) * d])
                 .map_err(|e| SurrogateError::invalid(format!("row {i}"), e.to_string()))?;
         }
+        Ok(self.predict_batch_unchecked(x, n))
+    }
+
+    /// [`AfterglowSurrogate::predict_batch`] without the checks, for rows
+    /// already known to lie inside the box (the sampler's transformed draws).
+    pub(crate) fn predict_batch_unchecked(&self, x: &[f64], n: usize) -> Vec<f64> {
         let feats = self.features_batch(x, n);
         let mut out = self.mlp.forward_batch(&feats, n);
         self.decode(x, &mut out);
-        Ok(out)
+        out
     }
 
     /// Light curves on the tape: `x` is `[n, n_params]` (physical units,

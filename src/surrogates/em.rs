@@ -346,9 +346,7 @@ impl EmLikelihood {
     /// `ln L` of `n` points (`x` is `n × n_params`, all inside the box) on
     /// the plain `f64` path.
     pub fn log_likelihood_batch(&self, x: &[f64], n: usize) -> Result<Vec<f64>, SurrogateError> {
-        let feats = self.model.features_batch(x, n);
-        let mut out = self.model.mlp.forward_batch(&feats, n);
-        self.model.decode(x, &mut out);
+        let out = self.model.predict_batch_unchecked(x, n);
         let m = self.model.n_out();
         let mut dm = vec![0.0; self.map.n_points()];
         Ok((0..n)
