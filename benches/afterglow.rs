@@ -3,12 +3,13 @@
 //! at afterglowpy's reference point, a batch of 256 curves, and the EM
 //! likelihood with its gradient for 32 chains on a 30-point mock; one
 //! training step (loss and weight gradient of 128 curves) on the tape and by
-//! the batched backpropagation.
+//! the batched backpropagation, over all network outputs and, as training
+//! runs it, over the outputs the curves' stretched times read.
 //!
 //! `cargo bench --bench afterglow -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ferrax::surrogates::backprop::{tape_loss_and_grad, Backprop};
+use ferrax::surrogates::backprop::{tape_loss_and_grad, Backprop, ShiftedOutputs};
 use ferrax::surrogates::{AfterglowSurrogate, EmLikelihood, Jet, Observations};
 
 fn bench(c: &mut Criterion) {
@@ -43,7 +44,7 @@ fn bench(c: &mut Criterion) {
     // shape: autodiff tape against the batched backpropagation (1 and 2 threads)
     let n = 128;
     let nf = th.n_features();
-    let no = th.n_out();
+    let no = th.mlp.n_out();
     let xs: Vec<f64> = (0..n * nf)
         .map(|i| ((i * 37 % 101) as f64 / 50.0) - 1.0)
         .collect();
@@ -58,6 +59,34 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("train_step_128_backprop_{threads}_threads"), |b| {
             b.iter(|| bp.loss_and_grad(&th.mlp, &xs, &ys, &ws, n, &mut grad).unwrap())
         });
+    }
+    // the same step as training runs it: each curve read at its stretched
+    // times (validation-set parameters give the spread of shifts), the last
+    // layer computed only over the windows those times read
+    if let Some(fold) = th.stretch {
+        let val = ferrax::io::read_npy("tests/data/afterglow/tophat_val_X.npy").unwrap();
+        let d = th.n_params();
+        let shifts: Vec<_> = val.data.chunks_exact(d).take(n).map(|x| fold.shift(x)).collect();
+        let nv = th.n_out();
+        let yv: Vec<f64> = (0..n * nv).map(|i| ((i * 53 % 97) as f64 / 48.0) - 1.0).collect();
+        let wv = vec![1.0; n * nv];
+        let rows: Vec<usize> = (0..n).collect();
+        let layout = ShiftedOutputs {
+            curves: th.bands.len(),
+            n_wide: fold.n_wide(),
+            n_values: fold.n_times,
+            shifts: &shifts,
+        };
+        for threads in [1, 2] {
+            let mut bp = Backprop::new(threads);
+            let mut grad = vec![0.0; th.mlp.n_params()];
+            g.bench_function(format!("train_step_128_shifted_{threads}_threads"), |b| {
+                b.iter(|| {
+                    bp.loss_and_grad_rows(&th.mlp, &xs, &yv, &wv, &rows, Some(layout), &mut grad)
+                        .unwrap()
+                })
+            });
+        }
     }
     g.finish();
 }

@@ -81,13 +81,21 @@ pub enum AfterglowAction {
         /// folding out their exact scaling symmetry (for comparison).
         #[arg(long)]
         no_symmetry: bool,
+        /// Predict each curve on the data's time grid instead of folding
+        /// the time-stretch symmetry into the network (for comparison;
+        /// needed with --augment).
+        #[arg(long)]
+        no_stretch: bool,
+        /// Keep the state of lowest validation loss instead of the final one.
+        #[arg(long)]
+        keep_best: bool,
         /// Threads each training batch is split over.
         #[arg(long, default_value_t = 2)]
         threads: usize,
         /// Random seed.
         #[arg(long, default_value_t = 11)]
         seed: u64,
-        /// Stop after this many minutes (best validation state kept).
+        /// Stop after this many minutes (the learning rate decays over them).
         #[arg(long)]
         max_minutes: Option<f64>,
         /// Continue training this model (its scalers and network) instead of
@@ -183,6 +191,8 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             weight_knee,
             weight_decay,
             no_symmetry,
+            no_stretch,
+            keep_best,
             augment,
             threads,
             seed,
@@ -227,6 +237,8 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 weight_knee: *weight_knee,
                 weight_decay: *weight_decay,
                 symmetry: !*no_symmetry,
+                stretch: !*no_stretch,
+                keep_best: *keep_best,
                 augment: *augment,
                 threads: *threads,
                 max_seconds: max_minutes.map(|m| m * 60.0),

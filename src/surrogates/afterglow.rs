@@ -13,9 +13,14 @@
 //! flux offset of the energy–density scaling (see [`EnergyDensityScaling`];
 //! with it the network sees only the two combinations of `E0`, `n0` and
 //! `ε_B` the light curve's shape depends on, so it learns a function of one
-//! variable fewer).
+//! variable fewer). With the time-stretch fold ([`StretchFold`]) the
+//! network predicts the curve in the frame of one fixed `E0/n0` on a wider
+//! time grid, and each curve is read off it at its own stretched times
+//! before `C⁻¹` (one variable fewer again).
 
+use super::interp::GridShift;
 use super::mlp::Mlp;
+use super::stretch::StretchFold;
 use super::SurrogateError;
 use ferrax_autodiff::Tensor;
 use serde::{Deserialize, Serialize};
@@ -274,6 +279,10 @@ enum DerivedFeature {
     /// `log10(n0 ε_B)`: sets the magnetic field behind the shock (the other
     /// invariant of [`EnergyDensityScaling`]).
     MagneticDensity { density: usize, epsilon_b: usize },
+    /// `log10 ε_e` in the canonical frame of the time-stretch fold.
+    CanonicalEpsilonE(StretchFold),
+    /// `log10(n0 ε_B)` in the canonical frame of the time-stretch fold.
+    CanonicalMagneticDensity(StretchFold),
 }
 
 impl DerivedFeature {
@@ -284,6 +293,8 @@ impl DerivedFeature {
             DerivedFeature::LogPMinusTwo { index } => (x[index] - 2.0).ln(),
             DerivedFeature::EnergyPerDensity { energy, density } => x[energy] - x[density],
             DerivedFeature::MagneticDensity { density, epsilon_b } => x[density] + x[epsilon_b],
+            DerivedFeature::CanonicalEpsilonE(f) => f.canonical_log_epsilon_e(x),
+            DerivedFeature::CanonicalMagneticDensity(f) => f.canonical_magnetic_density(x),
         }
     }
 
@@ -295,6 +306,8 @@ impl DerivedFeature {
             DerivedFeature::LogPMinusTwo { index } => (&col(index) - 2.0).ln(),
             DerivedFeature::EnergyPerDensity { energy, density } => &col(energy) - &col(density),
             DerivedFeature::MagneticDensity { density, epsilon_b } => &col(density) + &col(epsilon_b),
+            DerivedFeature::CanonicalEpsilonE(f) => f.canonical_log_epsilon_e_tensor(x),
+            DerivedFeature::CanonicalMagneticDensity(f) => f.canonical_magnetic_density_tensor(x),
         }
     }
 }
@@ -328,9 +341,13 @@ pub struct AfterglowSurrogate {
     /// The exact scaling symmetry folded out of the network, if the
     /// parameters have it (see [`EnergyDensityScaling`]).
     pub symmetry: Option<EnergyDensityScaling>,
+    /// The time-stretch symmetry folded into the network, if the parameters
+    /// and grid have it (see [`StretchFold`]; needs `symmetry`).
+    pub stretch: Option<StretchFold>,
     /// Target compression (applied to `log10 F − s(x)`).
     pub compression: Compression,
-    /// Per-output mean of the compressed targets [dex], `bands × times`.
+    /// Per-output mean of the compressed targets [dex], one per network
+    /// output (`bands × times`, or `bands × wide times` with the fold).
     pub out_mean: Vec<f64>,
     /// Common scale of the compressed targets [dex].
     pub out_scale: f64,
@@ -341,7 +358,7 @@ pub struct AfterglowSurrogate {
 }
 
 /// File header of a saved surrogate (magic + format version).
-const MAGIC: &[u8; 8] = b"FXAGSU03";
+const MAGIC: &[u8; 8] = b"FXAGSU04";
 
 const BUILTIN_TOPHAT: &[u8] = include_bytes!("models/tophat.bin");
 const BUILTIN_GAUSSIAN: &[u8] = include_bytes!("models/gaussian.bin");
@@ -357,6 +374,12 @@ impl AfterglowSurrogate {
         self.bands.len() * self.times_days.len()
     }
 
+    /// Number of network outputs: `bands × times`, or `bands × wide times`
+    /// with the time-stretch fold.
+    pub fn n_net_out(&self) -> usize {
+        self.bands.len() * self.stretch.map_or(self.times_days.len(), |f| f.n_wide())
+    }
+
     /// Number of network inputs (features).
     pub fn n_features(&self) -> usize {
         self.direct_inputs().len() + self.derived_features().len()
@@ -367,13 +390,34 @@ impl AfterglowSurrogate {
     fn direct_inputs(&self) -> Vec<usize> {
         (0..self.params.len())
             .filter(|&j| !self.symmetry.is_some_and(|s| s.replaces(j)))
+            .filter(|&j| self.stretch.is_none_or(|f| f.log_epsilon_e != j))
             .collect()
     }
 
-    /// Flux offset `s(x)` [dex] of the symmetry (0 without one).
+    /// Flux offset `s(x)` [dex] of the symmetries (0 without them).
     #[inline]
     pub fn flux_offset(&self, x: &[f64]) -> f64 {
         self.symmetry.map_or(0.0, |s| s.offset(x))
+            + self.stretch.map_or(0.0, |f| f.flux_offset(f.log_stretch(x)))
+    }
+
+    /// The output means of the row `x` on the data grid (`bands × times`):
+    /// read at the row's stretched times with the fold, else as they are.
+    pub(crate) fn grid_mean(&self, x: &[f64]) -> Vec<f64> {
+        match self.stretch {
+            Some(f) => {
+                let mut out = vec![0.0; self.n_out()];
+                let sh = f.shift(x);
+                for (o, w) in out
+                    .chunks_exact_mut(f.n_times)
+                    .zip(self.out_mean.chunks_exact(f.n_wide()))
+                {
+                    sh.read(w, o);
+                }
+                out
+            }
+            None => self.out_mean.clone(),
+        }
     }
 
     /// Index of a parameter by name.
@@ -385,7 +429,11 @@ impl AfterglowSurrogate {
     /// each with its range over the prior box.
     fn derived_features(&self) -> Vec<(DerivedFeature, f64, f64)> {
         let mut out = Vec::new();
-        if let Some(s) = self.symmetry {
+        if let Some(f) = self.stretch {
+            let (ee, nb) = f.canonical_ranges(&self.params);
+            out.push((DerivedFeature::CanonicalEpsilonE(f), ee.0, ee.1));
+            out.push((DerivedFeature::CanonicalMagneticDensity(f), nb.0, nb.1));
+        } else if let Some(s) = self.symmetry {
             let (e, n, b) = (
                 &self.params[s.log_energy],
                 &self.params[s.log_density],
@@ -527,16 +575,67 @@ impl AfterglowSurrogate {
         Ok(())
     }
 
-    /// Maps network outputs (scaled) of the parameter rows `x`
-    /// (`n × n_params`) to log10 F [mJy] in place (`out` is `n × n_out`).
-    fn decode(&self, x: &[f64], out: &mut [f64]) {
-        let (m, d) = (self.n_out(), self.n_params());
-        for (row, o) in out.chunks_exact_mut(m).enumerate() {
-            let shift = self.flux_offset(&x[row * d..(row + 1) * d]);
-            for (k, v) in o.iter_mut().enumerate() {
-                *v = self.compression.inverse(self.out_mean[k] + self.out_scale * *v) + shift;
+    /// Maps network outputs `net` (scaled, `n × n_net_out`) of the
+    /// parameter rows `x` (`n × n_params`) to log10 F [mJy] on the grid
+    /// (`n × n_out`).
+    fn decode(&self, x: &[f64], net: &[f64]) -> Vec<f64> {
+        let (m, mw, d) = (self.n_out(), self.n_net_out(), self.n_params());
+        let mut out = vec![0.0; net.len() / mw.max(1) * m];
+        let mut yc = vec![0.0; mw];
+        for (row, (o, h)) in out.chunks_exact_mut(m).zip(net.chunks_exact(mw)).enumerate() {
+            let xr = &x[row * d..(row + 1) * d];
+            let shift = self.flux_offset(xr);
+            for ((c, &v), &mean) in yc.iter_mut().zip(h).zip(&self.out_mean) {
+                *c = mean + self.out_scale * v;
             }
+            match self.stretch {
+                Some(f) => {
+                    let sh = f.shift(xr);
+                    for (ob, wb) in o.chunks_exact_mut(f.n_times).zip(yc.chunks_exact(f.n_wide())) {
+                        sh.read(wb, ob);
+                    }
+                }
+                None => o.copy_from_slice(&yc),
+            }
+            self.uncompress(o, shift);
         }
+        out
+    }
+
+    /// `C⁻¹` and the symmetry offset `shift` [dex], in place.
+    #[inline]
+    fn uncompress(&self, yc: &mut [f64], shift: f64) {
+        for v in yc.iter_mut() {
+            *v = self.compression.inverse(*v) + shift;
+        }
+    }
+
+    /// One curve with the time-stretch fold: only the network outputs its
+    /// stretched times read (`n_times + 3` of the wide grid per band) are
+    /// computed.
+    fn predict_folded(&self, f: &StretchFold, x: &[f64], feats: &[f64]) -> Vec<f64> {
+        let (nw, nt, len) = (f.n_wide(), f.n_times, f.n_times + 3);
+        let sh = f.shift(x);
+        let cols: Vec<_> = (0..self.bands.len())
+            .map(|b| b * nw + sh.first..b * nw + sh.first + len)
+            .collect();
+        let mut win = vec![0.0; cols.len() * len];
+        let mut buf = [Vec::new(), Vec::new()];
+        self.mlp.forward_one_columns(feats, &mut buf, &cols, &mut win);
+        let local = GridShift { first: 0, ..sh };
+        let mut out = vec![0.0; self.n_out()];
+        for ((r, w), o) in cols
+            .iter()
+            .zip(win.chunks_exact_mut(len))
+            .zip(out.chunks_exact_mut(nt))
+        {
+            for (v, &mean) in w.iter_mut().zip(&self.out_mean[r.clone()]) {
+                *v = mean + self.out_scale * *v;
+            }
+            local.read(w, o);
+        }
+        self.uncompress(&mut out, self.flux_offset(x));
+        out
     }
 
     /// One light curve, log10(F / mJy) on the grid, `bands × times`
@@ -547,11 +646,13 @@ impl AfterglowSurrogate {
         let inputs = self.inputs();
         let mut feats = vec![0.0; inputs.len()];
         self.features_with(&inputs, x, &mut feats);
-        let mut out = vec![0.0; self.n_out()];
+        if let Some(f) = &self.stretch {
+            return Ok(self.predict_folded(f, x, &feats));
+        }
+        let mut net = vec![0.0; self.n_net_out()];
         let mut buf = [Vec::new(), Vec::new()];
-        self.mlp.forward_one(&feats, &mut buf, &mut out);
-        self.decode(x, &mut out);
-        Ok(out)
+        self.mlp.forward_one(&feats, &mut buf, &mut net);
+        Ok(self.decode(x, &net))
     }
 
     /// `n` light curves at once (`x` is `n × n_params`); `n × bands × times`.
@@ -574,9 +675,7 @@ impl AfterglowSurrogate {
     /// already known to lie inside the box (the sampler's transformed draws).
     pub(crate) fn predict_batch_unchecked(&self, x: &[f64], n: usize) -> Vec<f64> {
         let feats = self.features_batch(x, n);
-        let mut out = self.mlp.forward_batch(&feats, n);
-        self.decode(x, &mut out);
-        out
+        self.decode(x, &self.mlp.forward_batch(&feats, n))
     }
 
     /// Light curves on the tape: `x` is `[n, n_params]` (physical units,
@@ -590,7 +689,7 @@ impl AfterglowSurrogate {
     /// [`AfterglowSurrogate::predict_tensor_with`] (build once, reuse).
     pub fn constant_tensors(&self) -> Result<Vec<Tensor>, SurrogateError> {
         let mut ps = self.mlp.param_tensors()?;
-        ps.push(Tensor::from_vec(self.out_mean.clone(), &[self.n_out()])?);
+        ps.push(Tensor::from_vec(self.out_mean.clone(), &[self.n_net_out()])?);
         Ok(ps)
     }
 
@@ -600,12 +699,23 @@ impl AfterglowSurrogate {
         let f = self.features_tensor(x);
         let np = consts.len() - 1;
         let h = self.mlp.forward_tensor_with(&consts[..np], &f);
-        let yc = &(&h * self.out_scale) + &consts[np];
-        let y = self.compression.inverse_tensor(&yc);
-        match self.symmetry {
-            Some(s) => &y + &s.offset_tensor(x),
-            None => y,
+        let mut yc = &(&h * self.out_scale) + &consts[np];
+        if let Some(f) = self.stretch {
+            let rows = match x.to_vec() {
+                Ok(v) => v,
+                Err(e) => return Tensor::error(e),
+            };
+            let shifts: Vec<_> = rows.chunks_exact(self.n_params()).map(|r| f.shift(r)).collect();
+            yc = f.read_tensor(&yc, x, &shifts, self.bands.len());
         }
+        let mut y = self.compression.inverse_tensor(&yc);
+        if let Some(s) = self.symmetry {
+            y = &y + &s.offset_tensor(x);
+        }
+        if let Some(f) = self.stretch {
+            y = &y + &f.flux_offset_tensor(x);
+        }
+        y
     }
 
     /// Accuracy against reference light curves `y_ref` (log10 mJy,
@@ -652,10 +762,18 @@ impl AfterglowSurrogate {
         let sym_ok = s
             .symmetry
             .is_none_or(|y| y.log_energy.max(y.log_density).max(y.log_epsilon_b) < s.n_params());
+        let fold_ok = s.stretch.is_none_or(|f| {
+            Some(f.scaling) == s.symmetry
+                && f.n_times == s.times_days.len()
+                && f.log_epsilon_e < s.n_params()
+                && f.grid_step_dex > 0.0
+                && f.pad >= 2
+        });
         let ok = sym_ok
+            && fold_ok
             && s.mlp.n_in() == s.n_features()
-            && s.mlp.n_out() == s.n_out()
-            && s.out_mean.len() == s.n_out()
+            && s.mlp.n_out() == s.n_net_out()
+            && s.out_mean.len() == s.n_net_out()
             && s.out_scale > 0.0;
         if !ok {
             return Err(fmt("inconsistent sizes of network, grids and scalers".into()));

@@ -21,6 +21,7 @@
 //! curves at parameter points the training set does not have.
 
 use super::afterglow::{AfterglowSurrogate, EnergyDensityScaling, ParamSpec};
+use super::stretch::{ENERGY_EXPONENT, EPSILON_B_EXPONENT, EPSILON_E_EXPONENT, FLUX_EXPONENT};
 
 /// The time-stretch symmetry of a parameter list (see the module
 /// documentation), with the grid step it moves by.
@@ -49,13 +50,16 @@ impl TimeStretch {
     /// `log10_E0`, `log10_n0`, `log10_epsilon_e`, `log10_epsilon_B` (uniform
     /// coordinates) and a log-uniform time grid; `None` otherwise.
     pub fn detect(model: &AfterglowSurrogate) -> Option<Self> {
-        let scaling = EnergyDensityScaling::detect(&model.params)?;
-        let log_epsilon_e = model
-            .params
+        Self::from_parts(&model.params, &model.times_days)
+    }
+
+    /// [`TimeStretch::detect`] from a parameter list and a time grid [days].
+    pub fn from_parts(params: &[ParamSpec], t: &[f64]) -> Option<Self> {
+        let scaling = EnergyDensityScaling::detect(params)?;
+        let log_epsilon_e = params
             .iter()
             .position(|p| p.name == "log10_epsilon_e")
-            .filter(|&i| !model.params[i].log_uniform)?;
-        let t = &model.times_days;
+            .filter(|&i| !params[i].log_uniform)?;
         if t.len() < 2 || t[0] <= 0.0 {
             return None;
         }
@@ -75,10 +79,10 @@ impl TimeStretch {
     pub fn moved(&self, x: &[f64], sigma: f64, delta: f64) -> Vec<f64> {
         let s = &self.scaling;
         let mut out = x.to_vec();
-        out[s.log_energy] += 3.0 * sigma + delta;
+        out[s.log_energy] += ENERGY_EXPONENT * sigma + delta;
         out[s.log_density] += delta;
-        out[self.log_epsilon_e] += sigma / 3.0;
-        out[s.log_epsilon_b] += -4.0 / 3.0 * sigma - delta;
+        out[self.log_epsilon_e] += EPSILON_E_EXPONENT * sigma;
+        out[s.log_epsilon_b] += EPSILON_B_EXPONENT * sigma - delta;
         out
     }
 
@@ -86,7 +90,7 @@ impl TimeStretch {
     /// the prior box, or `None` if no `delta` does.
     pub fn delta_range(&self, params: &[ParamSpec], x: &[f64], sigma: f64) -> Option<(f64, f64)> {
         let s = &self.scaling;
-        let ee = x[self.log_epsilon_e] + sigma / 3.0;
+        let ee = x[self.log_epsilon_e] + EPSILON_E_EXPONENT * sigma;
         let pe = &params[self.log_epsilon_e];
         if ee < pe.min || ee > pe.max {
             return None;
@@ -96,8 +100,8 @@ impl TimeStretch {
             &params[s.log_density],
             &params[s.log_epsilon_b],
         );
-        let e = x[s.log_energy] + 3.0 * sigma;
-        let b = x[s.log_epsilon_b] - 4.0 / 3.0 * sigma;
+        let e = x[s.log_energy] + ENERGY_EXPONENT * sigma;
+        let b = x[s.log_epsilon_b] + EPSILON_B_EXPONENT * sigma;
         // e + δ ∈ E box, n + δ ∈ n box, b − δ ∈ ε_B box
         let lo = (pe0.min - e).max(pn.min - x[s.log_density]).max(b - pb.max);
         let hi = (pe0.max - e).min(pn.max - x[s.log_density]).min(b - pb.min);
@@ -121,7 +125,7 @@ impl TimeStretch {
         if delta < lo || delta > hi {
             return None;
         }
-        let shift = 7.0 / 3.0 * sigma + delta;
+        let shift = FLUX_EXPONENT * sigma + delta;
         let log_flux = y
             .chunks_exact(n_times)
             .flat_map(|band| {

@@ -8,8 +8,12 @@
 //!
 //! The loss is the one the autodiff tape gives ([`tape_loss_and_grad`]),
 //! `L = (1 / (n·n_out)) Σ_rk w_rk (f(x_r)_k − y_rk)²`; the tests check value
-//! and gradient against the tape and against finite differences.
+//! and gradient against the tape and against finite differences. With
+//! [`ShiftedOutputs`] the network's outputs are curves on a wide grid and
+//! each row's prediction is its curves read at its own shifted positions
+//! (the time-stretch fold, [`super::stretch`]).
 
+use super::interp::GridShift;
 use super::mlp::{Activation, Mlp};
 use super::SurrogateError;
 use crate::gemm::gemm;
@@ -61,6 +65,22 @@ fn activation_and_derivative(act: Activation, z: f64) -> (f64, f64) {
     }
 }
 
+/// Network outputs that are `curves` curves of `n_wide` nodes each, read
+/// per row at the positions of its [`GridShift`] to `n_values` values per
+/// curve before the loss: the prediction of row `r` is
+/// `shifts[r].read(out_r)` curve by curve (see [`super::stretch`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ShiftedOutputs<'a> {
+    /// Curves per row (bands).
+    pub curves: usize,
+    /// Nodes per curve in the network output.
+    pub n_wide: usize,
+    /// Values per curve in the targets.
+    pub n_values: usize,
+    /// Per data-set row: where its values lie on the wide grid.
+    pub shifts: &'a [GridShift],
+}
+
 /// Scratch memory of one thread: activation derivatives and activations of
 /// the hidden layers, two delta buffers, the thread's gradient sum and its
 /// gathered rows.
@@ -75,6 +95,9 @@ struct Workspace {
     xb: Vec<f64>,
     yb: Vec<f64>,
     wb: Vec<f64>,
+    shifts: Vec<GridShift>,
+    pred: Vec<f64>,
+    dpred: Vec<f64>,
 }
 
 /// Reusable batched loss-and-gradient evaluator (scratch memory per thread).
@@ -114,12 +137,22 @@ impl Backprop {
         n: usize,
         grad: &mut [f64],
     ) -> Result<f64, SurrogateError> {
-        self.run(mlp, Batch { x, y, w, rows: None }, n, grad)
+        let batch = Batch {
+            x,
+            y,
+            w,
+            rows: None,
+            shifted: None,
+        };
+        self.run(mlp, batch, n, grad)
     }
 
     /// [`Backprop::loss_and_grad`] of the rows `rows` of the data set
     /// (`x`, `y`, `w` hold all its rows): each thread gathers its own share
-    /// of the minibatch, so no copy of the batch is made beforehand.
+    /// of the minibatch, so no copy of the batch is made beforehand. With
+    /// `shifted`, `y` and `w` hold `curves × n_values` entries per row and
+    /// the loss compares them with the shifted reading of the outputs.
+    #[allow(clippy::too_many_arguments)]
     pub fn loss_and_grad_rows(
         &mut self,
         mlp: &Mlp,
@@ -127,10 +160,32 @@ impl Backprop {
         y: &[f64],
         w: &[f64],
         rows: &[usize],
+        shifted: Option<ShiftedOutputs<'_>>,
         grad: &mut [f64],
     ) -> Result<f64, SurrogateError> {
         let (ni, no) = (mlp.n_in(), mlp.n_out());
         let n_all = x.len() / ni.max(1);
+        if let Some(s) = shifted {
+            if s.curves * s.n_wide != no || s.shifts.len() != n_all || s.n_wide < s.n_values + 3 {
+                return Err(SurrogateError::invalid(
+                    "backprop shifted outputs",
+                    format!(
+                        "{} curves of {} nodes for {no} outputs, {} shifts for {n_all} rows, {} values",
+                        s.curves,
+                        s.n_wide,
+                        s.shifts.len(),
+                        s.n_values
+                    ),
+                ));
+            }
+            if let Some(b) = s.shifts.iter().find(|g| g.first + s.n_values + 3 > s.n_wide) {
+                return Err(SurrogateError::invalid(
+                    "backprop shifted outputs",
+                    format!("shift {b:?} reads past {} nodes", s.n_wide),
+                ));
+            }
+        }
+        let no = shifted.map_or(no, |s| s.curves * s.n_values);
         if x.len() != n_all * ni || y.len() != n_all * no || w.len() != n_all * no {
             return Err(SurrogateError::invalid(
                 "backprop data set",
@@ -156,6 +211,7 @@ impl Backprop {
                 y,
                 w,
                 rows: Some(rows),
+                shifted,
             },
             rows.len(),
             grad,
@@ -213,7 +269,8 @@ impl Backprop {
                 }
             });
         }
-        let scale = 1.0 / (n * no) as f64;
+        let n_target = batch.shifted.map_or(no, |s| s.curves * s.n_values);
+        let scale = 1.0 / (n * n_target) as f64;
         grad.copy_from_slice(&work[0].grad);
         for ws in &work[1..] {
             for (g, v) in grad.iter_mut().zip(&ws.grad) {
@@ -225,54 +282,72 @@ impl Backprop {
     }
 }
 
-/// A minibatch: rows `0..n` of `x`, `y`, `w`, or the listed rows of them.
+/// A minibatch: rows `0..n` of `x`, `y`, `w`, or the listed rows of them
+/// (then optionally with shifted outputs).
 #[derive(Clone, Copy)]
 struct Batch<'a> {
     x: &'a [f64],
     y: &'a [f64],
     w: &'a [f64],
     rows: Option<&'a [usize]>,
+    shifted: Option<ShiftedOutputs<'a>>,
 }
 
 impl Batch<'_> {
     /// [`chunk`] of the batch rows `a..b`, gathered into the workspace if
     /// the batch is a list of rows.
     fn chunk(&self, mlp: &Mlp, a: usize, b: usize, ws: &mut Workspace) -> f64 {
-        let (ni, no) = (mlp.n_in(), mlp.n_out());
+        let ni = mlp.n_in();
+        let no = self.shifted.map_or(mlp.n_out(), |s| s.curves * s.n_values);
         match self.rows {
             None => chunk(
                 mlp,
-                &self.x[a * ni..b * ni],
-                &self.y[a * no..b * no],
-                &self.w[a * no..b * no],
+                (
+                    &self.x[a * ni..b * ni],
+                    &self.y[a * no..b * no],
+                    &self.w[a * no..b * no],
+                ),
                 b - a,
+                None,
                 ws,
             ),
             Some(rows) => {
-                let (mut xb, mut yb, mut wb) = (
+                let (mut xb, mut yb, mut wb, mut sb) = (
                     std::mem::take(&mut ws.xb),
                     std::mem::take(&mut ws.yb),
                     std::mem::take(&mut ws.wb),
+                    std::mem::take(&mut ws.shifts),
                 );
                 xb.clear();
                 yb.clear();
                 wb.clear();
+                sb.clear();
                 for &r in &rows[a..b] {
                     xb.extend_from_slice(&self.x[r * ni..(r + 1) * ni]);
                     yb.extend_from_slice(&self.y[r * no..(r + 1) * no]);
                     wb.extend_from_slice(&self.w[r * no..(r + 1) * no]);
+                    if let Some(s) = self.shifted {
+                        sb.push(s.shifts[r]);
+                    }
                 }
-                let sum = chunk(mlp, &xb, &yb, &wb, b - a, ws);
-                (ws.xb, ws.yb, ws.wb) = (xb, yb, wb);
+                let shifted = self.shifted.map(|s| (s, sb.as_slice()));
+                let sum = chunk(mlp, (&xb, &yb, &wb), b - a, shifted, ws);
+                (ws.xb, ws.yb, ws.wb, ws.shifts) = (xb, yb, wb, sb);
                 sum
             }
         }
     }
 }
 
-/// Sum of `w (f(x) − y)²` over `m` rows; the gradient of that sum goes to
-/// `ws.grad`.
-fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspace) -> f64 {
+/// Sum of `w (f(x) − y)²` over `m` rows (`f` read at the rows' shifts if
+/// given); the gradient of that sum goes to `ws.grad`.
+fn chunk(
+    mlp: &Mlp,
+    (x, y, w): (&[f64], &[f64], &[f64]),
+    m: usize,
+    shifted: Option<(ShiftedOutputs<'_>, &[GridShift])>,
+    ws: &mut Workspace,
+) -> f64 {
     let nl = mlp.layers.len();
     let act = mlp.activation;
     ws.dphi.resize(nl - 1, Vec::new());
@@ -302,12 +377,35 @@ fn chunk(mlp: &Mlp, x: &[f64], y: &[f64], w: &[f64], m: usize, ws: &mut Workspac
     // loss and its derivative with respect to the outputs (unscaled sum)
     let mut sum = 0.0;
     ws.delta.clear();
-    ws.delta
-        .extend(ws.out.iter().zip(y).zip(w).map(|((&o, &t), &wt)| {
-            let d = o - t;
-            sum += wt * d * d;
-            2.0 * wt * d
-        }));
+    match shifted {
+        None => ws
+            .delta
+            .extend(ws.out.iter().zip(y).zip(w).map(|((&o, &t), &wt)| {
+                let d = o - t;
+                sum += wt * d * d;
+                2.0 * wt * d
+            })),
+        Some((layout, shifts)) => {
+            // each curve read at its row's shift; the transpose of the
+            // reading carries the derivative back to the wide-grid outputs
+            let (nw, nv) = (layout.n_wide, layout.n_values);
+            ws.delta.resize(ws.out.len(), 0.0);
+            ws.pred.resize(nv, 0.0);
+            ws.dpred.resize(nv, 0.0);
+            let curves = ws.out.chunks_exact(nw).zip(ws.delta.chunks_exact_mut(nw));
+            for (c, (out, delta)) in curves.enumerate() {
+                let sh = &shifts[c / layout.curves];
+                sh.read(out, &mut ws.pred);
+                let (yc, wc) = (&y[c * nv..(c + 1) * nv], &w[c * nv..(c + 1) * nv]);
+                for (((g, &p), &t), &wt) in ws.dpred.iter_mut().zip(&ws.pred).zip(yc).zip(wc) {
+                    let d = p - t;
+                    sum += wt * d * d;
+                    *g = 2.0 * wt * d;
+                }
+                sh.read_transpose_add(&ws.dpred, delta);
+            }
+        }
+    }
     // backward: layer offsets in the flat parameter order
     let mut offsets = Vec::with_capacity(nl);
     let mut off = 0;
@@ -437,15 +535,97 @@ mod tests {
             let l1 = bp
                 .loss_and_grad(&mlp, &xb, &yb, &wb, rows.len(), &mut g1)
                 .unwrap();
-            let l2 = bp.loss_and_grad_rows(&mlp, &x, &y, &w, &rows, &mut g2).unwrap();
+            let l2 = bp
+                .loss_and_grad_rows(&mlp, &x, &y, &w, &rows, None, &mut g2)
+                .unwrap();
             assert_eq!(l1, l2);
             assert_eq!(g1, g2);
         }
         let mut bp = Backprop::new(2);
         let mut g = vec![0.0; mlp.n_params()];
-        assert!(bp.loss_and_grad_rows(&mlp, &x, &y, &w, &[0, n], &mut g).is_err());
         assert!(bp
-            .loss_and_grad_rows(&mlp, &x, &y[1..], &w, &[0], &mut g)
+            .loss_and_grad_rows(&mlp, &x, &y, &w, &[0, n], None, &mut g)
+            .is_err());
+        assert!(bp
+            .loss_and_grad_rows(&mlp, &x, &y[1..], &w, &[0], None, &mut g)
+            .is_err());
+    }
+
+    #[test]
+    fn shifted_outputs_match_a_direct_sum_and_finite_differences() {
+        use crate::surrogates::interp::catmull_rom_weights;
+        let (curves, n_wide, n_values, n) = (2usize, 10usize, 5usize, 7usize);
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let mut mlp = Mlp::new(&[3, 8, curves * n_wide], Activation::Silu, &mut rng).unwrap();
+        let x: Vec<f64> = (0..n * 3).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let nt = curves * n_values;
+        let y: Vec<f64> = (0..n * nt).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let w: Vec<f64> = (0..n * nt).map(|_| rng.gen_range(0.1..1.0)).collect();
+        let shifts: Vec<GridShift> = (0..n)
+            .map(|_| GridShift {
+                first: rng.gen_range(0..=n_wide - n_values - 3),
+                weights: catmull_rom_weights(&rng.gen_range(0.0..1.0)),
+            })
+            .collect();
+        let layout = ShiftedOutputs {
+            curves,
+            n_wide,
+            n_values,
+            shifts: &shifts,
+        };
+        let rows: Vec<usize> = (0..40).map(|i| (i * 3 + i / 7) % n).collect();
+        let loss = |mlp: &Mlp, bp: &mut Backprop, g: &mut [f64]| {
+            bp.loss_and_grad_rows(mlp, &x, &y, &w, &rows, Some(layout), g)
+                .unwrap()
+        };
+        // direct: forward, read, weighted squares
+        let out = mlp.forward_batch(&x, n);
+        let mut direct = 0.0;
+        let mut v = vec![0.0; n_values];
+        for &r in &rows {
+            for b in 0..curves {
+                let o = &out[r * curves * n_wide + b * n_wide..][..n_wide];
+                shifts[r].read(o, &mut v);
+                for j in 0..n_values {
+                    let k = r * nt + b * n_values + j;
+                    direct += w[k] * (v[j] - y[k]).powi(2);
+                }
+            }
+        }
+        direct /= (rows.len() * nt) as f64;
+        let mut g = vec![0.0; mlp.n_params()];
+        for threads in [1, 2] {
+            let l = loss(&mlp, &mut Backprop::new(threads), &mut g);
+            assert!((l - direct).abs() < 1e-13 * direct, "{l} vs {direct}");
+        }
+        let mut bp = Backprop::new(2);
+        let flat = mlp.flat_params();
+        let mut scratch = vec![0.0; flat.len()];
+        let h = 1e-6;
+        for i in (0..flat.len()).step_by(5) {
+            let mut p = flat.clone();
+            p[i] += h;
+            mlp.set_flat_params(&p).unwrap();
+            let lp = loss(&mlp, &mut bp, &mut scratch);
+            p[i] -= 2.0 * h;
+            mlp.set_flat_params(&p).unwrap();
+            let lm = loss(&mlp, &mut bp, &mut scratch);
+            let fd = (lp - lm) / (2.0 * h);
+            assert!(
+                (fd - g[i]).abs() < 1e-7 * (1.0 + g[i].abs()),
+                "param {i}: {fd} vs {}",
+                g[i]
+            );
+        }
+        // a shift reading past the grid is refused
+        let mut bad = shifts.clone();
+        bad[0].first = n_wide - n_values - 2;
+        let layout = ShiftedOutputs {
+            shifts: &bad,
+            ..layout
+        };
+        assert!(bp
+            .loss_and_grad_rows(&mlp, &x, &y, &w, &rows, Some(layout), &mut scratch)
             .is_err());
     }
 

@@ -10,6 +10,71 @@
 //! Points outside the grids are errors, never extrapolated.
 
 use super::SurrogateError;
+use ferrax_autodiff::Real;
+
+/// Weights of the four nodes `k−1, k, k+1, k+2` of the Catmull–Rom cubic
+/// at the fraction `u ∈ [0, 1)` of the way from node `k` to node `k+1`
+/// (cubic Hermite with centred-difference slopes; Catmull & Rom 1974).
+/// They sum to 1; the interpolant is C¹ in the position. Written once for
+/// `f64` and for tape tensors (where `u` may depend on the parameters).
+pub fn catmull_rom_weights<T: Real>(u: &T) -> [T; 4] {
+    let u2 = u.square();
+    let u3 = u2.clone() * u.clone();
+    [
+        (u2.clone() * 2.0 - u3.clone() - u.clone()) * 0.5,
+        (u3.clone() * 3.0 - u2.clone() * 5.0 + 2.0) * 0.5,
+        (u2.clone() * 4.0 - u3.clone() * 3.0 + u.clone()) * 0.5,
+        (u3 - u2) * 0.5,
+    ]
+}
+
+/// A light curve on a uniform grid read at positions shifted by a
+/// fractional number of grid steps: value `j` is
+/// `Σ_m weights[m] · grid[first + j + m]` (Catmull–Rom, see
+/// [`catmull_rom_weights`]). The time-stretch fold
+/// ([`super::stretch::StretchFold`]) reads each curve this way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GridShift {
+    /// Grid index of the first node of value 0.
+    pub first: usize,
+    /// Node weights.
+    pub weights: [f64; 4],
+}
+
+impl GridShift {
+    /// The shift to the fractional grid position `pos` (of value 0),
+    /// clamped so that the `n_values` values stay inside a grid of `n_grid` nodes.
+    pub fn at(pos: f64, n_values: usize, n_grid: usize) -> Self {
+        let k_max = n_grid.saturating_sub(n_values + 2).max(1) as f64;
+        let p = if pos.is_nan() { 1.0 } else { pos.clamp(1.0, k_max) };
+        let k = p.floor();
+        GridShift {
+            first: k as usize - 1,
+            weights: catmull_rom_weights(&(p - k)),
+        }
+    }
+
+    /// `out[j] = Σ_m w_m grid[first + j + m]` for every `j < out.len()`.
+    #[inline]
+    pub fn read(&self, grid: &[f64], out: &mut [f64]) {
+        let [w0, w1, w2, w3] = self.weights;
+        let g = &grid[self.first..self.first + out.len() + 3];
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = w0 * g[j] + w1 * g[j + 1] + w2 * g[j + 2] + w3 * g[j + 3];
+        }
+    }
+
+    /// The transpose of [`GridShift::read`]: adds `Σ_j w_m v[j]` to `grid[first + j + m]`.
+    #[inline]
+    pub fn read_transpose_add(&self, v: &[f64], grid: &mut [f64]) {
+        let g = &mut grid[self.first..self.first + v.len() + 3];
+        for (m, &w) in self.weights.iter().enumerate() {
+            for (gj, &vj) in g[m..].iter_mut().zip(v) {
+                *gj += w * vj;
+            }
+        }
+    }
+}
 
 /// Weights `(time index, weight)` of the time `t_days` on the log-uniform grid `times_days`.
 pub fn time_weights(times_days: &[f64], t_days: f64) -> Result<Vec<(usize, f64)>, SurrogateError> {
@@ -34,14 +99,7 @@ pub fn time_weights(times_days: &[f64], t_days: f64) -> Result<Vec<(usize, f64)>
     let h = (t1 / t0).ln() / (n - 1) as f64;
     let s = ((t_days / t0).ln() / h).clamp(0.0, (n - 1) as f64);
     let k = (s.floor() as usize).min(n - 2);
-    let u = s - k as f64;
-    let (u2, u3) = (u * u, u * u * u);
-    let w = [
-        0.5 * (-u3 + 2.0 * u2 - u),
-        0.5 * (3.0 * u3 - 5.0 * u2 + 2.0),
-        0.5 * (-3.0 * u3 + 4.0 * u2 + u),
-        0.5 * (u3 - u2),
-    ];
+    let w = catmull_rom_weights(&(s - k as f64));
     // points k-1, k, k+1, k+2; quadratically extrapolated ghosts at -1
     // (3 p0 − 3 p1 + p2) and n (3 p_{n-1} − 3 p_{n-2} + p_{n-3})
     let mut out: Vec<(usize, f64)> = Vec::with_capacity(4);

@@ -149,22 +149,40 @@ impl Mlp {
     /// as scratch (no allocation once it has grown); the output is
     /// written to `out` (`n_out` values).
     pub fn forward_one(&self, x: &[f64], buf: &mut [Vec<f64>; 2], out: &mut [f64]) {
+        let all = 0..self.n_out();
+        self.forward_one_columns(x, buf, std::slice::from_ref(&all), out);
+    }
+
+    /// [`Mlp::forward_one`] computing only the outputs in the index ranges
+    /// `cols`, written one range after another to `out` (the last layer's
+    /// cost shrinks in proportion).
+    pub fn forward_one_columns(
+        &self,
+        x: &[f64],
+        buf: &mut [Vec<f64>; 2],
+        cols: &[std::ops::Range<usize>],
+        out: &mut [f64],
+    ) {
         let [a, b] = buf;
         a.clear();
         a.extend_from_slice(x);
-        let last = self.layers.len() - 1;
-        for (li, l) in self.layers.iter().enumerate() {
+        let (last, hidden) = self.layers.split_last().expect("an Mlp has layers");
+        for l in hidden {
             b.clear();
             b.extend_from_slice(&l.b);
-            add_vector_matrix_product(a, &l.w, b);
-            if li < last {
-                for v in b.iter_mut() {
-                    *v = self.activation.apply(*v);
-                }
+            add_vector_matrix_block(a, &l.w, l.n_out, 0, b);
+            for v in b.iter_mut() {
+                *v = self.activation.apply(*v);
             }
             std::mem::swap(a, b);
         }
-        out.copy_from_slice(a);
+        let mut at = 0;
+        for r in cols {
+            let o = &mut out[at..at + r.len()];
+            o.copy_from_slice(&last.b[r.clone()]);
+            add_vector_matrix_block(a, &last.w, last.n_out, r.start, o);
+            at += r.len();
+        }
     }
 
     /// The weights and biases as tape leaves, `[W0, b0, W1, b1, ...]`.
@@ -235,35 +253,34 @@ impl Mlp {
     }
 }
 
-/// `b += aᵀ W` for `W` row-major `a.len() × b.len()`: one network layer for
-/// one input. With AVX2 and FMA (detected at run time) the rows are added by
+/// `b += aᵀ W[:, col0..col0 + b.len()]` for `W` row-major with `a.len()`
+/// rows of `w_cols`: one network layer (or a block of its outputs) for one
+/// input. With AVX2 and FMA (detected at run time) the rows are added by
 /// fused multiply–adds, four lanes wide; the results then differ from the
 /// plain loop only by rounding.
-fn add_vector_matrix_product(a: &[f64], w: &[f64], b: &mut [f64]) {
+fn add_vector_matrix_block(a: &[f64], w: &[f64], w_cols: usize, col0: usize, b: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: both target features were detected on this CPU just above.
-        unsafe { add_vector_matrix_product_fma(a, w, b) };
+        unsafe { add_vector_matrix_block_fma(a, w, w_cols, col0, b) };
         return;
     }
-    let n = b.len();
-    for (&ai, row) in a.iter().zip(w.chunks_exact(n)) {
-        for (o, &wij) in b.iter_mut().zip(row) {
+    for (&ai, row) in a.iter().zip(w.chunks_exact(w_cols)) {
+        for (o, &wij) in b.iter_mut().zip(&row[col0..]) {
             *o += ai * wij;
         }
     }
 }
 
-/// [`add_vector_matrix_product`] compiled for AVX2 + FMA.
+/// [`add_vector_matrix_block`] compiled for AVX2 + FMA.
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn add_vector_matrix_product_fma(a: &[f64], w: &[f64], b: &mut [f64]) {
-    let n = b.len();
-    for (&ai, row) in a.iter().zip(w.chunks_exact(n)) {
-        for (o, &wij) in b.iter_mut().zip(row) {
+unsafe fn add_vector_matrix_block_fma(a: &[f64], w: &[f64], w_cols: usize, col0: usize, b: &mut [f64]) {
+    for (&ai, row) in a.iter().zip(w.chunks_exact(w_cols)) {
+        for (o, &wij) in b.iter_mut().zip(&row[col0..]) {
             *o = ai.mul_add(wij, *o);
         }
     }

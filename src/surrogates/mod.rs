@@ -1,7 +1,8 @@
 //! Neural surrogates of expensive electromagnetic models.
 //!
 //! [`afterglow`]: an MLP emulating afterglowpy gamma-ray-burst afterglow
-//! light curves on a (band × time) grid, with [`interp`] to arbitrary
+//! light curves on a (band × time) grid, with the time-stretch symmetry of
+//! afterglowpy's model folded in ([`stretch`]), [`interp`] to arbitrary
 //! observation points, [`train`] (minibatch Adam with the batched
 //! hand-written gradients of [`backprop`], optionally on time-stretched
 //! copies of the light curves, [`augment`]), the EM
@@ -17,6 +18,7 @@ pub mod infer;
 pub mod interp;
 pub mod mlp;
 pub mod plot;
+pub mod stretch;
 pub mod train;
 
 pub use afterglow::{

@@ -1,7 +1,7 @@
 //! Training the afterglow surrogate: the data set (afterglowpy light curves
 //! as `.npy` files plus `metadata.json`), minibatch Adam with batched
 //! hand-written gradients ([`super::backprop`]) and a
-//! cosine learning-rate decay, and validation as it goes (the best
+//! cosine learning-rate decay, and validation as it goes (the final or the best
 //! validation state is kept).
 
 use super::afterglow::{
@@ -9,8 +9,10 @@ use super::afterglow::{
     TrainingRecord,
 };
 use super::augment::TimeStretch;
-use super::backprop::Backprop;
+use super::backprop::{Backprop, ShiftedOutputs};
+use super::interp::GridShift;
 use super::mlp::{Activation, Mlp};
+use super::stretch::StretchFold;
 use super::SurrogateError;
 use ferrax_solvers::optim::{Adam, AdamConfig, Optimizer};
 use rand::seq::SliceRandom;
@@ -184,6 +186,9 @@ pub struct TrainConfig {
     /// Fold the exact energy–density scaling out of the network when the
     /// parameters have it (see [`EnergyDensityScaling`]).
     pub symmetry: bool,
+    /// Fold the time-stretch symmetry into the network when the parameters
+    /// and grid have it (see [`StretchFold`]; needs `symmetry`).
+    pub stretch: bool,
     /// Share of each batch replaced by time-stretched copies of its light
     /// curves (see [`super::augment`]; 0: none).
     pub augment: f64,
@@ -191,8 +196,12 @@ pub struct TrainConfig {
     pub max_stretch_steps: usize,
     /// Seed of the initialisation and the batch order.
     pub seed: u64,
-    /// Stop after this wall time [s] (the best state so far is kept).
+    /// Stop after this wall time [s] (the learning rate has then decayed).
     pub max_seconds: Option<f64>,
+    /// Keep the state of lowest validation loss instead of the final one
+    /// (the validation loss weighs the faint points too, so it can prefer an
+    /// earlier state that is worse where an instrument sees).
+    pub keep_best: bool,
     /// Validate every this many epochs.
     pub validate_every: usize,
     /// Show a progress bar.
@@ -230,10 +239,12 @@ impl Default for TrainConfig {
             weight_knee: -7.0,
             weight_decay: 0.0,
             symmetry: true,
+            stretch: true,
             augment: 0.0,
             max_stretch_steps: 25,
             seed: 11,
             max_seconds: None,
+            keep_best: false,
             validate_every: 5,
             progress: true,
             threads: 2,
@@ -241,9 +252,8 @@ impl Default for TrainConfig {
     }
 }
 
-/// Trains a surrogate on `data` (and tracks the validation accuracy on `val`,
-/// keeping the state of lowest validation loss): scalers from the data, a
-/// fresh network, then [`continue_training`].
+/// Trains a surrogate on `data` (and tracks the validation accuracy on `val`):
+/// scalers from the data, a fresh network, then [`continue_training`].
 pub fn train(
     meta: &DataMeta,
     data: &Dataset,
@@ -257,35 +267,16 @@ pub fn train(
         ));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let n_out = meta.bands.len() * meta.times_days.len();
-    // scalers: per-output mean, one common scale, of the compressed targets
     let symmetry = if config.symmetry {
         EnergyDensityScaling::detect(&meta.params)
     } else {
         None
     };
-    let d = meta.params.len();
-    let offset = |r: usize| symmetry.map_or(0.0, |s| s.offset(&data.x[r * d..(r + 1) * d]));
-    let yc: Vec<f64> = data
-        .y
-        .iter()
-        .enumerate()
-        .map(|(i, &y)| config.compression.forward(y - offset(i / n_out)))
-        .collect();
-    let mut out_mean = vec![0.0; n_out];
-    for r in 0..data.n {
-        for k in 0..n_out {
-            out_mean[k] += yc[r * n_out + k];
-        }
-    }
-    out_mean.iter_mut().for_each(|m| *m /= data.n as f64);
-    let var = yc
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v - out_mean[i % n_out]).powi(2))
-        .sum::<f64>()
-        / yc.len() as f64;
-    let out_scale = var.sqrt().max(1e-12);
+    let stretch = if config.stretch && symmetry.is_some() {
+        StretchFold::detect(&meta.params, &meta.times_days)
+    } else {
+        None
+    };
     let mut model = AfterglowSurrogate {
         jet: meta.jet,
         params: meta.params.clone(),
@@ -293,26 +284,106 @@ pub fn train(
         bands: meta.bands.clone(),
         fixed: meta.fixed.clone(),
         symmetry,
+        stretch,
         compression: config.compression,
-        out_mean,
-        out_scale,
+        out_mean: Vec::new(),
+        out_scale: 1.0,
         mlp: Mlp::new(&[1, 1], config.activation, &mut rng)?,
         training: TrainingRecord::default(),
     };
+    // scalers: per-output mean, one common scale, of the compressed targets
+    let (n_out, d) = (model.n_out(), model.n_params());
+    if data.x.len() != data.n * d || data.y.len() != data.n * n_out {
+        return Err(SurrogateError::invalid(
+            "training set",
+            format!(
+                "{} rows do not hold {d} parameters and {n_out} outputs each",
+                data.n
+            ),
+        ));
+    }
+    let yc: Vec<f64> = data
+        .y
+        .chunks_exact(n_out)
+        .zip(data.x.chunks_exact(d))
+        .flat_map(|(y, x)| {
+            let offset = model.flux_offset(x);
+            y.iter().map(move |&v| config.compression.forward(v - offset))
+        })
+        .collect();
+    model.out_mean = output_means(&model, &data.x, &yc);
+    let ss: f64 = yc
+        .chunks_exact(n_out)
+        .zip(data.x.chunks_exact(d))
+        .map(|(y, x)| {
+            let m = model.grid_mean(x);
+            y.iter().zip(&m).map(|(v, m)| (v - m).powi(2)).sum::<f64>()
+        })
+        .sum();
+    model.out_scale = (ss / yc.len() as f64).sqrt().max(1e-12);
     let mut sizes = vec![model.n_features()];
     sizes.extend_from_slice(&config.hidden);
-    sizes.push(n_out);
+    sizes.push(model.n_net_out());
     model.mlp = Mlp::new(&sizes, config.activation, &mut rng)?;
     continue_training(&mut model, data, val, config, &mut rng)?;
     Ok(model)
 }
 
+/// The mean compressed target [dex] of each network output: over the
+/// training curves, or with the time-stretch fold over the values whose
+/// stretched time lies nearest each node of the wide grid (nodes no curve
+/// reaches take their band's nearest reached node).
+fn output_means(model: &AfterglowSurrogate, x: &[f64], yc: &[f64]) -> Vec<f64> {
+    let (d, n_out) = (model.n_params(), model.n_out());
+    let n = yc.len() / n_out;
+    let mut sum = vec![0.0; model.n_net_out()];
+    let mut count = vec![0usize; model.n_net_out()];
+    let nt = model.times_days.len();
+    for (r, y) in yc.chunks_exact(n_out).enumerate() {
+        let (first, width) = match model.stretch {
+            Some(f) => (f.nearest_node(&x[r * d..(r + 1) * d]), f.n_wide()),
+            None => (0, nt),
+        };
+        for (b, yb) in y.chunks_exact(nt).enumerate() {
+            for (j, &v) in yb.iter().enumerate() {
+                sum[b * width + first + j] += v;
+                count[b * width + first + j] += 1;
+            }
+        }
+    }
+    let width = model.n_net_out() / model.bands.len().max(1);
+    let mut mean = vec![0.0; sum.len()];
+    for ((m, s), c) in mean
+        .chunks_exact_mut(width)
+        .zip(sum.chunks_exact(width))
+        .zip(count.chunks_exact(width))
+    {
+        let reached: Vec<usize> = (0..width).filter(|&k| c[k] > 0).collect();
+        for (k, mk) in m.iter_mut().enumerate() {
+            let near = reached
+                .iter()
+                .min_by_key(|&&i| i.abs_diff(k))
+                .copied()
+                .unwrap_or(k);
+            *mk = if c[near] > 0 {
+                s[near] / c[near] as f64
+            } else {
+                0.0
+            };
+        }
+    }
+    debug_assert!(n > 0);
+    mean
+}
+
 /// Features, standardised compressed targets and loss weights of a data set
-/// for `model` (its scalers and compression; the weights from `config`).
+/// for `model` (its scalers and compression; the weights from `config`),
+/// and with the time-stretch fold where each row lies on the wide grid.
 struct TrainingArrays {
     feats: Vec<f64>,
     targets: Vec<f64>,
     weights: Vec<f64>,
+    shifts: Option<Vec<GridShift>>,
 }
 
 fn training_arrays(
@@ -320,8 +391,7 @@ fn training_arrays(
     data: &Dataset,
     config: &TrainConfig,
 ) -> Result<TrainingArrays, SurrogateError> {
-    let d = model.params.len();
-    let n_out = model.out_mean.len();
+    let (d, n_out) = (model.n_params(), model.n_out());
     if data.x.len() != data.n * d || data.y.len() != data.n * n_out {
         return Err(SurrogateError::invalid(
             "training set",
@@ -339,24 +409,31 @@ fn training_arrays(
     let weights = data.y.iter().map(|&y| config.point_weight(y)).collect();
     let targets = data
         .y
-        .iter()
-        .enumerate()
-        .map(|(i, &y)| {
-            let shift = model.flux_offset(&data.x[(i / n_out) * d..(i / n_out + 1) * d]);
-            standardised_target(model, i % n_out, y, shift)
+        .chunks_exact(n_out)
+        .zip(data.x.chunks_exact(d))
+        .flat_map(|(y, x)| {
+            let (shift, mean) = (model.flux_offset(x), model.grid_mean(x));
+            y.iter()
+                .zip(mean)
+                .map(move |(&v, m)| standardised_target(model, m, v, shift))
         })
         .collect();
+    let shifts = model
+        .stretch
+        .map(|f| data.x.chunks_exact(d).map(|x| f.shift(x)).collect());
     Ok(TrainingArrays {
         feats: model.features_batch(&data.x, data.n),
         targets,
         weights,
+        shifts,
     })
 }
 
-/// The network's target for output `j` of a curve with log10 flux `y`
-/// [mJy] and symmetry offset `shift` [dex]: compressed, centred, scaled.
-fn standardised_target(model: &AfterglowSurrogate, j: usize, y: f64, shift: f64) -> f64 {
-    (model.compression.forward(y - shift) - model.out_mean[j]) / model.out_scale
+/// The network's target for a grid point of log10 flux `y` [mJy] whose
+/// output mean (read at the curve's times) is `mean` [dex], for a curve of
+/// symmetry offset `shift` [dex]: compressed, centred, scaled.
+fn standardised_target(model: &AfterglowSurrogate, mean: f64, y: f64, shift: f64) -> f64 {
+    (model.compression.forward(y - shift) - mean) / model.out_scale
 }
 
 /// A minibatch with a share of its rows replaced by time-stretched copies
@@ -408,10 +485,11 @@ impl AugmentedBatch {
                         self.x.resize(start + nf, 0.0);
                         model.features_with(&inputs, &s.params, &mut self.x[start..]);
                         let offset = model.flux_offset(&s.params);
-                        for (j, v) in s.log_flux.iter().enumerate() {
+                        let mean = model.grid_mean(&s.params);
+                        for (v, m) in s.log_flux.iter().zip(mean) {
                             match v {
                                 Some(yv) => {
-                                    self.y.push(standardised_target(model, j, *yv, offset));
+                                    self.y.push(standardised_target(model, m, *yv, offset));
                                     self.w.push(config.point_weight(*yv));
                                 }
                                 None => {
@@ -493,11 +571,27 @@ pub fn continue_training(
         ));
     }
     let start = Instant::now();
+    if config.augment > 0.0 && model.stretch.is_some() {
+        return Err(SurrogateError::invalid(
+            "augment",
+            "time-stretched copies repeat what the model's time-stretch fold does exactly (train without the fold to augment)",
+        ));
+    }
     let TrainingArrays {
         feats,
         targets,
         weights,
+        shifts,
     } = training_arrays(model, data, config)?;
+    let shifted = match (model.stretch, &shifts) {
+        (Some(f), Some(s)) => Some(ShiftedOutputs {
+            curves: model.bands.len(),
+            n_wide: f.n_wide(),
+            n_values: f.n_times,
+            shifts: s,
+        }),
+        _ => None,
+    };
     let mut opt = Adam::with(AdamConfig {
         lr: config.lr,
         weight_decay: config.weight_decay,
@@ -511,6 +605,8 @@ pub fn continue_training(
         flat: flat.clone(),
         loss: f64::INFINITY,
         acc: None,
+        last_acc: None,
+        keep: config.keep_best,
     };
     let bar = if config.progress {
         let b = indicatif::ProgressBar::new(config.epochs as u64);
@@ -526,7 +622,7 @@ pub fn continue_training(
     let mut last_loss = f64::NAN;
     let mut epochs_run = 0;
     let mut bp = Backprop::new(config.threads);
-    let stretch = if config.augment > 0.0 {
+    let augmenter = if config.augment > 0.0 {
         TimeStretch::detect(model)
     } else {
         None
@@ -537,8 +633,10 @@ pub fn continue_training(
         order.shuffle(rng);
         let (mut total, mut count) = (0.0, 0usize);
         for chunk in order.chunks(config.batch_size) {
-            let loss = match &stretch {
-                None => bp.loss_and_grad_rows(&model.mlp, &feats, &targets, &weights, chunk, &mut g)?,
+            let loss = match &augmenter {
+                None => {
+                    bp.loss_and_grad_rows(&model.mlp, &feats, &targets, &weights, chunk, shifted, &mut g)?
+                }
                 Some(ts) => {
                     batch.fill(model, ts, data, (&feats, &targets, &weights), chunk, config, rng);
                     bp.loss_and_grad(&model.mlp, &batch.x, &batch.y, &batch.w, chunk.len(), &mut g)?
@@ -588,9 +686,12 @@ pub fn continue_training(
         }
     }
     bar.finish();
-    if val.is_none() {
+    let validation = if val.is_none() || !config.keep_best {
         best.flat.clone_from(&flat);
-    }
+        best.last_acc
+    } else {
+        best.acc
+    };
     model.mlp.set_flat_params(&best.flat)?;
     model.training = TrainingRecord {
         n_train: data.n,
@@ -598,9 +699,9 @@ pub fn continue_training(
         seconds: start.elapsed().as_secs_f64(),
         seed: config.seed,
         final_loss: last_loss,
-        validation: best.acc,
+        validation,
         notes: format!(
-            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine, weight decay {}), compression knee {} width {}, weight {} below log10 F = {}",
+            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine, weight decay {}), compression knee {} width {}, weight {} below log10 F = {}, {} state kept",
             config.hidden,
             config.activation,
             config.batch_size,
@@ -611,22 +712,26 @@ pub fn continue_training(
             model.compression.knee,
             model.compression.width,
             config.faint_weight,
-            config.weight_knee
+            config.weight_knee,
+            if config.keep_best { "best validation" } else { "final" }
         ),
     };
     Ok(())
 }
 
-/// The lowest-validation-loss state seen so far.
+/// The lowest-validation-loss state seen so far (kept only when `keep`)
+/// and the accuracy of the last state validated.
 struct Best {
     flat: Vec<f64>,
     loss: f64,
     acc: Option<Accuracy>,
+    last_acc: Option<Accuracy>,
+    keep: bool,
 }
 
 impl Best {
-    /// Validates the state `flat` on `val` (if any), keeps it when better,
-    /// and returns a progress message.
+    /// Validates the state `flat` on `val` (if any), keeps it when better
+    /// (if asked to), and returns a progress message.
     fn update(
         &mut self,
         model: &mut AfterglowSurrogate,
@@ -644,12 +749,13 @@ impl Best {
             "loss {train_loss:.3e} val {vloss:.3e} |dm|(m<=30) med {:.3} p95 {:.3} all med {:.3}",
             acc.median_bright, acc.p95_bright, acc.median_all
         );
-        if vloss < self.loss {
+        if self.keep && vloss < self.loss {
             self.loss = vloss;
             self.flat.clear();
             self.flat.extend_from_slice(flat);
-            self.acc = Some(acc);
+            self.acc = Some(acc.clone());
         }
+        self.last_acc = Some(acc);
         Ok(msg)
     }
 }
