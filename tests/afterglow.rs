@@ -93,6 +93,18 @@ fn surrogate_matches_afterglowpy_at_mock_points() {
 /// and −1.3 (tests/data/afterglow/symmetry_*). afterglowpy obeys it to
 /// 1e-9 dex; the built-in surrogate obeys it exactly (to rounding, on the
 /// f64 and the tape path) and stays close to afterglowpy on all of them.
+/// The surrogate's curves of the `n` parameter rows `x` on the f64 batch
+/// path and on the tape.
+fn batch_and_tape(model: &AfterglowSurrogate, x: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
+    let pred = model.predict_batch(x, n).unwrap();
+    let tape = model
+        .predict_tensor(&Tensor::from_vec(x.to_vec(), &[n, model.n_params()]).unwrap())
+        .unwrap()
+        .to_vec()
+        .unwrap();
+    (pred, tape)
+}
+
 #[test]
 fn energy_density_scaling_holds_in_afterglowpy_and_in_the_surrogate() {
     for jet in [Jet::TopHat, Jet::Gaussian] {
@@ -105,12 +117,7 @@ fn energy_density_scaling_holds_in_afterglowpy_and_in_the_surrogate() {
         assert_eq!(x.shape, vec![x.shape[0], d]);
         assert_eq!(y.data.len(), x.shape[0] * m);
         let n = x.shape[0];
-        let pred = model.predict_batch(&x.data, n).unwrap();
-        let tape = model
-            .predict_tensor(&Tensor::from_vec(x.data.clone(), &[n, d]).unwrap())
-            .unwrap()
-            .to_vec()
-            .unwrap();
+        let (pred, tape) = batch_and_tape(&model, &x.data, n);
         for g in 0..n / 3 {
             let base = 3 * g;
             for k in 1..3 {
@@ -201,14 +208,9 @@ fn time_stretch_is_exact_in_the_surrogate() {
         let fold = model.stretch.expect("built-in models fold in the time stretch");
         let name = jet.name();
         let x = ferrax::io::read_npy(data_dir().join(format!("stretch_{name}_X.npy"))).unwrap();
-        let (d, m, nt) = (model.n_params(), model.n_out(), model.times_days.len());
+        let (m, nt) = (model.n_out(), model.times_days.len());
         let n = x.shape[0];
-        let pred = model.predict_batch(&x.data, n).unwrap();
-        let tape = model
-            .predict_tensor(&Tensor::from_vec(x.data.clone(), &[n, d]).unwrap())
-            .unwrap()
-            .to_vec()
-            .unwrap();
+        let (pred, tape) = batch_and_tape(&model, &x.data, n);
         let mut checked = 0;
         for g in 0..n / 3 {
             let base = 3 * g;
@@ -249,12 +251,7 @@ fn f64_and_tape_paths_agree_and_save_load_round_trips() {
         let val = read_split(&data_dir(), &meta, "val").unwrap();
         let d = model.n_params();
         let n = 5;
-        let batch = model.predict_batch(&val.x[..n * d], n).unwrap();
-        let tape = model
-            .predict_tensor(&Tensor::from_vec(val.x[..n * d].to_vec(), &[n, d]).unwrap())
-            .unwrap()
-            .to_vec()
-            .unwrap();
+        let (batch, tape) = batch_and_tape(&model, &val.x[..n * d], n);
         let one = model.predict(&val.x[..d]).unwrap();
         for k in 0..batch.len() {
             assert!((batch[k] - tape[k]).abs() < 1e-9 * batch[k].abs().max(1.0));

@@ -18,6 +18,8 @@
 //! time grid, and each curve is read off it at its own stretched times
 //! before `C⁻¹` (one variable fewer again).
 
+pub use super::accuracy::{accuracy_of, Accuracy};
+pub use super::compression::Compression;
 use super::interp::GridShift;
 use super::mlp::Mlp;
 use super::stretch::StretchFold;
@@ -85,6 +87,17 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
+    /// A parameter drawn uniformly in its value over `[min, max]` (unit left blank).
+    pub fn uniform(name: &str, min: f64, max: f64) -> Self {
+        ParamSpec {
+            name: name.into(),
+            min,
+            max,
+            log_uniform: false,
+            unit: String::new(),
+        }
+    }
+
     /// The coordinate the prior is uniform in: `ln x` or `x`.
     #[inline]
     pub fn to_uniform(&self, x: f64) -> f64 {
@@ -108,50 +121,6 @@ pub struct Band {
     pub name: String,
     /// Observer-frame frequency [Hz].
     pub nu_hz: f64,
-}
-
-/// Invertible compression of the faint tail of the targets:
-/// `C(y) = y` for `y ≥ knee`, `knee + width · asinh((y − knee)/width)` below.
-/// Points far below any detection limit (the grids reach log10 F ≈ −50,
-/// AB ≈ 140) then take a smaller share of the fit; `C` is smooth (C¹) and
-/// its inverse `knee + width · sinh((y' − knee)/width)` is exact.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Compression {
-    /// Log10 flux [mJy] below which the compression starts.
-    pub knee: f64,
-    /// Width [dex] of the asinh compression.
-    pub width: f64,
-}
-
-impl Compression {
-    /// `C(y)`.
-    pub fn forward(&self, y: f64) -> f64 {
-        if y >= self.knee {
-            y
-        } else {
-            self.knee + self.width * ((y - self.knee) / self.width).asinh()
-        }
-    }
-
-    /// `C⁻¹(y')`.
-    pub fn inverse(&self, yc: f64) -> f64 {
-        if yc >= self.knee {
-            yc
-        } else {
-            self.knee + self.width * ((yc - self.knee) / self.width).sinh()
-        }
-    }
-
-    /// `C⁻¹` on the tape.
-    pub fn inverse_tensor(&self, yc: &Tensor) -> Tensor {
-        let u = (&(yc - self.knee)) * (1.0 / self.width);
-        // clamp the argument of the unused branch so it cannot overflow
-        let uc = u.clamp(-700.0, 0.0);
-        let sinh = &(&uc.exp() - &(&uc * -1.0).exp()) * 0.5;
-        let below = &(&sinh * self.width) + self.knee;
-        let mask = yc.ge(&yc.constant_like(self.knee));
-        Tensor::select(&mask, yc, &below)
-    }
 }
 
 /// An exact scaling symmetry of afterglowpy's model (synchrotron
@@ -235,27 +204,6 @@ pub struct TrainingRecord {
     pub validation: Option<Accuracy>,
     /// Free-form description (data source, settings).
     pub notes: String,
-}
-
-/// Absolute errors of a surrogate [AB mag] against reference light curves.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Accuracy {
-    /// Light curves compared.
-    pub n_curves: usize,
-    /// Grid points with true AB magnitude ≤ the bright limit.
-    pub n_bright: usize,
-    /// The bright limit [AB mag] (30 by default).
-    pub bright_limit_mag: f64,
-    /// Median |Δm| over the bright points.
-    pub median_bright: f64,
-    /// 95th percentile of |Δm| over the bright points.
-    pub p95_bright: f64,
-    /// Largest |Δm| over the bright points.
-    pub max_bright: f64,
-    /// Median |Δm| over all points.
-    pub median_all: f64,
-    /// 95th percentile of |Δm| over all points.
-    pub p95_all: f64,
 }
 
 /// A network input computed from several parameters, where the physics
@@ -817,67 +765,9 @@ impl AfterglowSurrogate {
     }
 }
 
-/// Accuracy of predictions `pred` against `y_ref` (both log10 mJy,
-/// `n × bands × times`) in AB magnitudes; "bright" points have a reference
-/// magnitude ≤ `bright_limit_mag`.
-pub fn accuracy_of(pred: &[f64], y_ref: &[f64], n: usize, bright_limit_mag: f64) -> Accuracy {
-    let mut all = Vec::with_capacity(pred.len());
-    let mut bright = Vec::new();
-    for (p, r) in pred.iter().zip(y_ref) {
-        let e = 2.5 * (p - r).abs();
-        all.push(e);
-        if log_flux_to_mag(*r) <= bright_limit_mag {
-            bright.push(e);
-        }
-    }
-    let q = |v: &mut Vec<f64>, f: f64| -> f64 {
-        if v.is_empty() {
-            return f64::NAN;
-        }
-        v.sort_by(|a, b| a.total_cmp(b));
-        let pos = f * (v.len() - 1) as f64;
-        let (i, t) = (pos.floor() as usize, pos.fract());
-        if i + 1 < v.len() {
-            v[i] * (1.0 - t) + v[i + 1] * t
-        } else {
-            v[i]
-        }
-    };
-    Accuracy {
-        n_curves: n,
-        n_bright: bright.len(),
-        bright_limit_mag,
-        median_bright: q(&mut bright, 0.5),
-        p95_bright: q(&mut bright, 0.95),
-        max_bright: q(&mut bright, 1.0),
-        median_all: q(&mut all, 0.5),
-        p95_all: q(&mut all, 0.95),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compression_round_trips_and_matches_the_tape() {
-        let c = Compression {
-            knee: -8.0,
-            width: 4.0,
-        };
-        let ys = [-50.0, -20.0, -8.5, -8.0, -3.0, 5.0];
-        for y in ys {
-            assert!((c.inverse(c.forward(y)) - y).abs() < 1e-10 * y.abs().max(1.0));
-        }
-        let yc: Vec<f64> = ys.iter().map(|&y| c.forward(y)).collect();
-        let t = c
-            .inverse_tensor(&Tensor::from_vec(yc, &[6]).unwrap())
-            .to_vec()
-            .unwrap();
-        for (a, b) in t.iter().zip(ys) {
-            assert!((a - b).abs() < 1e-9 * b.abs().max(1.0));
-        }
-    }
 
     #[test]
     fn jet_names_parse() {

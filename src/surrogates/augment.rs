@@ -148,23 +148,13 @@ impl TimeStretch {
 mod tests {
     use super::*;
 
-    fn spec(name: &str, min: f64, max: f64) -> ParamSpec {
-        ParamSpec {
-            name: name.into(),
-            min,
-            max,
-            log_uniform: false,
-            unit: String::new(),
-        }
-    }
-
     #[test]
     fn stretch_moves_the_curve_and_stays_in_the_box() {
         let params = vec![
-            spec("log10_E0", 47.0, 57.0),
-            spec("log10_n0", -6.0, 2.0),
-            spec("log10_epsilon_e", -4.0, 0.0),
-            spec("log10_epsilon_B", -8.0, 0.0),
+            ParamSpec::uniform("log10_E0", 47.0, 57.0),
+            ParamSpec::uniform("log10_n0", -6.0, 2.0),
+            ParamSpec::uniform("log10_epsilon_e", -4.0, 0.0),
+            ParamSpec::uniform("log10_epsilon_B", -8.0, 0.0),
         ];
         let ts = TimeStretch {
             scaling: EnergyDensityScaling::detect(&params).unwrap(),

@@ -10,9 +10,11 @@
 //! ([`infer`]). Trained models for the top-hat and Gaussian jets are built
 //! into the library ([`AfterglowSurrogate::builtin`]).
 
+pub mod accuracy;
 pub mod afterglow;
 pub mod augment;
 pub mod backprop;
+pub mod compression;
 pub mod em;
 pub mod infer;
 pub mod interp;

@@ -201,22 +201,12 @@ impl StretchFold {
 mod tests {
     use super::*;
 
-    fn spec(name: &str, min: f64, max: f64) -> ParamSpec {
-        ParamSpec {
-            name: name.into(),
-            min,
-            max,
-            log_uniform: false,
-            unit: String::new(),
-        }
-    }
-
     fn fold() -> (Vec<ParamSpec>, StretchFold) {
         let params = vec![
-            spec("log10_E0", 47.0, 57.0),
-            spec("log10_n0", -6.0, 2.0),
-            spec("log10_epsilon_e", -4.0, 0.0),
-            spec("log10_epsilon_B", -8.0, 0.0),
+            ParamSpec::uniform("log10_E0", 47.0, 57.0),
+            ParamSpec::uniform("log10_n0", -6.0, 2.0),
+            ParamSpec::uniform("log10_epsilon_e", -4.0, 0.0),
+            ParamSpec::uniform("log10_epsilon_B", -8.0, 0.0),
         ];
         let times: Vec<f64> = (0..50).map(|i| 1e-2 * (2e5f64).powf(i as f64 / 49.0)).collect();
         let f = StretchFold::detect(&params, &times).unwrap();
