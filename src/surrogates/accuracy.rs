@@ -1,6 +1,7 @@
 //! Accuracy of a surrogate against reference light curves, in AB magnitudes.
 
 use super::afterglow::log_flux_to_mag;
+use crate::compress::fidelity::quantile_sorted;
 use serde::{Deserialize, Serialize};
 
 /// Absolute errors of a surrogate [AB mag] against reference light curves.
@@ -42,13 +43,7 @@ pub fn accuracy_of(pred: &[f64], y_ref: &[f64], n: usize, bright_limit_mag: f64)
             return f64::NAN;
         }
         v.sort_by(|a, b| a.total_cmp(b));
-        let pos = f * (v.len() - 1) as f64;
-        let (i, t) = (pos.floor() as usize, pos.fract());
-        if i + 1 < v.len() {
-            v[i] * (1.0 - t) + v[i + 1] * t
-        } else {
-            v[i]
-        }
+        quantile_sorted(v, f)
     };
     Accuracy {
         n_curves: n,

@@ -11,6 +11,7 @@
 
 use super::em::EmLikelihood;
 use super::SurrogateError;
+use crate::compress::fidelity::quantile_sorted;
 use crate::samplers::diagnostics::{ess_mean, split_rhat};
 use crate::samplers::flowmc::{run_flowmc, FlowMcConfig, FlowMcState};
 use crate::samplers::{run_local, KernelKind, LocalRunConfig, LogDensity, SamplerError};
@@ -236,16 +237,6 @@ pub struct InferResult {
     pub n_evals: u64,
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let (i, t) = (pos.floor() as usize, pos.fract());
-    if i + 1 < sorted.len() {
-        sorted[i] * (1.0 - t) + sorted[i + 1] * t
-    } else {
-        sorted[i]
-    }
-}
-
 /// Samples the posterior of the surrogate's parameters given the data in `lik`.
 pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, SurrogateError> {
     let start = Instant::now();
@@ -376,9 +367,9 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
             let mut sorted = col.clone();
             sorted.sort_by(|a, b| a.total_cmp(b));
             ParamSummary {
-                median: quantile(&sorted, 0.5),
-                q05: quantile(&sorted, 0.05),
-                q95: quantile(&sorted, 0.95),
+                median: quantile_sorted(&sorted, 0.5),
+                q05: quantile_sorted(&sorted, 0.05),
+                q95: quantile_sorted(&sorted, 0.95),
                 rhat: split_rhat(&col, set.n_chains, set.n_draws),
                 ess: ess_mean(&col, set.n_chains, set.n_draws),
                 truth: truth.as_ref().map(|t| t[j]),

@@ -335,7 +335,6 @@ pub fn train(
 /// reaches take their band's nearest reached node).
 fn output_means(model: &AfterglowSurrogate, x: &[f64], yc: &[f64]) -> Vec<f64> {
     let (d, n_out) = (model.n_params(), model.n_out());
-    let n = yc.len() / n_out;
     let mut sum = vec![0.0; model.n_net_out()];
     let mut count = vec![0usize; model.n_net_out()];
     let nt = model.times_days.len();
@@ -372,7 +371,6 @@ fn output_means(model: &AfterglowSurrogate, x: &[f64], yc: &[f64]) -> Vec<f64> {
             };
         }
     }
-    debug_assert!(n > 0);
     mean
 }
 
