@@ -44,20 +44,23 @@ fn bench(c: &mut Criterion) {
     // shape: autodiff tape against the batched backpropagation (1 and 2 threads)
     let n = 128;
     let nf = th.n_features();
-    let no = th.mlp.n_out();
+    let no = th.networks[0].n_out();
     let xs: Vec<f64> = (0..n * nf)
         .map(|i| ((i * 37 % 101) as f64 / 50.0) - 1.0)
         .collect();
     let ys: Vec<f64> = (0..n * no).map(|i| ((i * 53 % 97) as f64 / 48.0) - 1.0).collect();
     let ws = vec![1.0; n * no];
     g.bench_function("train_step_128_tape", |b| {
-        b.iter(|| tape_loss_and_grad(&th.mlp, &xs, &ys, &ws, n).unwrap())
+        b.iter(|| tape_loss_and_grad(&th.networks[0], &xs, &ys, &ws, n).unwrap())
     });
     for threads in [1, 2] {
         let mut bp = Backprop::new(threads);
-        let mut grad = vec![0.0; th.mlp.n_params()];
+        let mut grad = vec![0.0; th.networks[0].n_params()];
         g.bench_function(format!("train_step_128_backprop_{threads}_threads"), |b| {
-            b.iter(|| bp.loss_and_grad(&th.mlp, &xs, &ys, &ws, n, &mut grad).unwrap())
+            b.iter(|| {
+                bp.loss_and_grad(&th.networks[0], &xs, &ys, &ws, n, &mut grad)
+                    .unwrap()
+            })
         });
     }
     // the same step as training runs it: each curve read at its stretched
@@ -79,10 +82,10 @@ fn bench(c: &mut Criterion) {
         };
         for threads in [1, 2] {
             let mut bp = Backprop::new(threads);
-            let mut grad = vec![0.0; th.mlp.n_params()];
+            let mut grad = vec![0.0; th.networks[0].n_params()];
             g.bench_function(format!("train_step_128_shifted_{threads}_threads"), |b| {
                 b.iter(|| {
-                    bp.loss_and_grad_rows(&th.mlp, &xs, &yv, &wv, &rows, Some(layout), &mut grad)
+                    bp.loss_and_grad_rows(&th.networks[0], &xs, &yv, &wv, &rows, Some(layout), &mut grad)
                         .unwrap()
                 })
             });

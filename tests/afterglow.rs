@@ -6,7 +6,9 @@
 
 use ferrax::surrogates::augment::TimeStretch;
 use ferrax::surrogates::em::{ln_normal_cdf, DEFAULT_SYSTEMATIC_MAG};
-use ferrax::surrogates::train::{continue_training, read_meta, read_split, train, TrainConfig};
+use ferrax::surrogates::train::{
+    continue_training, read_meta, read_split, train, train_ensemble, TrainConfig,
+};
 use ferrax::surrogates::{AfterglowSurrogate, EmLikelihood, Jet, Observations, SurrogateError};
 use ferrax_autodiff::{check_gradients, GradCheckOptions, Tensor};
 use rand_chacha::ChaCha8Rng;
@@ -51,13 +53,14 @@ fn builtin_gaussian_accuracy_on_validation_set() {
     check_accuracy(Jet::Gaussian, GAUSSIAN_MEDIAN, GAUSSIAN_P95);
 }
 
-// shipped: top-hat 0.067 / 0.303 mag, Gaussian 0.079 / 0.431 mag (median / 95th
-// percentile); both median targets (0.10, 0.15) are met, the 95th-percentile
-// targets 0.3 (top-hat) and 0.4 mag (Gaussian) are not reached yet.
+// shipped: top-hat 0.067 / 0.303 mag, Gaussian (ensemble of two) 0.071 / 0.388
+// mag (median / 95th percentile); both median targets (0.10, 0.15) and the
+// Gaussian 95th-percentile target (0.4 mag) are met, the top-hat one (0.3 mag)
+// is not reached yet.
 const TOPHAT_MEDIAN: f64 = 0.075;
 const TOPHAT_P95: f64 = 0.315;
-const GAUSSIAN_MEDIAN: f64 = 0.085;
-const GAUSSIAN_P95: f64 = 0.445;
+const GAUSSIAN_MEDIAN: f64 = 0.075;
+const GAUSSIAN_P95: f64 = 0.395;
 
 /// The surrogate interpolated to the mock observation points against the
 /// noise-free afterglowpy magnitudes stored with them.
@@ -265,6 +268,120 @@ fn f64_and_tape_paths_agree_and_save_load_round_trips() {
     }
 }
 
+/// An ensemble's curve is the mean of its members' in the network's
+/// (compressed) space, on the single-curve, batch and tape paths, and its
+/// gradient matches finite differences; members of other scalers are
+/// refused, and an ensemble saves, loads, and is not trained on as one
+/// network.
+#[test]
+fn ensemble_averages_its_members() {
+    let a = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+    let mut b = a.clone();
+    let flat: Vec<f64> = (b.networks[0].flat_params().iter().enumerate())
+        .map(|(i, w)| w * (1.0 + 0.05 * (0.7 * i as f64).sin()))
+        .collect();
+    b.networks[0].set_flat_params(&flat).unwrap();
+    let e = AfterglowSurrogate::ensemble(vec![a.clone(), b.clone()]).unwrap();
+    assert_eq!(e.networks.len(), 2);
+    assert_eq!(e.n_weights(), 2 * a.n_weights());
+    let meta = read_meta(&data_dir(), Jet::TopHat).unwrap();
+    let val = read_split(&data_dir(), &meta, "val").unwrap();
+    let (d, n) = (e.n_params(), 4);
+    let compressed = |m: &AfterglowSurrogate, x: &[f64]| -> Vec<f64> {
+        let off = m.flux_offset(x);
+        let y = m.predict(x).unwrap();
+        y.iter().map(|&v| m.compression.forward(v - off)).collect()
+    };
+    let mut largest_member_gap = 0.0f64;
+    for x in val.x[..n * d].chunks_exact(d) {
+        let (ca, cb, ce) = (compressed(&a, x), compressed(&b, x), compressed(&e, x));
+        for k in 0..ce.len() {
+            let mean = 0.5 * (ca[k] + cb[k]);
+            assert!(
+                (ce[k] - mean).abs() < 1e-9 * mean.abs().max(1.0),
+                "{} vs {mean}",
+                ce[k]
+            );
+            largest_member_gap = largest_member_gap.max((ca[k] - cb[k]).abs());
+        }
+    }
+    assert!(
+        largest_member_gap > 0.01,
+        "the members must differ for the test to mean anything"
+    );
+    let (batch, tape) = batch_and_tape(&e, &val.x[..n * d], n);
+    let one: Vec<f64> = val.x[..n * d]
+        .chunks_exact(d)
+        .flat_map(|x| e.predict(x).unwrap())
+        .collect();
+    for k in 0..one.len() {
+        assert!((batch[k] - one[k]).abs() < 1e-9 * one[k].abs().max(1.0));
+        assert!((tape[k] - one[k]).abs() < 1e-9 * one[k].abs().max(1.0));
+    }
+    let x = Tensor::from_vec(val.x[..d].to_vec(), &[1, d]).unwrap();
+    let rep = check_gradients(
+        |p| e.predict_tensor(&p[0]).unwrap(),
+        &[x],
+        &GradCheckOptions {
+            step: 1e-5,
+            floor: 1e-4,
+        },
+    )
+    .unwrap();
+    assert!(rep.max_rel_error < 1e-5, "{rep:?}");
+    let back = AfterglowSurrogate::from_bytes(&e.to_bytes().unwrap(), "memory").unwrap();
+    assert_eq!(back.predict(&val.x[..d]).unwrap(), one[..e.n_out()]);
+    let mut other = b.clone();
+    other.out_scale *= 1.01;
+    let err = AfterglowSurrogate::ensemble(vec![a, other]).unwrap_err();
+    assert!(err.to_string().contains("ensemble member 2"), "{err}");
+    let mut more = e.clone();
+    let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+    let err = continue_training(&mut more, &val, None, &TrainConfig::default(), &mut rng).unwrap_err();
+    assert!(err.to_string().contains("ensemble"), "{err}");
+}
+
+/// `train_ensemble` trains its members with consecutive seeds: the first is
+/// the network `train` gives with that seed on one thread, bit for bit, and
+/// the record's validation is the ensemble's.
+#[test]
+fn ensemble_training_runs_members_with_their_seeds() {
+    let meta = read_meta(&data_dir(), Jet::TopHat).unwrap();
+    let mut data = read_split(&data_dir(), &meta, "val").unwrap();
+    let n = 200;
+    data.x.truncate(n * 7);
+    data.y.truncate(n * 250);
+    data.n = n;
+    let config = TrainConfig {
+        hidden: vec![16, 16],
+        epochs: 4,
+        batch_size: 32,
+        lr: 3e-3,
+        progress: false,
+        threads: 2,
+        ..TrainConfig::default()
+    };
+    let e = train_ensemble(&meta, &data, Some(&data), &config, 2).unwrap();
+    assert_eq!(e.networks.len(), 2);
+    let single = train(
+        &meta,
+        &data,
+        None,
+        &TrainConfig {
+            threads: 1,
+            ..config.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(e.networks[0].flat_params(), single.networks[0].flat_params());
+    assert_ne!(e.networks[0].flat_params(), e.networks[1].flat_params());
+    assert_eq!(e.training.epochs, 8);
+    assert_eq!(
+        e.training.validation.clone().unwrap(),
+        e.accuracy(&data.x, &data.y, n, 30.0).unwrap()
+    );
+}
+
 /// d ln L / dθ through the tape (network, interpolation, magnitudes) against
 /// central finite differences of the plain f64 likelihood.
 #[test]
@@ -405,7 +522,7 @@ fn tiny_training_run_learns() {
     .unwrap_err();
     assert!(e.to_string().contains("augment"), "{e}");
     let model_aug = train(&meta, &data, Some(&data), &aug).unwrap();
-    assert!(model_aug.stretch.is_none() && model_aug.mlp.n_out() == 250);
+    assert!(model_aug.stretch.is_none() && model_aug.networks[0].n_out() == 250);
     let a3 = model_aug.training.validation.clone().unwrap();
     assert!(a3.median_bright < 0.5 * a0.median_bright, "{a0:?} -> {a3:?}");
     for bad in [1.5, f64::NAN] {

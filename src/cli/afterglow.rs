@@ -89,9 +89,15 @@ pub enum AfterglowAction {
         /// Keep the state of lowest validation loss instead of the final one.
         #[arg(long)]
         keep_best: bool,
-        /// Threads each training batch is split over.
+        /// Threads each training batch is split over (in all: an ensemble's
+        /// members share them).
         #[arg(long, default_value_t = 2)]
         threads: usize,
+        /// Networks trained independently (seeds --seed, --seed + 1, …) at
+        /// the same time and averaged: more accurate, each curve costs
+        /// this many networks.
+        #[arg(long, default_value_t = 1)]
+        members: usize,
         /// Random seed.
         #[arg(long, default_value_t = 11)]
         seed: u64,
@@ -195,6 +201,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             keep_best,
             augment,
             threads,
+            members,
             seed,
             max_minutes,
             init,
@@ -252,7 +259,15 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 val.as_ref().map_or(0, |v| v.n)
             );
             let model = match init {
-                None => crate::surrogates::train::train(&meta, &train, val.as_ref(), &config)?,
+                None => {
+                    crate::surrogates::train::train_ensemble(&meta, &train, val.as_ref(), &config, *members)?
+                }
+                Some(_) if *members > 1 => {
+                    return Err(Error::invalid(
+                        "--members",
+                        "continued training (--init) trains one network",
+                    ))
+                }
                 Some(path) => {
                     let mut model = AfterglowSurrogate::load(path)?;
                     if model.jet != jet {
@@ -284,7 +299,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 jet.name(),
                 rec.epochs,
                 rec.seconds,
-                model.mlp.n_params(),
+                model.n_weights(),
                 output.display()
             );
             if let Some(a) = &rec.validation {

@@ -192,13 +192,15 @@ impl EnergyDensityScaling {
 pub struct TrainingRecord {
     /// Training light curves.
     pub n_train: usize,
-    /// Epochs run.
+    /// Epochs run (summed over the members of an ensemble).
     pub epochs: usize,
     /// Wall time [s].
     pub seconds: f64,
-    /// Random seed of the initialisation and the batches.
+    /// Random seed of the initialisation and the batches (of the first
+    /// member of an ensemble; the others follow it, see the notes).
     pub seed: u64,
-    /// Final training loss (mean squared error of the scaled, compressed targets).
+    /// Final training loss (mean squared error of the scaled, compressed
+    /// targets; the members' mean for an ensemble).
     pub final_loss: f64,
     /// Accuracy on the validation set, if one was given.
     pub validation: Option<Accuracy>,
@@ -299,14 +301,16 @@ pub struct AfterglowSurrogate {
     pub out_mean: Vec<f64>,
     /// Common scale of the compressed targets [dex].
     pub out_scale: f64,
-    /// The network.
-    pub mlp: Mlp,
+    /// The networks: one, or an ensemble of members trained independently
+    /// (different seeds) on the same scalers, whose scaled outputs are
+    /// averaged.
+    pub networks: Vec<Mlp>,
     /// Training record.
     pub training: TrainingRecord,
 }
 
 /// File header of a saved surrogate (magic + format version).
-const MAGIC: &[u8; 8] = b"FXAGSU04";
+const MAGIC: &[u8; 8] = b"FXAGSU05";
 
 const BUILTIN_TOPHAT: &[u8] = include_bytes!("models/tophat.bin");
 const BUILTIN_GAUSSIAN: &[u8] = include_bytes!("models/gaussian.bin");
@@ -326,6 +330,32 @@ impl AfterglowSurrogate {
     /// with the time-stretch fold.
     pub fn n_net_out(&self) -> usize {
         self.bands.len() * self.stretch.map_or(self.times_days.len(), |f| f.n_wide())
+    }
+
+    /// Number of trainable values of all networks together.
+    pub fn n_weights(&self) -> usize {
+        self.networks.iter().map(Mlp::n_params).sum()
+    }
+
+    /// The scale of the summed network outputs: `out_scale` over the number
+    /// of networks (their outputs are averaged).
+    fn net_scale(&self) -> f64 {
+        self.out_scale / self.networks.len().max(1) as f64
+    }
+
+    /// Sum over the networks of `eval(network, out)`, written to `out`.
+    fn sum_networks(&self, out: &mut [f64], mut eval: impl FnMut(&Mlp, &mut [f64])) {
+        if let [one] = self.networks.as_slice() {
+            return eval(one, out);
+        }
+        let mut member = vec![0.0; out.len()];
+        out.fill(0.0);
+        for net in &self.networks {
+            eval(net, &mut member);
+            for (o, m) in out.iter_mut().zip(&member) {
+                *o += m;
+            }
+        }
     }
 
     /// Number of network inputs (features).
@@ -534,7 +564,7 @@ impl AfterglowSurrogate {
             let xr = &x[row * d..(row + 1) * d];
             let shift = self.flux_offset(xr);
             for ((c, &v), &mean) in yc.iter_mut().zip(h).zip(&self.out_mean) {
-                *c = mean + self.out_scale * v;
+                *c = mean + self.net_scale() * v;
             }
             match self.stretch {
                 Some(f) => {
@@ -569,8 +599,10 @@ impl AfterglowSurrogate {
             .collect();
         let mut win = vec![0.0; cols.len() * len];
         let mut buf = [Vec::new(), Vec::new()];
-        self.mlp.forward_one_columns(feats, &mut buf, &cols, &mut win);
-        let local = GridShift { first: 0, ..sh };
+        self.sum_networks(&mut win, |net, w| {
+            net.forward_one_columns(feats, &mut buf, &cols, w)
+        });
+        let (local, scale) = (GridShift { first: 0, ..sh }, self.net_scale());
         let mut out = vec![0.0; self.n_out()];
         for ((r, w), o) in cols
             .iter()
@@ -578,7 +610,7 @@ impl AfterglowSurrogate {
             .zip(out.chunks_exact_mut(nt))
         {
             for (v, &mean) in w.iter_mut().zip(&self.out_mean[r.clone()]) {
-                *v = mean + self.out_scale * *v;
+                *v = mean + scale * *v;
             }
             local.read(w, o);
         }
@@ -599,7 +631,7 @@ impl AfterglowSurrogate {
         }
         let mut net = vec![0.0; self.n_net_out()];
         let mut buf = [Vec::new(), Vec::new()];
-        self.mlp.forward_one(&feats, &mut buf, &mut net);
+        self.sum_networks(&mut net, |m, o| m.forward_one(&feats, &mut buf, o));
         Ok(self.decode(x, &net))
     }
 
@@ -623,7 +655,9 @@ impl AfterglowSurrogate {
     /// already known to lie inside the box (the sampler's transformed draws).
     pub(crate) fn predict_batch_unchecked(&self, x: &[f64], n: usize) -> Vec<f64> {
         let feats = self.features_batch(x, n);
-        self.decode(x, &self.mlp.forward_batch(&feats, n))
+        let mut net = vec![0.0; n * self.n_net_out()];
+        self.sum_networks(&mut net, |m, o| o.copy_from_slice(&m.forward_batch(&feats, n)));
+        self.decode(x, &net)
     }
 
     /// Light curves on the tape: `x` is `[n, n_params]` (physical units,
@@ -633,10 +667,14 @@ impl AfterglowSurrogate {
         Ok(self.predict_tensor_with(&self.constant_tensors()?, x))
     }
 
-    /// The network weights and the output means as tensors, for
-    /// [`AfterglowSurrogate::predict_tensor_with`] (build once, reuse).
+    /// The weights of every network (in order) and the output means as
+    /// tensors, for [`AfterglowSurrogate::predict_tensor_with`] (build once,
+    /// reuse).
     pub fn constant_tensors(&self) -> Result<Vec<Tensor>, SurrogateError> {
-        let mut ps = self.mlp.param_tensors()?;
+        let mut ps = Vec::new();
+        for net in &self.networks {
+            ps.extend(net.param_tensors()?);
+        }
         ps.push(Tensor::from_vec(self.out_mean.clone(), &[self.n_net_out()])?);
         Ok(ps)
     }
@@ -645,9 +683,24 @@ impl AfterglowSurrogate {
     /// [`AfterglowSurrogate::constant_tensors`] (weights first, output means last).
     pub fn predict_tensor_with(&self, consts: &[Tensor], x: &Tensor) -> Tensor {
         let f = self.features_tensor(x);
-        let np = consts.len() - 1;
-        let h = self.mlp.forward_tensor_with(&consts[..np], &f);
-        let mut yc = &(&h * self.out_scale) + &consts[np];
+        let mut h: Option<Tensor> = None;
+        let mut first = 0;
+        for net in &self.networks {
+            let k = 2 * net.layers.len();
+            let out = net.forward_tensor_with(&consts[first..first + k], &f);
+            first += k;
+            h = Some(match h {
+                None => out,
+                Some(sum) => &sum + &out,
+            });
+        }
+        let Some(h) = h else {
+            return Tensor::error(ferrax_autodiff::AdError::InvalidArgument {
+                op: "afterglow surrogate",
+                msg: "the surrogate has no network".into(),
+            });
+        };
+        let mut yc = &(&h * self.net_scale()) + &consts[first];
         if let Some(f) = self.stretch {
             let rows = match x.to_vec() {
                 Ok(v) => v,
@@ -685,6 +738,45 @@ impl AfterglowSurrogate {
         Ok(accuracy_of(&pred, y_ref, n, bright_limit_mag))
     }
 
+    /// An ensemble of surrogates trained on the same data with different
+    /// seeds: all their networks on the shared scalers, outputs averaged.
+    /// The members must agree in everything but their networks and training
+    /// records; the result keeps the first member's record, with every
+    /// member's settings in its notes (its validation is the caller's to
+    /// measure).
+    pub fn ensemble(members: Vec<AfterglowSurrogate>) -> Result<Self, SurrogateError> {
+        let mut members = members.into_iter();
+        let Some(mut out) = members.next() else {
+            return Err(SurrogateError::invalid("ensemble", "no members"));
+        };
+        let mut notes = vec![format!("seed {}: {}", out.training.seed, out.training.notes)];
+        for (k, m) in members.enumerate() {
+            let same = m.jet == out.jet
+                && m.params == out.params
+                && m.times_days == out.times_days
+                && m.bands == out.bands
+                && m.symmetry == out.symmetry
+                && m.stretch == out.stretch
+                && m.compression == out.compression
+                && m.out_mean == out.out_mean
+                && m.out_scale == out.out_scale;
+            if !same {
+                return Err(SurrogateError::invalid(
+                    format!("ensemble member {}", k + 2),
+                    "its grids, parameters or scalers differ from the first member's",
+                ));
+            }
+            notes.push(format!("seed {}: {}", m.training.seed, m.training.notes));
+            out.networks.extend(m.networks);
+        }
+        out.training.notes = format!(
+            "ensemble of {} networks; {}",
+            out.networks.len(),
+            notes.join("; ")
+        );
+        Ok(out)
+    }
+
     /// Encodes the surrogate (header + bincode).
     pub fn to_bytes(&self) -> Result<Vec<u8>, SurrogateError> {
         let mut out = MAGIC.to_vec();
@@ -719,8 +811,10 @@ impl AfterglowSurrogate {
         });
         let ok = sym_ok
             && fold_ok
-            && s.mlp.n_in() == s.n_features()
-            && s.mlp.n_out() == s.n_net_out()
+            && !s.networks.is_empty()
+            && s.networks
+                .iter()
+                .all(|m| m.n_in() == s.n_features() && m.n_out() == s.n_net_out())
             && s.out_mean.len() == s.n_net_out()
             && s.out_scale > 0.0;
         if !ok {

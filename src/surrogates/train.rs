@@ -288,7 +288,7 @@ pub fn train(
         compression: config.compression,
         out_mean: Vec::new(),
         out_scale: 1.0,
-        mlp: Mlp::new(&[1, 1], config.activation, &mut rng)?,
+        networks: vec![Mlp::new(&[1, 1], config.activation, &mut rng)?],
         training: TrainingRecord::default(),
     };
     // scalers: per-output mean, one common scale, of the compressed targets
@@ -324,8 +324,63 @@ pub fn train(
     let mut sizes = vec![model.n_features()];
     sizes.extend_from_slice(&config.hidden);
     sizes.push(model.n_net_out());
-    model.mlp = Mlp::new(&sizes, config.activation, &mut rng)?;
+    model.networks = vec![Mlp::new(&sizes, config.activation, &mut rng)?];
     continue_training(&mut model, data, val, config, &mut rng)?;
+    Ok(model)
+}
+
+/// An ensemble of `members` surrogates ([`train`] with the seeds
+/// `config.seed`, `config.seed + 1`, …), trained concurrently with
+/// `config.threads / members` threads each (at least one) and averaged
+/// ([`AfterglowSurrogate::ensemble`]). The members share the scalers (they
+/// depend on the data only) and differ in their initialisation and batch
+/// order, so their errors partly average out; evaluating the ensemble costs
+/// `members` networks. The record's validation is that of the ensemble.
+pub fn train_ensemble(
+    meta: &DataMeta,
+    data: &Dataset,
+    val: Option<&Dataset>,
+    config: &TrainConfig,
+    members: usize,
+) -> Result<AfterglowSurrogate, SurrogateError> {
+    if members <= 1 {
+        return train(meta, data, val, config);
+    }
+    let start = Instant::now();
+    let threads = (config.threads / members).max(1);
+    let trained: Vec<Result<AfterglowSurrogate, SurrogateError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..members)
+            .map(|k| {
+                let member = TrainConfig {
+                    seed: config.seed + k as u64,
+                    threads,
+                    progress: config.progress && k == 0,
+                    ..config.clone()
+                };
+                scope.spawn(move || train(meta, data, val, &member))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(SurrogateError::invalid("training", "a member's thread panicked"))
+                })
+            })
+            .collect()
+    });
+    let trained = trained.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let epochs: Vec<usize> = trained.iter().map(|m| m.training.epochs).collect();
+    let final_loss = trained.iter().map(|m| m.training.final_loss).sum::<f64>() / members as f64;
+    let mut model = AfterglowSurrogate::ensemble(trained)?;
+    model.training.epochs = epochs.iter().sum();
+    model.training.final_loss = final_loss;
+    model.training.seconds = start.elapsed().as_secs_f64();
+    model.training.notes = format!("epochs per member {epochs:?}; {}", model.training.notes);
+    model.training.validation = match val {
+        Some(v) => Some(model.accuracy(&v.x, &v.y, v.n, 30.0)?),
+        None => None,
+    };
     Ok(model)
 }
 
@@ -568,6 +623,15 @@ pub fn continue_training(
             "needs at least 2 light curves",
         ));
     }
+    if model.networks.len() != 1 {
+        return Err(SurrogateError::invalid(
+            "model",
+            format!(
+                "an ensemble of {} networks; continue training its members one at a time",
+                model.networks.len()
+            ),
+        ));
+    }
     let start = Instant::now();
     if config.augment > 0.0 && model.stretch.is_some() {
         return Err(SurrogateError::invalid(
@@ -598,7 +662,7 @@ pub fn continue_training(
     let steps_per_epoch = data.n.div_ceil(config.batch_size);
     let total_steps = (config.epochs * steps_per_epoch).max(1) as f64;
     let mut order: Vec<usize> = (0..data.n).collect();
-    let mut flat = model.mlp.flat_params();
+    let mut flat = model.networks[0].flat_params();
     let mut best = Best {
         flat: flat.clone(),
         loss: f64::INFINITY,
@@ -632,12 +696,25 @@ pub fn continue_training(
         let (mut total, mut count) = (0.0, 0usize);
         for chunk in order.chunks(config.batch_size) {
             let loss = match &augmenter {
-                None => {
-                    bp.loss_and_grad_rows(&model.mlp, &feats, &targets, &weights, chunk, shifted, &mut g)?
-                }
+                None => bp.loss_and_grad_rows(
+                    &model.networks[0],
+                    &feats,
+                    &targets,
+                    &weights,
+                    chunk,
+                    shifted,
+                    &mut g,
+                )?,
                 Some(ts) => {
                     batch.fill(model, ts, data, (&feats, &targets, &weights), chunk, config, rng);
-                    bp.loss_and_grad(&model.mlp, &batch.x, &batch.y, &batch.w, chunk.len(), &mut g)?
+                    bp.loss_and_grad(
+                        &model.networks[0],
+                        &batch.x,
+                        &batch.y,
+                        &batch.w,
+                        chunk.len(),
+                        &mut g,
+                    )?
                 }
             };
             if !loss.is_finite() {
@@ -655,7 +732,7 @@ pub fn continue_training(
                 + 0.5 * (config.lr - config.lr_final) * (1.0 + (std::f64::consts::PI * frac).cos());
             opt.set_learning_rate(lr);
             opt.step_slice(&mut flat, &g)?;
-            model.mlp.set_flat_params(&flat)?;
+            model.networks[0].set_flat_params(&flat)?;
             step += 1;
             total += loss * chunk.len() as f64;
             count += chunk.len();
@@ -671,7 +748,8 @@ pub fn continue_training(
             msg = best.update(model, &flat, val, config, last_loss)?;
             if !config.progress {
                 eprintln!(
-                    "epoch {} {msg} ({:.0} s)",
+                    "seed {} epoch {} {msg} ({:.0} s)",
+                    config.seed,
                     epoch + 1,
                     start.elapsed().as_secs_f64()
                 );
@@ -690,7 +768,7 @@ pub fn continue_training(
     } else {
         best.acc
     };
-    model.mlp.set_flat_params(&best.flat)?;
+    model.networks[0].set_flat_params(&best.flat)?;
     model.training = TrainingRecord {
         n_train: data.n,
         epochs: epochs_run,
@@ -741,7 +819,7 @@ impl Best {
         let Some(v) = val else {
             return Ok(format!("loss {train_loss:.3e}"));
         };
-        model.mlp.set_flat_params(flat)?;
+        model.networks[0].set_flat_params(flat)?;
         let (vloss, acc) = validate(model, v, config)?;
         let msg = format!(
             "loss {train_loss:.3e} val {vloss:.3e} |dm|(m<=30) med {:.3} p95 {:.3} all med {:.3}",
