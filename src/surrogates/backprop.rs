@@ -14,7 +14,7 @@
 //! (the time-stretch fold, [`super::stretch`]).
 
 use super::interp::GridShift;
-use super::mlp::{Activation, Mlp};
+use super::mlp::{sigmoid, Activation, Mlp};
 use super::SurrogateError;
 use crate::gemm::gemm;
 use ferrax_autodiff::{value_and_grads, Tensor};
@@ -58,9 +58,8 @@ fn activation_and_derivative(act: Activation, z: f64) -> (f64, f64) {
         }
         Activation::Silu => {
             // h = z s, s = σ(z): dh/dz = s (1 + z (1 − s))
-            let e1 = 1.0 + (-z).exp();
-            let s = 1.0 / e1;
-            (z / e1, s * (1.0 + z * (1.0 - s)))
+            let s = sigmoid(z);
+            (z * s, s * (1.0 + z * (1.0 - s)))
         }
     }
 }
@@ -367,10 +366,15 @@ fn chunk(
         if hidden {
             let h = &mut ws.h[li];
             h.resize(m * l.n_out, 0.0);
-            for (zd, hv) in ws.dphi[li].iter_mut().zip(h.iter_mut()) {
-                let (a, d) = activation_and_derivative(act, *zd);
-                *hv = a;
-                *zd = d;
+            // one match per layer, so the loop vectorises
+            let pairs = ws.dphi[li].iter_mut().zip(h.iter_mut());
+            match act {
+                Activation::Silu => {
+                    pairs.for_each(|(zd, hv)| (*hv, *zd) = activation_and_derivative(Activation::Silu, *zd))
+                }
+                Activation::Tanh => {
+                    pairs.for_each(|(zd, hv)| (*hv, *zd) = activation_and_derivative(Activation::Tanh, *zd))
+                }
             }
         }
     }
