@@ -7,7 +7,7 @@
 use ferrax::surrogates::augment::TimeStretch;
 use ferrax::surrogates::em::{ln_normal_cdf, DEFAULT_SYSTEMATIC_MAG};
 use ferrax::surrogates::train::{
-    continue_training, read_meta, read_split, train, train_ensemble, TrainConfig,
+    continue_training, read_meta, read_split, train, train_ensemble, DataMeta, Dataset, TrainConfig,
 };
 use ferrax::surrogates::{AfterglowSurrogate, EmLikelihood, Jet, Observations, SurrogateError};
 use ferrax_autodiff::{check_gradients, GradCheckOptions, Tensor};
@@ -346,12 +346,8 @@ fn ensemble_averages_its_members() {
 /// the record's validation is the ensemble's.
 #[test]
 fn ensemble_training_runs_members_with_their_seeds() {
-    let meta = read_meta(&data_dir(), Jet::TopHat).unwrap();
-    let mut data = read_split(&data_dir(), &meta, "val").unwrap();
     let n = 200;
-    data.x.truncate(n * 7);
-    data.y.truncate(n * 250);
-    data.n = n;
+    let (meta, data) = tophat_validation_head(n);
     let config = TrainConfig {
         hidden: vec![16, 16],
         epochs: 4,
@@ -439,14 +435,21 @@ fn ln_normal_cdf_matches_reference_values() {
     assert!((ln_normal_cdf(z) - asym).abs() < 1e-3);
 }
 
-#[test]
-fn tiny_training_run_learns() {
+/// The first `n` light curves of the top-hat validation set, as a small
+/// training set.
+fn tophat_validation_head(n: usize) -> (DataMeta, Dataset) {
     let meta = read_meta(&data_dir(), Jet::TopHat).unwrap();
     let mut data = read_split(&data_dir(), &meta, "val").unwrap();
-    let n = 300;
-    data.x.truncate(n * 7);
-    data.y.truncate(n * 250);
+    data.x.truncate(n * meta.params.len());
+    data.y.truncate(n * meta.bands.len() * meta.times_days.len());
     data.n = n;
+    (meta, data)
+}
+
+#[test]
+fn tiny_training_run_learns() {
+    let n = 300;
+    let (meta, data) = tophat_validation_head(n);
     let config = TrainConfig {
         hidden: vec![32, 32],
         epochs: 15,

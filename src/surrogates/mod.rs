@@ -3,22 +3,25 @@
 //! [`afterglow`]: an MLP emulating afterglowpy gamma-ray-burst afterglow
 //! light curves on a (band × time) grid, with the time-stretch symmetry of
 //! afterglowpy's model folded in ([`stretch`]), [`interp`] to arbitrary
-//! observation points, [`train`] (minibatch Adam with the batched
-//! hand-written gradients of [`backprop`], optionally on time-stretched
-//! copies of the light curves, [`augment`]), the EM
+//! observation points, [`dataset`] (the afterglowpy training data),
+//! [`train`] (minibatch Adam with the batched hand-written gradients of
+//! [`backprop`], optionally on time-stretched copies of the light curves,
+//! [`augment`]; ensembles of independently trained networks), the EM
 //! likelihood in AB magnitudes ([`em`]) and fast posterior sampling
 //! ([`infer`]). Trained models for the top-hat and Gaussian jets are built
-//! into the library ([`AfterglowSurrogate::builtin`]).
+//! into the library ([`AfterglowSurrogate::builtin`], [`model_file`]).
 
 pub mod accuracy;
 pub mod afterglow;
 pub mod augment;
 pub mod backprop;
 pub mod compression;
+pub mod dataset;
 pub mod em;
 pub mod infer;
 pub mod interp;
 pub mod mlp;
+pub mod model_file;
 pub mod plot;
 pub mod stretch;
 pub mod train;
