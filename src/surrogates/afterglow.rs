@@ -553,11 +553,12 @@ impl AfterglowSurrogate {
         let (m, mw, d) = (self.n_out(), self.n_net_out(), self.n_params());
         let mut out = vec![0.0; net.len() / mw.max(1) * m];
         let mut yc = vec![0.0; mw];
+        let scale = self.net_scale();
         for (row, (o, h)) in out.chunks_exact_mut(m).zip(net.chunks_exact(mw)).enumerate() {
             let xr = &x[row * d..(row + 1) * d];
             let shift = self.flux_offset(xr);
             for ((c, &v), &mean) in yc.iter_mut().zip(h).zip(&self.out_mean) {
-                *c = mean + self.net_scale() * v;
+                *c = mean + scale * v;
             }
             match self.stretch {
                 Some(f) => {
