@@ -70,6 +70,10 @@ pub enum AfterglowAction {
         /// (-7: AB 33.9; -5.44: AB 30).
         #[arg(long, default_value_t = -7.0, allow_hyphen_values = true)]
         weight_knee: f64,
+        /// Share of the faint light curves (no point above --weight-knee)
+        /// drawn into each epoch, their weights divided by it (1: all).
+        #[arg(long, default_value_t = 0.25)]
+        faint_curves: f64,
         /// Decoupled weight decay (AdamW; 0: plain Adam).
         #[arg(long, default_value_t = 0.0)]
         weight_decay: f64,
@@ -159,8 +163,11 @@ pub enum AfterglowAction {
         #[arg(long, default_value_t = 500)]
         draws: usize,
         /// Production loops of local and flow steps (`--sampler flowmc`).
-        #[arg(long, default_value_t = 16)]
+        #[arg(long, default_value_t = 24)]
         production_loops: usize,
+        /// Threads each batch of chains is split over (1 or 2).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
         /// Random seed.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
@@ -195,6 +202,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             activation,
             faint_weight,
             weight_knee,
+            faint_curves,
             weight_decay,
             no_symmetry,
             no_stretch,
@@ -242,6 +250,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 seed: *seed,
                 faint_weight: *faint_weight,
                 weight_knee: *weight_knee,
+                faint_curve_share: *faint_curves,
                 weight_decay: *weight_decay,
                 symmetry: !*no_symmetry,
                 stretch: !*no_stretch,
@@ -352,6 +361,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
             sampler,
             draws,
             production_loops,
+            threads,
             seed,
         } => {
             use crate::surrogates::infer::{infer, write_outputs, AfterglowSampler, InferConfig};
@@ -362,6 +372,7 @@ pub fn run(args: &AfterglowArgs) -> Result<()> {
                 n_chains: *chains,
                 n_draws: *draws,
                 seed: *seed,
+                threads: *threads,
                 ..InferConfig::default()
             };
             match (sampler.as_str(), &mut config.sampler) {

@@ -19,12 +19,66 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Instant;
 
 /// The posterior in unbounded coordinates (see the module documentation).
 pub struct AfterglowPosterior<'a> {
     /// The likelihood.
     pub lik: &'a EmLikelihood,
+    /// A second thread that evaluates the second half of each batch.
+    helper: Option<Helper>,
+}
+
+/// The channels to a thread holding its own copy of the likelihood (the
+/// autodiff tape is per thread): it receives points `[n, n_params]` and
+/// returns their `ln L` and gradient.
+struct Helper {
+    points: mpsc::Sender<Vec<f64>>,
+    results: mpsc::Receiver<LikelihoodAndGrad>,
+}
+
+type LikelihoodAndGrad = Result<(Vec<f64>, Vec<f64>), SurrogateError>;
+
+/// Runs `body` with the posterior of `lik`, whose batches are split over
+/// `threads` (1 or 2) threads. The second thread builds its own
+/// [`EmLikelihood`] from the same model and data, so both halves give the
+/// numbers one thread would.
+fn with_posterior<T>(
+    lik: &EmLikelihood,
+    threads: usize,
+    body: impl FnOnce(&AfterglowPosterior<'_>) -> T,
+) -> T {
+    if threads < 2 {
+        return body(&AfterglowPosterior { lik, helper: None });
+    }
+    std::thread::scope(|s| {
+        let (points, inbox) = mpsc::channel::<Vec<f64>>();
+        let (outbox, results) = mpsc::channel::<LikelihoodAndGrad>();
+        let (model, obs, sys) = (lik.model.clone(), lik.obs.clone(), lik.systematic_mag);
+        let d = model.n_params();
+        s.spawn(move || {
+            let own = EmLikelihood::new(model, obs, sys);
+            // ends when the posterior (the sender) is dropped
+            for x in inbox {
+                let r = match &own {
+                    Ok(l) => l.log_likelihood_and_grad(&x, x.len() / d),
+                    Err(e) => Err(SurrogateError::invalid(
+                        "afterglow likelihood (second thread)",
+                        e.to_string(),
+                    )),
+                };
+                if outbox.send(r).is_err() {
+                    break;
+                }
+            }
+        });
+        let post = AfterglowPosterior {
+            lik,
+            helper: Some(Helper { points, results }),
+        };
+        body(&post)
+    })
 }
 
 impl AfterglowPosterior<'_> {
@@ -64,6 +118,27 @@ impl AfterglowPosterior<'_> {
                 (s / (1.0 - s)).ln()
             })
             .collect()
+    }
+}
+
+impl AfterglowPosterior<'_> {
+    /// `ln L` and its gradient at the `n` points `x` (inside the box), the
+    /// second half of them on the helper thread if there is one.
+    fn likelihood_and_grad(&self, x: Vec<f64>, n: usize) -> LikelihoodAndGrad {
+        let d = self.dim();
+        let Some(h) = self.helper.as_ref().filter(|_| n >= 2) else {
+            return self.lik.log_likelihood_and_grad(&x, n);
+        };
+        let half = n / 2;
+        let sent = h.points.send(x[half * d..].to_vec()).is_ok();
+        let (mut ll, mut g) = self.lik.log_likelihood_and_grad(&x[..half * d], half)?;
+        let second = match sent.then(|| h.results.recv().ok()).flatten() {
+            Some(r) => r?,
+            None => self.lik.log_likelihood_and_grad(&x[half * d..], n - half)?,
+        };
+        ll.extend(second.0);
+        g.extend(second.1);
+        Ok((ll, g))
     }
 }
 
@@ -112,8 +187,7 @@ impl LogDensity for AfterglowPosterior<'_> {
             })
             .collect();
         let (ll, g) = self
-            .lik
-            .log_likelihood_and_grad(&safe, n)
+            .likelihood_and_grad(safe, n)
             .map_err(|e| SamplerError::invalid("afterglow likelihood", e.to_string()))?;
         for i in 0..n {
             if !inside[i] || !ll[i].is_finite() {
@@ -149,6 +223,8 @@ pub struct InferConfig {
     pub sampler: AfterglowSampler,
     /// Random seed.
     pub seed: u64,
+    /// Threads each batch of chains is split over (1 or 2).
+    pub threads: usize,
 }
 
 /// The sampler of the draws (after the HMC warm-up and restart).
@@ -190,12 +266,13 @@ impl Default for InferConfig {
             sampler: AfterglowSampler::FlowMc {
                 chains_per_start: 4,
                 n_training_loops: 8,
-                n_production_loops: 16,
+                n_production_loops: 24,
                 n_local_steps: 20,
                 n_global_steps: 20,
                 thin: 2,
             },
             seed: 2026,
+            threads: 2,
         }
     }
 }
@@ -239,8 +316,13 @@ pub struct InferResult {
 
 /// Samples the posterior of the surrogate's parameters given the data in `lik`.
 pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, SurrogateError> {
+    with_posterior(lik, config.threads, |post| sample(post, config))
+}
+
+/// [`infer`] with the posterior given.
+fn sample(post: &AfterglowPosterior<'_>, config: &InferConfig) -> Result<InferResult, SurrogateError> {
     let start = Instant::now();
-    let post = AfterglowPosterior { lik };
+    let lik = post.lik;
     let model = &lik.model;
     let d = model.n_params();
     let nc = config.n_chains.max(2);
@@ -286,7 +368,7 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
         step_size: 0.05,
         adapt_mass: true,
     };
-    let (set1, _) = run_local(&post, z0, &cfg1, &mut rng)?;
+    let (set1, _) = run_local(post, z0, &cfg1, &mut rng)?;
     let mut rank: Vec<usize> = (0..nc).collect();
     rank.sort_by(|&a, &b| set1.logp[b].total_cmp(&set1.logp[a]));
     let mut z1 = vec![0.0; nc * d];
@@ -302,7 +384,7 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
                 n_draws: config.n_draws,
                 ..cfg1
             };
-            let (set, _) = run_local(&post, z1, &cfg2, &mut rng)?;
+            let (set, _) = run_local(post, z1, &cfg2, &mut rng)?;
             let n = set.n_logdensity_evals;
             (set, n)
         }
@@ -319,7 +401,7 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
                 n_draws: 1,
                 ..cfg1
             };
-            let (warm, _) = run_local(&post, z1, &cfg2, &mut rng)?;
+            let (warm, _) = run_local(post, z1, &cfg2, &mut rng)?;
             let copies = (*chains_per_start).max(1);
             let mut fc = FlowMcConfig::for_dim(d);
             fc.n_chains = nc * copies;
@@ -342,8 +424,8 @@ pub fn infer(lik: &EmLikelihood, config: &InferConfig) -> Result<InferResult, Su
                     }
                 }
             }
-            let state = FlowMcState::new(&post, fc, x0, config.seed.wrapping_add(1))?;
-            let res = run_flowmc(&post, state, None)?;
+            let state = FlowMcState::new(post, fc, x0, config.seed.wrapping_add(1))?;
+            let res = run_flowmc(post, state, None)?;
             let n = warm.n_logdensity_evals + res.state.n_logdensity_evals;
             (res.samples, n)
         }

@@ -45,6 +45,13 @@ pub struct TrainConfig {
     pub faint_weight: f64,
     /// Log10 flux [mJy] separating bright from faint points for the weight.
     pub weight_knee: f64,
+    /// Share of the faint light curves (every point below `weight_knee`)
+    /// drawn afresh into each epoch, in (0, 1]; their weights are divided by
+    /// it, so the expected loss is unchanged (importance subsampling). A
+    /// quarter of the top-hat curves have no point above the knee yet cost
+    /// as much as the others; drawing a quarter of them leaves more epochs
+    /// for the curves an instrument sees. 1: every curve every epoch.
+    pub faint_curve_share: f64,
     /// Decoupled weight decay of AdamW (0: plain Adam).
     pub weight_decay: f64,
     /// Fold the exact energy–density scaling out of the network when the
@@ -101,6 +108,7 @@ impl Default for TrainConfig {
             },
             faint_weight: 0.1,
             weight_knee: -7.0,
+            faint_curve_share: 0.25,
             weight_decay: 0.0,
             symmetry: true,
             stretch: true,
@@ -301,6 +309,8 @@ struct TrainingArrays {
     targets: Vec<f64>,
     weights: Vec<f64>,
     shifts: Option<Vec<GridShift>>,
+    /// Per row: every point below the weight knee.
+    faint: Vec<bool>,
 }
 
 fn training_arrays(
@@ -323,7 +333,17 @@ fn training_arrays(
     for i in 0..data.n {
         model.check_params(&data.x[i * d..(i + 1) * d])?;
     }
-    let weights = data.y.iter().map(|&y| config.point_weight(y)).collect();
+    let mut weights: Vec<f64> = data.y.iter().map(|&y| config.point_weight(y)).collect();
+    let faint: Vec<bool> = data
+        .y
+        .chunks_exact(n_out)
+        .map(|y| y.iter().all(|&v| v < config.weight_knee))
+        .collect();
+    if config.faint_curve_share < 1.0 {
+        for (w, _) in weights.chunks_exact_mut(n_out).zip(&faint).filter(|(_, &f)| f) {
+            w.iter_mut().for_each(|v| *v /= config.faint_curve_share);
+        }
+    }
     let targets = data
         .y
         .chunks_exact(n_out)
@@ -343,6 +363,7 @@ fn training_arrays(
         targets,
         weights,
         shifts,
+        faint,
     })
 }
 
@@ -475,6 +496,12 @@ pub fn continue_training(
             format!("{} is not a share in [0, 1]", config.augment),
         ));
     }
+    if !(config.faint_curve_share > 0.0 && config.faint_curve_share <= 1.0) {
+        return Err(SurrogateError::invalid(
+            "faint_curve_share",
+            format!("{} is not a share in (0, 1]", config.faint_curve_share),
+        ));
+    }
     if config.max_seconds.is_some_and(|s| s.is_nan() || s <= 0.0) {
         return Err(SurrogateError::invalid(
             "max_seconds",
@@ -508,7 +535,9 @@ pub fn continue_training(
         targets,
         weights,
         shifts,
+        faint,
     } = training_arrays(model, data, config)?;
+    let mut epoch_rows = EpochRows::new(&faint, config.faint_curve_share);
     let shifted = match (model.stretch, &shifts) {
         (Some(f), Some(s)) => Some(ShiftedOutputs {
             curves: model.bands.len(),
@@ -523,9 +552,8 @@ pub fn continue_training(
         weight_decay: config.weight_decay,
         ..AdamConfig::default()
     });
-    let steps_per_epoch = data.n.div_ceil(config.batch_size);
+    let steps_per_epoch = epoch_rows.len().div_ceil(config.batch_size);
     let total_steps = (config.epochs * steps_per_epoch).max(1) as f64;
-    let mut order: Vec<usize> = (0..data.n).collect();
     let mut flat = model.networks[0].flat_params();
     let mut best = Best {
         flat: flat.clone(),
@@ -556,7 +584,7 @@ pub fn continue_training(
     let mut batch = AugmentedBatch::default();
     let mut g = vec![0.0; flat.len()];
     for epoch in 0..config.epochs {
-        order.shuffle(rng);
+        let order = epoch_rows.draw(rng);
         let (mut total, mut count) = (0.0, 0usize);
         for chunk in order.chunks(config.batch_size) {
             let loss = match &augmenter {
@@ -641,7 +669,7 @@ pub fn continue_training(
         final_loss: last_loss,
         validation,
         notes: format!(
-            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine, weight decay {}), compression knee {} width {}, weight {} below log10 F = {}, {} state kept",
+            "hidden {:?} {:?}, batch {}, {} threads, Adam lr {:.1e} -> {:.1e} (cosine, weight decay {}), compression knee {} width {}, weight {} below log10 F = {}, share {} of the faint curves per epoch, {} state kept",
             config.hidden,
             config.activation,
             config.batch_size,
@@ -653,10 +681,59 @@ pub fn continue_training(
             model.compression.width,
             config.faint_weight,
             config.weight_knee,
+            config.faint_curve_share,
             if config.keep_best { "best validation" } else { "final" }
         ),
     };
     Ok(())
+}
+
+/// The training rows of one epoch: every bright light curve, and a fresh
+/// draw of `share` of the faint ones (all of them, in the data's order
+/// shuffled, when `share` is 1).
+struct EpochRows {
+    bright: Vec<usize>,
+    faint: Vec<usize>,
+    faint_drawn: usize,
+    order: Vec<usize>,
+}
+
+impl EpochRows {
+    fn new(faint: &[bool], share: f64) -> Self {
+        let (f, b): (Vec<usize>, Vec<usize>) = (0..faint.len()).partition(|&i| faint[i] && share < 1.0);
+        let faint_drawn = ((f.len() as f64 * share).ceil() as usize).min(f.len());
+        EpochRows {
+            bright: b,
+            faint: f,
+            faint_drawn,
+            order: Vec::new(),
+        }
+    }
+
+    /// Rows per epoch.
+    fn len(&self) -> usize {
+        self.bright.len() + self.faint_drawn
+    }
+
+    /// This epoch's rows in random order.
+    fn draw(&mut self, rng: &mut ChaCha8Rng) -> &[usize] {
+        if self.faint.is_empty() {
+            // every row: reshuffle the last epoch's order
+            if self.order.is_empty() {
+                self.order.clone_from(&self.bright);
+            }
+            self.order.shuffle(rng);
+            return &self.order;
+        }
+        self.order.clear();
+        self.order.extend_from_slice(&self.bright);
+        if self.faint_drawn > 0 {
+            let (drawn, _) = self.faint.partial_shuffle(rng, self.faint_drawn);
+            self.order.extend_from_slice(drawn);
+        }
+        self.order.shuffle(rng);
+        &self.order
+    }
 }
 
 /// The lowest-validation-loss state seen so far (kept only when `keep`)
@@ -697,5 +774,112 @@ impl Best {
         }
         self.last_acc = Some(acc);
         Ok(msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surrogates::Jet;
+    use std::path::Path;
+
+    fn rng(seed: u64) -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(seed)
+    }
+
+    #[test]
+    fn an_epoch_draws_every_bright_curve_and_a_share_of_the_faint() {
+        // rows 0..30, every third faint: 10 faint, 20 bright
+        let faint: Vec<bool> = (0..30).map(|i| i % 3 == 0).collect();
+        let mut rows = EpochRows::new(&faint, 0.25);
+        assert_eq!(rows.len(), 20 + 3);
+        let mut r = rng(5);
+        let mut seen = [0usize; 30];
+        let draws = 400;
+        for _ in 0..draws {
+            let mut order = rows.draw(&mut r).to_vec();
+            assert_eq!(order.len(), 23);
+            order.sort_unstable();
+            order.dedup();
+            assert_eq!(order.len(), 23, "a row drawn twice");
+            for i in order {
+                seen[i] += 1;
+            }
+        }
+        for (i, &s) in seen.iter().enumerate() {
+            if faint[i] {
+                // drawn with probability 3/10: 120 of 400 on average, σ ≈ 9
+                assert!((80..=160).contains(&s), "faint row {i} drawn {s} times");
+            } else {
+                assert_eq!(s, draws, "bright row {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn with_every_curve_an_epoch_reshuffles_the_last_order() {
+        // share 1 keeps the batch order of earlier releases: one permutation
+        // of all rows, shuffled again each epoch
+        let faint: Vec<bool> = (0..50).map(|i| i % 2 == 0).collect();
+        let mut rows = EpochRows::new(&faint, 1.0);
+        assert_eq!(rows.len(), 50);
+        let (mut a, mut b) = (rng(9), rng(9));
+        let mut order: Vec<usize> = (0..50).collect();
+        for _ in 0..3 {
+            order.shuffle(&mut b);
+            assert_eq!(rows.draw(&mut a), order.as_slice());
+        }
+    }
+
+    #[test]
+    fn drawn_faint_curves_weigh_more_so_the_expected_loss_is_unchanged() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/afterglow");
+        let meta = read_meta(&dir, Jet::TopHat).unwrap();
+        let mut data = read_split(&dir, &meta, "val").unwrap();
+        let n = 60;
+        let m = meta.bands.len() * meta.times_days.len();
+        data.x.truncate(n * meta.params.len());
+        data.y.truncate(n * m);
+        data.n = n;
+        let model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+        let all = TrainConfig {
+            faint_curve_share: 1.0,
+            ..TrainConfig::default()
+        };
+        let share = TrainConfig {
+            faint_curve_share: 0.25,
+            ..all.clone()
+        };
+        let a = training_arrays(&model, &data, &all).unwrap();
+        let s = training_arrays(&model, &data, &share).unwrap();
+        assert_eq!(a.faint, s.faint);
+        let n_faint = a.faint.iter().filter(|&&f| f).count();
+        assert!(n_faint > 5 && n_faint < n - 5, "{n_faint} faint curves of {n}");
+        for (r, &f) in a.faint.iter().enumerate() {
+            let y = &data.y[r * m..(r + 1) * m];
+            assert_eq!(f, y.iter().all(|&v| v < all.weight_knee), "row {r}");
+            for k in r * m..(r + 1) * m {
+                let want = all.point_weight(data.y[k]) / if f { 0.25 } else { 1.0 };
+                assert_eq!(a.weights[k], all.point_weight(data.y[k]));
+                assert_eq!(s.weights[k], want, "row {r}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_share_outside_zero_to_one_is_refused() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/afterglow");
+        let meta = read_meta(&dir, Jet::TopHat).unwrap();
+        let data = read_split(&dir, &meta, "val").unwrap();
+        let mut model = AfterglowSurrogate::builtin(Jet::TopHat).unwrap();
+        for bad in [0.0, -0.5, 1.5, f64::NAN] {
+            let c = TrainConfig {
+                faint_curve_share: bad,
+                progress: false,
+                ..TrainConfig::default()
+            };
+            let e = continue_training(&mut model, &data, None, &c, &mut rng(1)).unwrap_err();
+            assert!(e.to_string().contains("faint_curve_share"), "{e}");
+        }
     }
 }
