@@ -18,6 +18,7 @@ pub mod backprop;
 pub mod compression;
 pub mod dataset;
 pub mod em;
+mod epoch_rows;
 pub mod infer;
 pub mod interp;
 pub mod mlp;
